@@ -1,0 +1,122 @@
+// The wire contract shared by the server and the widget: resource shapes, WebSocket frames,
+// close codes and error codes. A leaf module: it imports nothing, so the widget can bundle it.
+
+/** A person as the host site describes them; extra host fields are passed through. */
+export interface User {
+  user_id: string;
+  name: string;
+  avatar_url: string | null;
+  profile_url: string | null;
+  [extra: string]: unknown;
+}
+
+export interface Message {
+  id: number;
+  dialog_id: number;
+  /** Position in the dialog: 1, 2, 3… assigned in the same transaction as the insert. */
+  seq: number;
+  sender_id: string;
+  text: string;
+  client_msg_id: string | null;
+  created_at: string;
+}
+
+export interface Dialog {
+  id: number;
+  type: 'direct';
+  members: User[];
+  last_message: Message | null;
+  unread_count: number;
+  /** The seq of the last message this user has read (0 when none). */
+  last_read_seq: number;
+  updated_at: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface ReadState {
+  dialog_id: number;
+  user_id: string;
+  message_id: number;
+  seq: number;
+}
+
+// ---- frames -------------------------------------------------------------------------------
+
+export type ClientFrame =
+  | { type: 'auth'; token: string }
+  | { type: 'ping' };
+
+export type ServerFrame =
+  | { type: 'ready'; user: User; heartbeat_ms: number }
+  | { type: 'pong' }
+  | { type: 'error'; code: ErrorCode; message: string }
+  | { type: 'message.new'; message: Message }
+  | { type: 'dialog.updated'; dialog: Dialog }
+  | ({ type: 'message.read' } & ReadState);
+
+export type ServerFrameType = ServerFrame['type'];
+
+/** Largest frame a client may send, in bytes. Frames carry control data only; messages go over REST. */
+export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+/** A socket that has not sent a valid auth frame within this time is closed with AUTH_TIMEOUT. */
+export const AUTH_TIMEOUT_MS = 5_000;
+/** Limits on message text (after trimming), in characters (Unicode code points). */
+export const MAX_TEXT_CHARS = 4000;
+export const MAX_PAGE_LIMIT = 100;
+
+/**
+ * WebSocket close codes. 4000–4499: the client may reconnect (after fixing what the reason says);
+ * 4500–4999: it must not reconnect automatically.
+ */
+export const CloseCode = {
+  /** The server is restarting or draining; reconnect with backoff. */
+  SERVER_RESTART: 4000,
+  /** The auth frame was refused; the reason is an ErrorCode such as token_expired. Reconnect with a new token. */
+  AUTH_FAILED: 4001,
+  /** No auth frame arrived in time. */
+  AUTH_TIMEOUT: 4002,
+  /** The first frame was not an auth frame, or a second auth frame arrived. */
+  PROTOCOL_ERROR: 4003,
+  /** The dev_id in the URL names no widget. */
+  WIDGET_NOT_FOUND: 4500,
+  /** The page's origin is not in the widget's allowed origins. */
+  ORIGIN_NOT_ALLOWED: 4503,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export function shouldReconnect(code: number): boolean {
+  return code < 4500 || code > 4999;
+}
+
+/** Stable, snake_case error codes used by REST error bodies, error frames and close reasons. */
+export const ErrorCodes = [
+  'bad_request',
+  'invalid_json',
+  'validation_failed',
+  'payload_too_large',
+  'not_found',
+  'widget_not_found',
+  'origin_not_allowed',
+  'token_missing',
+  'token_malformed',
+  'token_expired',
+  'token_bad_signature',
+  'token_bad_algorithm',
+  'token_bad_claims',
+  'user_not_found',
+  'dialog_not_found',
+  'message_not_found',
+  'cannot_message_self',
+  'client_msg_id_conflict',
+  'bad_frame',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
