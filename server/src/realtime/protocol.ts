@@ -81,6 +81,8 @@ export const CloseCode = {
   AUTH_TIMEOUT: 4002,
   /** The first frame was not an auth frame, or a second auth frame arrived. */
   PROTOCOL_ERROR: 4003,
+  /** The socket could not keep up with its events; reconnect and catch up over REST. */
+  SLOW_CONSUMER: 4004,
   /** The dev_id in the URL names no widget. */
   WIDGET_NOT_FOUND: 4500,
   /** The page's origin is not in the widget's allowed origins. */

@@ -1,0 +1,131 @@
+// `pnpm imbachat widgets …`: manage widgets in the data dir's store from the command line.
+// Prints JSON on stdout; errors go to stderr in plain words with a non-zero exit code.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, describeIssues, devIdSchema, loadConfig, widgetConfigSchema } from './config.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { Store, WidgetPatch } from './store/types.ts';
+import { generateDevId, generateSecretKey, publicWidget } from './widgets/service.ts';
+
+const USAGE = `Usage:
+  pnpm imbachat widgets create --name NAME --users-info-url URL --api-login LOGIN --api-password PASSWORD
+                               [--origin ORIGIN]... [--admin-id ID]... [--dev-id DEV_ID]
+  pnpm imbachat widgets list
+  pnpm imbachat widgets update DEV_ID [--name NAME] [--users-info-url URL] [--api-login LOGIN]
+                               [--api-password PASSWORD] [--origin ORIGIN]... [--admin-id ID]...
+  pnpm imbachat widgets rotate-secret DEV_ID
+
+The store is the one in IMBACHAT_DATA_DIR (default ./data). create and rotate-secret print the
+secret_key once: keep it on the site's backend only.`;
+
+class UsageError extends Error {}
+
+const options = {
+  name: { type: 'string' },
+  'users-info-url': { type: 'string' },
+  'api-login': { type: 'string' },
+  'api-password': { type: 'string' },
+  origin: { type: 'string', multiple: true },
+  'admin-id': { type: 'string', multiple: true },
+  'dev-id': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const fieldsSchema = widgetConfigSchema.pick({
+  name: true,
+  users_info_url: true,
+  api_login: true,
+  api_password: true,
+  allowed_origins: true,
+  admin_ids: true,
+});
+
+function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(describeIssues(parsed.error));
+  return parsed.data;
+}
+
+async function run(argv: string[], store: Store): Promise<unknown> {
+  const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const [group, command, target] = positionals;
+  if (v.help || group !== 'widgets' || !command) throw new UsageError('');
+  const now = Date.now();
+  const given = {
+    ...(v.name !== undefined && { name: v.name }),
+    ...(v['users-info-url'] !== undefined && { users_info_url: v['users-info-url'] }),
+    ...(v['api-login'] !== undefined && { api_login: v['api-login'] }),
+    ...(v['api-password'] !== undefined && { api_password: v['api-password'] }),
+    ...(v.origin !== undefined && { allowed_origins: v.origin }),
+    ...(v['admin-id'] !== undefined && { admin_ids: v['admin-id'] }),
+  };
+  switch (command) {
+    case 'create': {
+      const f = validate(fieldsSchema, given);
+      const devId = validate(devIdSchema, v['dev-id'] ?? generateDevId());
+      if (await store.getWidgetByDevId(devId)) throw new UsageError(`a widget with dev_id "${devId}" already exists`);
+      const row = await store.insertWidget(
+        {
+          devId,
+          name: f.name,
+          secretKey: generateSecretKey(),
+          apiLogin: f.api_login,
+          apiPassword: f.api_password,
+          usersInfoUrl: f.users_info_url,
+          allowedOrigins: f.allowed_origins,
+          adminIds: f.admin_ids,
+        },
+        now,
+      );
+      return { ...publicWidget(row), secret_key: row.secretKey };
+    }
+    case 'list':
+      return (await store.listWidgets()).map((w) => publicWidget(w));
+    case 'update': {
+      if (!target) throw new UsageError('update needs the DEV_ID of the widget');
+      const f = validate(fieldsSchema.partial(), given);
+      if (Object.keys(given).length === 0) throw new UsageError('update needs at least one field to change');
+      const patch: WidgetPatch = {
+        ...(f.name !== undefined && { name: f.name }),
+        ...(f.users_info_url !== undefined && { usersInfoUrl: f.users_info_url }),
+        ...(f.api_login !== undefined && { apiLogin: f.api_login }),
+        ...(f.api_password !== undefined && { apiPassword: f.api_password }),
+        ...(given.allowed_origins !== undefined && { allowedOrigins: f.allowed_origins }),
+        ...(given.admin_ids !== undefined && { adminIds: f.admin_ids }),
+      };
+      const row = await store.updateWidget(target, patch, now);
+      if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
+      return publicWidget(row);
+    }
+    case 'rotate-secret': {
+      if (!target) throw new UsageError('rotate-secret needs the DEV_ID of the widget');
+      const row = await store.updateWidget(target, { secretKey: generateSecretKey() }, now);
+      if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
+      return { dev_id: row.devId, secret_key: row.secretKey };
+    }
+    default:
+      throw new UsageError(`unknown command "widgets ${command}"`);
+  }
+}
+
+async function main() {
+  const config = loadConfig(process.env);
+  const store = openSqliteStore(join(config.dataDir, 'imbachat.sqlite'));
+  try {
+    const out = await run(process.argv.slice(2), store);
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    const message = (err as Error).message;
+    process.stderr.write(message ? `imbachat: ${message}\n\n${USAGE}\n` : `${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`imbachat: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+// The server's settings: environment variables and the declarative widgets file, validated by one schema.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const MIN_SECRET_BYTES = 32;
+
+export const secretKeySchema = z
+  .string()
+  .refine((s) => Buffer.byteLength(s, 'utf8') >= MIN_SECRET_BYTES, {
+    message: `secret_key must be at least ${MIN_SECRET_BYTES} bytes long`,
+  });
+
+export const devIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'dev_id must be 1–64 characters of letters, digits, "_" or "-"');
+
+const userIdItem = z.union([z.string().min(1).max(128), z.number().int()]).transform(String);
+
+export const widgetConfigSchema = z.strictObject({
+  dev_id: devIdSchema,
+  name: z.string().min(1).max(200),
+  secret_key: secretKeySchema,
+  api_login: z.string().max(200).default(''),
+  api_password: z.string().max(200).default(''),
+  users_info_url: z.url({ protocol: /^https?$/, error: 'users_info_url must be an http(s) URL' }),
+  allowed_origins: z.array(z.string().min(1)).default([]),
+  admin_ids: z.array(userIdItem).default([]),
+});
+export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
+
+export const configFileSchema = z.strictObject({
+  widgets: z.array(widgetConfigSchema).default([]),
+});
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  IMBACHAT_DATA_DIR: z.string().default('./data'),
+  IMBACHAT_CONFIG: z.string().optional(),
+  IMBACHAT_USERS_INFO_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  IMBACHAT_USERS_INFO_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: string;
+  usersInfoTtlMs: number;
+  usersInfoTimeoutMs: number;
+  widgets: WidgetConfig[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Turns zod issues into one line a person can act on: "widgets.0.secret_key: must be …". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) throw new ConfigError(`Invalid environment: ${describeIssues(parsedEnv.error)}`);
+  const e = parsedEnv.data;
+  // Relative paths are relative to where the command was typed (pnpm runs scripts inside the package).
+  const base = env.INIT_CWD ?? process.cwd();
+  let widgets: WidgetConfig[] = [];
+  if (e.IMBACHAT_CONFIG) {
+    const path = resolve(base, e.IMBACHAT_CONFIG);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`Cannot read IMBACHAT_CONFIG (${path}): ${(err as Error).message}`);
+    }
+    const file = configFileSchema.safeParse(raw);
+    if (!file.success) throw new ConfigError(`Invalid config file ${path}: ${describeIssues(file.error)}`);
+    widgets = file.data.widgets;
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(base, e.IMBACHAT_DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    usersInfoTtlMs: e.IMBACHAT_USERS_INFO_TTL_MS,
+    usersInfoTimeoutMs: e.IMBACHAT_USERS_INFO_TIMEOUT_MS,
+    widgets,
+  };
+}

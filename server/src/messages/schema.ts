@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { MAX_PAGE_LIMIT, MAX_TEXT_CHARS } from '../realtime/protocol.ts';
+
+const seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const sendMessageBody = z.object({
+  text: z
+    .string({ error: 'text must be a string' })
+    .transform((s) => s.trim())
+    .refine((s) => s.length > 0, 'text must not be empty')
+    .refine((s) => [...s].length <= MAX_TEXT_CHARS, `text must be at most ${MAX_TEXT_CHARS} characters`),
+  client_msg_id: z.string().min(1).max(64).nullish().transform((v) => v ?? null),
+});
+
+export const listMessagesQuery = z
+  .object({
+    before: seq.optional(),
+    after: seq.optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(50),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, 'before and after cannot be combined');
+
+export const readBody = z.object({
+  message_id: z.number().int().positive().refine(Number.isSafeInteger, 'is too large'),
+});

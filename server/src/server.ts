@@ -1,0 +1,86 @@
+// Assembles a running server from its parts: store, bus, users directory, HTTP app and WebSocket
+// endpoint, on one port. Used by main.ts and by the tests, which pass their own temp data dir.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import { createMemoryBus } from './bus/memory.ts';
+import type { EventBus } from './bus/types.ts';
+import { Hub } from './realtime/hub.ts';
+import { type Realtime, attachRealtime } from './realtime/ws.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { Store } from './store/types.ts';
+import { UsersDirectory } from './users/directory.ts';
+
+export interface StartOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  log: Logger;
+  usersInfoTtlMs?: number;
+  usersInfoTimeoutMs?: number;
+  heartbeatMs?: number;
+  authTimeoutMs?: number;
+  now?: () => number;
+  /** Runs after the store is open and before the port is bound (e.g. applying the widgets file). */
+  prepare?: (store: Store) => Promise<void>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  bus: EventBus;
+  hub: Hub;
+  directory: UsersDirectory;
+  close(): Promise<void>;
+}
+
+export async function startServer(o: StartOptions): Promise<RunningServer> {
+  const now = o.now ?? Date.now;
+  const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'));
+  await o.prepare?.(store);
+  const bus = createMemoryBus((err) => o.log.error({ err }, 'event listener failed'));
+  const hub = new Hub();
+  const unsubscribe = bus.subscribe((e) => hub.deliver(e));
+  const directory = new UsersDirectory({
+    ttlMs: o.usersInfoTtlMs ?? 10 * 60_000,
+    timeoutMs: o.usersInfoTimeoutMs ?? 3_000,
+    log: o.log,
+    now,
+  });
+  const { app } = createApp({ store, bus, directory, log: o.log, now });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, () => resolve(s as Server));
+    s.once('error', reject);
+  });
+  const realtime: Realtime = attachRealtime(server, {
+    store,
+    hub,
+    directory,
+    log: o.log,
+    now,
+    ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+    ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    store,
+    bus,
+    hub,
+    directory,
+    async close() {
+      await realtime.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      unsubscribe();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// drizzle schema of the embedded SQLite store. Every table carries widget_id, and every index
+// a query filters on starts with it, so tenants never share an index range.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const widgets = sqliteTable(
+  'widgets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    devId: text('dev_id').notNull(),
+    name: text('name').notNull(),
+    secretKey: text('secret_key').notNull(),
+    apiLogin: text('api_login').notNull().default(''),
+    apiPassword: text('api_password').notNull().default(''),
+    usersInfoUrl: text('users_info_url').notNull(),
+    allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    adminIds: text('admin_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('widgets_dev_id').on(t.devId)],
+);
+
+export const dialogs = sqliteTable(
+  'dialogs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    widgetId: integer('widget_id').notNull().references(() => widgets.id),
+    type: text('type', { enum: ['direct'] }).notNull(),
+    /** For direct dialogs: the two user ids, sorted, joined by a NUL; makes "open dialog" idempotent. */
+    directKey: text('direct_key'),
+    /** Who opened it; an empty dialog is listed only for them. */
+    createdBy: text('created_by').notNull(),
+    lastSeq: integer('last_seq').notNull().default(0),
+    lastMessageId: integer('last_message_id'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('dialogs_direct_key').on(t.widgetId, t.directKey)],
+);
+
+export const dialogMembers = sqliteTable(
+  'dialog_members',
+  {
+    widgetId: integer('widget_id').notNull(),
+    dialogId: integer('dialog_id').notNull().references(() => dialogs.id),
+    userId: text('user_id').notNull(),
+    /** Highest seq this member has read; unread = dialogs.last_seq - last_read_seq. */
+    lastReadSeq: integer('last_read_seq').notNull().default(0),
+    /** Copy of the dialog's last activity, so a user's dialog list is one index range. */
+    activityAt: integer('activity_at').notNull(),
+    joinedAt: integer('joined_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dialogId, t.userId] }),
+    index('dialog_members_list').on(t.widgetId, t.userId, t.activityAt, t.dialogId),
+  ],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    widgetId: integer('widget_id').notNull(),
+    dialogId: integer('dialog_id').notNull().references(() => dialogs.id),
+    seq: integer('seq').notNull(),
+    senderId: text('sender_id').notNull(),
+    text: text('text').notNull(),
+    clientMsgId: text('client_msg_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('messages_dialog_seq').on(t.widgetId, t.dialogId, t.seq),
+    uniqueIndex('messages_client_msg_id').on(t.widgetId, t.senderId, t.clientMsgId),
+  ],
+);

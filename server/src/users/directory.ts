@@ -1,0 +1,262 @@
+// Who users are, as the host site tells it: pulls the users-info URL with Basic auth, coalesces
+// lookups made within a few milliseconds into one request, caches answers (serving stale ones
+// while refreshing) and falls back to "User {id}" placeholders when the host fails.
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { User } from '../realtime/protocol.ts';
+import type { WidgetRow } from '../store/types.ts';
+import { normalizeUserId } from '../auth/token.ts';
+
+export type LookupStatus = 'found' | 'missing' | 'unavailable';
+export interface Lookup {
+  user: User;
+  status: LookupStatus;
+}
+
+export interface DirectoryOptions {
+  ttlMs: number;
+  timeoutMs: number;
+  log: Logger;
+  now?: () => number;
+  /** How long a user the host left out is remembered as missing. */
+  missingTtlMs?: number;
+  /** How long after a failed request the placeholders are served before asking again. */
+  failureRetryMs?: number;
+  /** Lookups made within this window share one request. */
+  coalesceMs?: number;
+  /** How often the same widget's failure may be logged. */
+  logIntervalMs?: number;
+  maxEntries?: number;
+}
+
+const MAX_IDS_PER_REQUEST = 100;
+const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
+const RESERVED = new Set(['user_id', 'name', 'avatar_url', 'profile_url']);
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s))
+  .nullable()
+  .catch(null);
+
+const hostUser = z.looseObject({
+  user_id: z.union([z.string(), z.number()]),
+  name: z.union([z.string(), z.number()]),
+  avatar_url: httpUrl.optional(),
+  profile_url: httpUrl.optional(),
+});
+
+export function placeholderUser(userId: string): User {
+  return { user_id: userId, name: `User ${userId}`, avatar_url: null, profile_url: null };
+}
+
+function toUser(entry: z.infer<typeof hostUser>, userId: string): User {
+  const name = String(entry.name).trim().slice(0, 200) || `User ${userId}`;
+  const user: User = { user_id: userId, name, avatar_url: entry.avatar_url ?? null, profile_url: entry.profile_url ?? null };
+  for (const [k, v] of Object.entries(entry)) if (!RESERVED.has(k)) user[k] = v;
+  return user;
+}
+
+export function basicAuth(login: string, password: string): string {
+  return `Basic ${Buffer.from(`${login}:${password}`, 'utf8').toString('base64')}`;
+}
+
+class HostAnswerError extends Error {}
+
+interface Entry {
+  lookup: Lookup;
+  freshUntil: number;
+}
+interface Deferred {
+  resolve(l: Lookup): void;
+  promise: Promise<Lookup>;
+}
+interface Batch {
+  widget: WidgetRow;
+  ids: Map<string, Deferred>;
+  timer: NodeJS.Timeout;
+}
+
+export class UsersDirectory {
+  private readonly cache = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<Lookup>>();
+  private readonly batches = new Map<number, Batch>();
+  private readonly lastLogged = new Map<number, number>();
+  private readonly now: () => number;
+  private readonly o: Required<Omit<DirectoryOptions, 'now'>>;
+
+  constructor(options: DirectoryOptions) {
+    this.now = options.now ?? Date.now;
+    this.o = {
+      missingTtlMs: 60_000,
+      failureRetryMs: 30_000,
+      coalesceMs: 5,
+      logIntervalMs: 60_000,
+      maxEntries: 100_000,
+      ...options,
+    };
+  }
+
+  async get(widget: WidgetRow, userId: string): Promise<Lookup> {
+    return (await this.getMany(widget, [userId])).get(userId) ?? { user: placeholderUser(userId), status: 'unavailable' };
+  }
+
+  /** Cached answers at once (stale ones refreshed in the background); the rest in one coalesced request. */
+  async getMany(widget: WidgetRow, userIds: Iterable<string>): Promise<Map<string, Lookup>> {
+    const out = new Map<string, Lookup>();
+    const waits: Promise<void>[] = [];
+    const now = this.now();
+    for (const id of new Set(userIds)) {
+      const entry = this.cache.get(this.key(widget, id));
+      if (entry) {
+        out.set(id, entry.lookup);
+        if (entry.freshUntil <= now) void this.load(widget, id);
+      } else {
+        waits.push(this.load(widget, id).then((l) => void out.set(id, l)));
+      }
+    }
+    if (waits.length) await Promise.all(waits);
+    return out;
+  }
+
+  /** Asks the host now (coalesced with other lookups) unless the cache holds a fresh "found" answer. */
+  async verify(widget: WidgetRow, userId: string): Promise<Lookup> {
+    const entry = this.cache.get(this.key(widget, userId));
+    if (entry && entry.lookup.status === 'found' && entry.freshUntil > this.now()) return entry.lookup;
+    return this.load(widget, userId);
+  }
+
+  /** Forgets a widget's cached users (its users-info settings changed). */
+  forgetWidget(widgetId: number): void {
+    const prefix = `${widgetId}\u0000`;
+    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+  }
+
+  private key(widget: WidgetRow, id: string): string {
+    return `${widget.id}\u0000${id}`;
+  }
+
+  private load(widget: WidgetRow, id: string): Promise<Lookup> {
+    const key = this.key(widget, id);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    let batch = this.batches.get(widget.id);
+    if (!batch) {
+      const created: Batch = { widget, ids: new Map(), timer: setTimeout(() => void this.flush(created), this.o.coalesceMs) };
+      this.batches.set(widget.id, (batch = created));
+    }
+    let resolve!: (l: Lookup) => void;
+    const promise = new Promise<Lookup>((r) => (resolve = r)).finally(() => this.inflight.delete(key));
+    batch.ids.set(id, { resolve, promise });
+    this.inflight.set(key, promise);
+    if (batch.ids.size >= MAX_IDS_PER_REQUEST) void this.flush(batch);
+    return promise;
+  }
+
+  private async flush(batch: Batch): Promise<void> {
+    if (this.batches.get(batch.widget.id) !== batch) return;
+    this.batches.delete(batch.widget.id);
+    clearTimeout(batch.timer);
+    const ids = [...batch.ids.keys()];
+    let found: Map<string, User> | null = null;
+    try {
+      found = await this.request(batch.widget, ids);
+    } catch (err) {
+      this.logFailure(batch.widget, describe(err, this.o.timeoutMs));
+    }
+    const now = this.now();
+    for (const [id, deferred] of batch.ids) {
+      const key = this.key(batch.widget, id);
+      let entry: Entry;
+      if (found) {
+        const user = found.get(id);
+        entry = user
+          ? { lookup: { user, status: 'found' }, freshUntil: now + this.o.ttlMs }
+          : { lookup: { user: placeholderUser(id), status: 'missing' }, freshUntil: now + this.o.missingTtlMs };
+      } else {
+        // Keep serving what the host said before rather than replacing it with a placeholder.
+        const previous = this.cache.get(key);
+        entry = {
+          lookup: previous?.lookup ?? { user: placeholderUser(id), status: 'unavailable' },
+          freshUntil: now + this.o.failureRetryMs,
+        };
+      }
+      this.remember(key, entry);
+      deferred.resolve(entry.lookup);
+    }
+  }
+
+  private remember(key: string, entry: Entry): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+    if (this.cache.size > this.o.maxEntries) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  private async request(widget: WidgetRow, ids: string[]): Promise<Map<string, User>> {
+    const sep = widget.usersInfoUrl.includes('?') ? '&' : '?';
+    const url = `${widget.usersInfoUrl}${sep}user_ids=${ids.map(encodeURIComponent).join(',')}`;
+    const res = await fetch(url, {
+      headers: { authorization: basicAuth(widget.apiLogin, widget.apiPassword), accept: 'application/json' },
+      signal: AbortSignal.timeout(this.o.timeoutMs),
+      redirect: 'follow',
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new HostAnswerError(`the host answered HTTP ${res.status}`);
+    }
+    const length = Number(res.headers.get('content-length') ?? 0);
+    if (length > MAX_ANSWER_BYTES) {
+      await res.body?.cancel();
+      throw new HostAnswerError(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+    }
+    const text = await res.text();
+    if (text.length > MAX_ANSWER_BYTES) throw new HostAnswerError(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HostAnswerError(`the answer is not JSON (content-type ${res.headers.get('content-type') ?? 'none'})`);
+    }
+    if (!Array.isArray(body)) throw new HostAnswerError('the answer is not a JSON array of users');
+    const wanted = new Set(ids);
+    const users = new Map<string, User>();
+    let invalid = 0;
+    for (const item of body) {
+      const parsed = hostUser.safeParse(item);
+      const id = parsed.success ? normalizeUserId(parsed.data.user_id) : null;
+      if (!parsed.success || id === null) {
+        invalid++;
+        continue;
+      }
+      if (wanted.has(id)) users.set(id, toUser(parsed.data, id));
+    }
+    if (invalid > 0 && users.size === 0 && body.length > 0) {
+      throw new HostAnswerError('no entry of the answer has the required "user_id" and "name" fields');
+    }
+    if (invalid > 0) this.logFailure(widget, `${invalid} entries of the answer lack "user_id" or "name" and were skipped`);
+    return users;
+  }
+
+  private logFailure(widget: WidgetRow, reason: string): void {
+    const now = this.now();
+    const last = this.lastLogged.get(widget.id);
+    if (last !== undefined && now - last < this.o.logIntervalMs) return;
+    this.lastLogged.set(widget.id, now);
+    this.o.log.warn({ dev_id: widget.devId, reason }, 'users-info request failed; showing placeholders');
+  }
+}
+
+function describe(err: unknown, timeoutMs: number): string {
+  if (err instanceof HostAnswerError) return err.message;
+  if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  const cause = (err as { cause?: { code?: string } })?.cause;
+  if (cause?.code) return `the request failed (${cause.code})`;
+  return `the request failed (${(err as Error)?.message ?? 'unknown error'})`;
+}

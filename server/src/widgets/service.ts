@@ -1,0 +1,57 @@
+// Tenants: creating, updating and listing widgets, from the CLI or the declarative config file.
+import { randomBytes } from 'node:crypto';
+import type { WidgetConfig } from '../config.ts';
+import type { Store, WidgetPatch, WidgetRow } from '../store/types.ts';
+
+/** 48 random bytes as base64url: 64 characters, well over the 32-byte minimum. */
+export function generateSecretKey(): string {
+  return randomBytes(48).toString('base64url');
+}
+
+export function generateDevId(): string {
+  return randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').toLowerCase();
+}
+
+/** A widget as it may be shown to operators; the secrets are left out unless asked for. */
+export function publicWidget(w: WidgetRow, withSecrets = false) {
+  return {
+    dev_id: w.devId,
+    name: w.name,
+    users_info_url: w.usersInfoUrl,
+    api_login: w.apiLogin,
+    allowed_origins: w.allowedOrigins,
+    admin_ids: w.adminIds,
+    created_at: new Date(w.createdAt).toISOString(),
+    updated_at: new Date(w.updatedAt).toISOString(),
+    ...(withSecrets ? { secret_key: w.secretKey, api_password: w.apiPassword } : {}),
+  };
+}
+
+/** Creates or updates every widget listed in the config file; returns what changed, without secrets. */
+export async function applyWidgetConfig(store: Store, widgets: WidgetConfig[], now: number) {
+  const result: { created: string[]; updated: string[] } = { created: [], updated: [] };
+  for (const w of widgets) {
+    const fields = {
+      name: w.name,
+      secretKey: w.secret_key,
+      apiLogin: w.api_login,
+      apiPassword: w.api_password,
+      usersInfoUrl: w.users_info_url,
+      allowedOrigins: w.allowed_origins,
+      adminIds: w.admin_ids,
+    };
+    const existing = await store.getWidgetByDevId(w.dev_id);
+    if (!existing) {
+      await store.insertWidget({ devId: w.dev_id, ...fields }, now);
+      result.created.push(w.dev_id);
+    } else if (differs(existing, fields)) {
+      await store.updateWidget(w.dev_id, fields, now);
+      result.updated.push(w.dev_id);
+    }
+  }
+  return result;
+}
+
+function differs(row: WidgetRow, patch: WidgetPatch): boolean {
+  return Object.entries(patch).some(([k, v]) => JSON.stringify(row[k as keyof WidgetRow]) !== JSON.stringify(v));
+}
