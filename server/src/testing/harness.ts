@@ -1,0 +1,223 @@
+// Test harness: the real server on an ephemeral port over a temp SQLite file, a real host site,
+// tokens signed like the host's backend does, and small REST and WebSocket clients.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import pino from 'pino';
+import { WebSocket } from 'ws';
+import type { ServerFrame } from '../realtime/protocol.ts';
+import { type RunningServer, startServer } from '../server.ts';
+import type { WidgetRow } from '../store/types.ts';
+import { generateSecretKey } from '../widgets/service.ts';
+import { type HostSite, type HostUser, startHostSite } from './host-site.ts';
+
+export const DEFAULT_USERS: HostUser[] = [
+  { user_id: 1, name: 'Alice', avatar_url: 'https://example.test/a.png', profile_url: 'https://example.test/u/1', badge: 'gold' },
+  { user_id: 2, name: 'Bob', avatar_url: false },
+  { user_id: 3, name: 'Карл' },
+  { user_id: 'x-9', name: 'String Id' },
+];
+
+export interface TestWidget {
+  row: WidgetRow;
+  devId: string;
+  secret: string;
+  host: HostSite;
+  /** Signs a token for the user with this widget's secret; `exp` in seconds from now (default 1 h). */
+  token(userId: number | string, expInS?: number): Promise<string>;
+}
+
+export interface Env {
+  server: RunningServer;
+  dataDir: string;
+  widgets: TestWidget[];
+  api(widget: TestWidget, token: string | null): Api;
+  ws(widget: TestWidget, token: string | null): Promise<WsClient>;
+  /** Stops the server (keeping the data dir) and starts a new one on it. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ApiResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface Api {
+  get<T = any>(path: string): Promise<ApiResult<T>>;
+  post<T = any>(path: string, body: unknown): Promise<ApiResult<T>>;
+  raw(path: string, init: RequestInit): Promise<ApiResult>;
+}
+
+export interface EnvOptions {
+  widgets?: number;
+  users?: HostUser[];
+  usersInfoTimeoutMs?: number;
+  usersInfoTtlMs?: number;
+  heartbeatMs?: number;
+  authTimeoutMs?: number;
+  allowedOrigins?: string[];
+}
+
+export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export async function sign(secret: string, claims: Record<string, unknown>, alg = 'HS256'): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+}
+
+export async function createEnv(o: EnvOptions = {}): Promise<Env> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-test-'));
+  const widgets: TestWidget[] = [];
+  const hosts: HostSite[] = [];
+  for (let i = 0; i < (o.widgets ?? 1); i++) hosts.push(await startHostSite(o.users ?? DEFAULT_USERS));
+
+  const boot = () =>
+    startServer({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      log: quietLog,
+      usersInfoTimeoutMs: o.usersInfoTimeoutMs ?? 500,
+      usersInfoTtlMs: o.usersInfoTtlMs ?? 60_000,
+      ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+      ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
+      prepare: async (store) => {
+        if (widgets.length) return;
+        for (const [i, host] of hosts.entries()) {
+          const secret = generateSecretKey();
+          const row = await store.insertWidget(
+            {
+              devId: `w${i}-${Math.random().toString(36).slice(2, 8)}`,
+              name: `Widget ${i}`,
+              secretKey: secret,
+              apiLogin: host.login,
+              apiPassword: host.password,
+              usersInfoUrl: host.url,
+              allowedOrigins: o.allowedOrigins ?? [],
+              adminIds: [],
+            },
+            Date.now(),
+          );
+          widgets.push({
+            row,
+            devId: row.devId,
+            secret,
+            host,
+            token: (userId, expInS = 3600) =>
+              sign(secret, { user_id: userId, exp: Math.floor(Date.now() / 1000) + expInS }),
+          });
+        }
+      },
+    });
+
+  const openSockets = new Set<WsClient>();
+  const env: Env = {
+    server: await boot(),
+    dataDir,
+    widgets,
+    api: (widget, token) => makeApi(() => env.server.url, widget.devId, token),
+    async ws(widget, token) {
+      const client = await connectWs(`${env.server.url.replace('http', 'ws')}/api/v1/${widget.devId}/ws`, token);
+      openSockets.add(client);
+      return client;
+    },
+    async restart() {
+      for (const s of openSockets) s.close();
+      await env.server.close();
+      env.server = await boot();
+    },
+    async close() {
+      for (const s of openSockets) s.close();
+      await env.server.close();
+      for (const h of hosts) await h.stop().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
+
+function makeApi(base: () => string, devId: string, token: string | null): Api {
+  const raw = async (path: string, init: RequestInit): Promise<ApiResult> => {
+    const headers = new Headers(init.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    const res = await fetch(`${base()}/api/v1/${devId}${path}`, { ...init, headers });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* keep the text */
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+  return {
+    raw,
+    get: (path) => raw(path, { method: 'GET' }),
+    post: (path, body) =>
+      raw(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  };
+}
+
+export interface WsClient {
+  socket: WebSocket;
+  frames: ServerFrame[];
+  /** The oldest frame (of that type, if given) not yet taken, waiting for it if needed; others stay for later. */
+  next<T extends ServerFrame['type']>(type?: T): Promise<Extract<ServerFrame, { type: T }>>;
+  /** Resolves when the socket closes. */
+  closed: Promise<{ code: number; reason: string }>;
+  send(frame: unknown): void;
+  close(): void;
+}
+
+/** Opens a socket and, when a token is given, authenticates and waits for `ready`. */
+export async function connectWs(url: string, token: string | null, headers?: Record<string, string>): Promise<WsClient> {
+  const socket = new WebSocket(url, headers ? { headers } : undefined);
+  const frames: ServerFrame[] = [];
+  const taken = new Set<number>();
+  const waiters: Array<() => void> = [];
+  socket.on('message', (data) => {
+    frames.push(JSON.parse(data.toString()));
+    for (const w of waiters.splice(0)) w();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() });
+      for (const w of waiters.splice(0)) w();
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const client: WsClient = {
+    socket,
+    frames,
+    closed,
+    async next(type) {
+      for (;;) {
+        const i = frames.findIndex((f, i) => !taken.has(i) && (!type || f.type === type));
+        if (i >= 0) {
+          taken.add(i);
+          return frames[i] as never;
+        }
+        if (socket.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${type ?? 'a frame'}`);
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    },
+    send: (frame) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+    close: () => socket.close(),
+  };
+  if (token) {
+    client.send({ type: 'auth', token });
+    await client.next('ready');
+  }
+  return client;
+}
+
+/** Resolves once the server has processed everything sent so far on this socket. */
+export async function roundTrip(client: WsClient): Promise<void> {
+  client.send({ type: 'ping' });
+  await client.next('pong');
+}
