@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Env, createEnv } from '../testing/harness.ts';
+
+let env: Env;
+let dialogId: number;
+beforeAll(async () => {
+  env = await createEnv({ allowedOrigins: ['https://site.example'] });
+  const w = env.widgets[0]!;
+  dialogId = (await env.api(w, await w.token(1)).post('/dialogs', { user_id: 2 })).body.id;
+});
+afterAll(() => env.close());
+
+async function alice() {
+  const w = env.widgets[0]!;
+  return env.api(w, await w.token(1));
+}
+
+function expectError(res: { status: number; body: any }, status: number, code: string, message?: RegExp) {
+  expect(res.status).toBe(status);
+  expect(res.body.error.code).toBe(code);
+  expect(typeof res.body.error.message).toBe('string');
+  if (message) expect(res.body.error.message).toMatch(message);
+}
+
+describe('bad input gets a clear JSON error, never a 500', () => {
+  it('413 for a body over the limit', async () => {
+    const a = await alice();
+    expectError(await a.post(`/dialogs/${dialogId}/messages`, { text: 'x'.repeat(70_000) }), 413, 'payload_too_large', /64 KiB/);
+  });
+
+  it('400 for invalid JSON', async () => {
+    const a = await alice();
+    const res = await a.raw(`/dialogs/${dialogId}/messages`, { method: 'POST', body: '{"text": "unterminated', headers: { 'content-type': 'application/json' } });
+    expectError(res, 400, 'invalid_json');
+    expectError(await a.raw('/dialogs', { method: 'POST', body: '' }), 400, 'invalid_json');
+  });
+
+  it('400 for empty, blank, too long or non-string text', async () => {
+    const a = await alice();
+    const url = `/dialogs/${dialogId}/messages`;
+    expectError(await a.post(url, { text: '' }), 400, 'validation_failed', /text must not be empty/);
+    expectError(await a.post(url, { text: ' \n\t ' }), 400, 'validation_failed', /text must not be empty/);
+    expectError(await a.post(url, { text: 'я'.repeat(4001) }), 400, 'validation_failed', /at most 4000/);
+    expectError(await a.post(url, { text: 42 }), 400, 'validation_failed', /text/);
+    expectError(await a.post(url, {}), 400, 'validation_failed', /text/);
+    expectError(await a.post(url, [1, 2]), 400, 'validation_failed');
+    expectError(await a.post(url, { text: 'ok', client_msg_id: 'c'.repeat(65) }), 400, 'validation_failed', /client_msg_id/);
+    // 4000 characters that are each two UTF-16 units are still 4000 characters
+    expect((await a.post(url, { text: '😀'.repeat(4000) })).status).toBe(201);
+  });
+
+  it('404 for unknown dialogs, 400 for ids that are not ids', async () => {
+    const a = await alice();
+    expectError(await a.get('/dialogs/987654321/messages'), 404, 'dialog_not_found');
+    expectError(await a.get('/dialogs/987654321'), 404, 'dialog_not_found');
+    for (const bad of ['abc', '0', '-1', '1.5', '99999999999999999999', '%00']) {
+      expectError(await a.get(`/dialogs/${bad}/messages`), 400, 'validation_failed', /dialog_id/);
+    }
+    expectError(await a.post(`/dialogs/${dialogId}/read`, { message_id: 'x' }), 400, 'validation_failed', /message_id/);
+    expectError(await a.post(`/dialogs/${dialogId}/read`, { message_id: -4 }), 400, 'validation_failed');
+  });
+
+  it('400 for bad user ids and bad query parameters', async () => {
+    const a = await alice();
+    for (const user_id of [null, '', true, 1.5, { id: 2 }, 'z'.repeat(129)]) {
+      expectError(await a.post('/dialogs', { user_id }), 400, 'validation_failed', /user_id/);
+    }
+    expectError(await a.get(`/dialogs/${dialogId}/messages?limit=101`), 400, 'validation_failed', /limit/);
+    expectError(await a.get(`/dialogs/${dialogId}/messages?limit=0`), 400, 'validation_failed', /limit/);
+    expectError(await a.get(`/dialogs/${dialogId}/messages?before=x`), 400, 'validation_failed', /before/);
+    expectError(await a.get(`/dialogs/${dialogId}/messages?before=3&after=1`), 400, 'validation_failed', /cannot be combined/);
+    expectError(await a.get('/dialogs?cursor=garbage'), 400, 'validation_failed', /cursor/);
+    expectError(await a.get('/dialogs?limit=1000'), 400, 'validation_failed', /limit/);
+  });
+
+  it('404 for unknown widgets and routes, 403 for origins the widget does not allow', async () => {
+    const w = env.widgets[0]!;
+    const res = await fetch(`${env.server.url}/api/v1/no-such-widget/me`, { headers: { authorization: `Bearer ${await w.token(1)}` } });
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('widget_not_found');
+    const weird = await fetch(`${env.server.url}/api/v1/${'%E2%80%AE'.repeat(3)}/me`);
+    expect(weird.status).toBe(404);
+    const route = await fetch(`${env.server.url}/api/v1/${w.devId}/nope`, { headers: { authorization: `Bearer ${await w.token(1)}` } });
+    expect(route.status).toBe(404);
+    expect((await route.json()).error.code).toBe('not_found');
+
+    const a = await alice();
+    const evil = await a.raw('/me', { headers: { origin: 'https://evil.example' } });
+    expectError(evil, 403, 'origin_not_allowed');
+    const good = await a.raw('/me', { headers: { origin: 'https://site.example' } });
+    expect(good.status).toBe(200);
+    expect(good.headers.get('access-control-allow-origin')).toBe('https://site.example');
+    const preflight = await fetch(`${env.server.url}/api/v1/${w.devId}/dialogs`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://site.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+  });
+
+  it('auth errors carry CORS headers so the page can read them', async () => {
+    const w = env.widgets[0]!;
+    const res = await fetch(`${env.server.url}/api/v1/${w.devId}/me`, { headers: { origin: 'https://site.example' } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://site.example');
+  });
+});

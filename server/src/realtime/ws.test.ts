@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type Env, connectWs, createEnv, roundTrip, sign } from '../testing/harness.ts';
+import { CloseCode, MAX_CLIENT_FRAME_BYTES } from './protocol.ts';
+
+let env: Env;
+beforeAll(async () => {
+  env = await createEnv({ authTimeoutMs: 300, heartbeatMs: 200, allowedOrigins: ['https://site.example'] });
+});
+afterAll(() => env.close());
+
+const w = () => env.widgets[0]!;
+const wsUrl = (devId = w().devId) => `${env.server.url.replace('http', 'ws')}/api/v1/${devId}/ws`;
+
+describe('WebSocket handshake', () => {
+  it('answers a valid auth frame with ready and the user', async () => {
+    const c = await connectWs(wsUrl(), null);
+    c.send({ type: 'auth', token: await w().token(1) });
+    const ready = await c.next('ready');
+    expect(ready.user).toMatchObject({ user_id: '1', name: 'Alice' });
+    expect(ready.heartbeat_ms).toBe(200);
+    c.close();
+  });
+
+  it('closes with 4001 and the reason for a bad token', async () => {
+    const cases: Array<[string, string]> = [
+      [await sign(w().secret, { user_id: 1, exp: Math.floor(Date.now() / 1000) - 3600 }), 'token_expired'],
+      [await sign('y'.repeat(40), { user_id: 1, exp: Math.floor(Date.now() / 1000) + 60 }), 'token_bad_signature'],
+      ['nonsense', 'token_malformed'],
+    ];
+    for (const [token, reason] of cases) {
+      const c = await connectWs(wsUrl(), null);
+      c.send({ type: 'auth', token });
+      expect(await c.closed).toEqual({ code: CloseCode.AUTH_FAILED, reason });
+    }
+  });
+
+  it('closes a socket that does not authenticate in time', async () => {
+    const c = await connectWs(wsUrl(), null);
+    expect(await c.closed).toEqual({ code: CloseCode.AUTH_TIMEOUT, reason: 'auth_timeout' });
+  });
+
+  it('closes when the first frame is not auth, or auth comes twice', async () => {
+    const c = await connectWs(wsUrl(), null);
+    c.send({ type: 'ping' });
+    expect((await c.closed).code).toBe(CloseCode.PROTOCOL_ERROR);
+    const d = await connectWs(wsUrl(), await w().token(1));
+    d.send({ type: 'auth', token: await w().token(1) });
+    expect((await d.closed).code).toBe(CloseCode.PROTOCOL_ERROR);
+  });
+
+  it('refuses unknown widgets and foreign origins with codes that say do not reconnect', async () => {
+    const c = await connectWs(wsUrl('missing-widget'), null);
+    expect(await c.closed).toEqual({ code: CloseCode.WIDGET_NOT_FOUND, reason: 'widget_not_found' });
+    const d = await connectWs(wsUrl(), null, { origin: 'https://evil.example' });
+    expect(await d.closed).toEqual({ code: CloseCode.ORIGIN_NOT_ALLOWED, reason: 'origin_not_allowed' });
+    const e = await connectWs(wsUrl(), await w().token(1), { origin: 'https://site.example' });
+    e.close();
+  });
+
+  it('does not upgrade other paths', async () => {
+    const socket = new WebSocket(`${env.server.url.replace('http', 'ws')}/elsewhere`);
+    await expect(new Promise((_, reject) => socket.once('error', reject))).rejects.toThrow(/404/);
+  });
+
+  it('closes a socket when its token expires', async () => {
+    const token = await sign(w().secret, { user_id: 2, exp: Math.floor(Date.now() / 1000) + 1 });
+    // exp within the leeway is still accepted; the socket then lives until exp.
+    const c = await connectWs(wsUrl(), token);
+    expect(await c.closed).toEqual({ code: CloseCode.AUTH_FAILED, reason: 'token_expired' });
+  });
+});
+
+describe('WebSocket frames after ready', () => {
+  it('answers ping with pong and unknown frames with an error frame, staying open', async () => {
+    const c = await connectWs(wsUrl(), await w().token(1));
+    c.send('not json');
+    expect(await c.next('error')).toMatchObject({ code: 'bad_frame' });
+    c.send({ type: 'launch_missiles' });
+    expect(await c.next('error')).toMatchObject({ code: 'bad_frame' });
+    await roundTrip(c);
+    expect(c.socket.readyState).toBe(WebSocket.OPEN);
+    c.close();
+  });
+
+  it('closes with 1009 a frame over the size limit', async () => {
+    const c = await connectWs(wsUrl(), await w().token(1));
+    c.send({ type: 'ping', pad: 'x'.repeat(MAX_CLIENT_FRAME_BYTES) });
+    expect((await c.closed).code).toBe(1009);
+  });
+
+  it('drops a connection that stops answering pings', async () => {
+    const c = await connectWs(wsUrl(), await w().token(1));
+    expect(env.server.hub.connectionCount(w().row.id, '1')).toBeGreaterThan(0);
+    // Pausing the socket stops the client from reading pings, so it never pongs.
+    (c.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    await expect.poll(() => env.server.hub.connectionCount(w().row.id, '1'), { timeout: 5000 }).toBe(0);
+  });
+});

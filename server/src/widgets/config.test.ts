@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import { applyWidgetConfig } from './service.ts';
+
+const run = promisify(execFile);
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir() {
+  const d = mkdtempSync(join(tmpdir(), 'imbachat-cfg-'));
+  dirs.push(d);
+  return d;
+}
+
+const good = {
+  dev_id: 'shop',
+  name: 'Shop',
+  secret_key: 'k'.repeat(32),
+  api_login: 'bot',
+  api_password: 'hunter2',
+  users_info_url: 'https://shop.example/chat/users',
+  allowed_origins: ['https://shop.example'],
+  admin_ids: [1, '2'],
+};
+
+function writeConfig(dir: string, widgets: unknown[]) {
+  const file = join(dir, 'imbachat.json');
+  writeFileSync(file, JSON.stringify({ widgets }));
+  return file;
+}
+
+describe('declarative widgets file', () => {
+  it('creates widgets at start and updates them when the file changes', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(join(dir, 'db.sqlite'));
+    try {
+      const first = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [good]), IMBACHAT_DATA_DIR: dir });
+      expect(await applyWidgetConfig(store, first.widgets, 1)).toEqual({ created: ['shop'], updated: [] });
+      expect(await applyWidgetConfig(store, first.widgets, 2)).toEqual({ created: [], updated: [] });
+      const second = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, name: 'Shop 2' }]) });
+      expect(await applyWidgetConfig(store, second.widgets, 3)).toEqual({ created: [], updated: ['shop'] });
+      expect(await store.getWidgetByDevId('shop')).toMatchObject({ name: 'Shop 2', adminIds: ['1', '2'], apiPassword: 'hunter2' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a secret_key shorter than 32 bytes, without echoing it', () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ ...good, secret_key: 'short-secret-value' }]);
+    expect(() => loadConfig({ IMBACHAT_CONFIG: file })).toThrow(/widgets\.0\.secret_key: secret_key must be at least 32 bytes/);
+    try {
+      loadConfig({ IMBACHAT_CONFIG: file });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('short-secret-value');
+    }
+  });
+
+  it('names the field for other mistakes, and unreadable files', () => {
+    const dir = tempDir();
+    expect(() => loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, users_info_url: 'ftp://x' }]) })).toThrow(/users_info_url/);
+    expect(() => loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, dev_id: 'bad id!' }]) })).toThrow(/dev_id/);
+    expect(() => loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, surprise: 1 }]) })).toThrow(/surprise/);
+    expect(() => loadConfig({ IMBACHAT_CONFIG: join(dir, 'missing.json') })).toThrow(/Cannot read IMBACHAT_CONFIG/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
+
+describe('widgets CLI', () => {
+  const cli = (dir: string, ...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'cli.ts'), ...args], {
+      env: { ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: dir },
+    });
+
+  it('creates, lists, updates and rotates, printing secrets only when they are new', async () => {
+    const dir = tempDir();
+    const created = JSON.parse(
+      (await cli(dir, 'widgets', 'create', '--name', 'Blog', '--users-info-url', 'https://blog.example/u', '--api-login', 'bot', '--api-password', 'pw', '--origin', 'https://blog.example')).stdout,
+    );
+    expect(created.dev_id).toMatch(/^[a-z0-9]+$/);
+    expect(Buffer.byteLength(created.secret_key)).toBeGreaterThanOrEqual(32);
+    const list = JSON.parse((await cli(dir, 'widgets', 'list')).stdout);
+    expect(list).toEqual([expect.objectContaining({ dev_id: created.dev_id, name: 'Blog', allowed_origins: ['https://blog.example'] })]);
+    expect(JSON.stringify(list)).not.toContain(created.secret_key);
+    expect(JSON.stringify(list)).not.toContain('"pw"');
+    const updated = JSON.parse((await cli(dir, 'widgets', 'update', created.dev_id, '--name', 'Blog 2')).stdout);
+    expect(updated.name).toBe('Blog 2');
+    const rotated = JSON.parse((await cli(dir, 'widgets', 'rotate-secret', created.dev_id)).stdout);
+    expect(rotated.secret_key).not.toBe(created.secret_key);
+    const err = await cli(dir, 'widgets', 'update', 'nope', '--name', 'x').catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain('no widget has dev_id "nope"');
+  });
+});
