@@ -1,0 +1,28 @@
+// Runs the demo site alone against a chat server that is already running (`pnpm start` runs both).
+import { startDemoSite } from './site.ts';
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`demo: set ${name}`);
+    process.exit(78);
+  }
+  return v;
+}
+
+const port = Number(process.env.DEMO_PORT ?? 3000);
+const site = await startDemoSite(
+  {
+    serverUrl: required('IMBACHAT_SERVER_URL'),
+    devId: process.env.IMBACHAT_DEV_ID ?? 'demo',
+    secretKey: required('IMBACHAT_SECRET_KEY'),
+    apiLogin: process.env.IMBACHAT_API_LOGIN ?? 'imbachat',
+    apiPassword: required('IMBACHAT_API_PASSWORD'),
+    ...(process.env.DEMO_PUBLIC_URL ? { publicUrl: process.env.DEMO_PUBLIC_URL } : {}),
+  },
+  { port, host: process.env.DEMO_HOST ?? '127.0.0.1' },
+);
+console.log(`demo site on ${site.url}`);
+const stop = () => void site.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
