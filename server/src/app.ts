@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createAssetRoutes } from './assets/routes.ts';
 import type { EventBus } from './bus/types.ts';
 import { dialogRoutes } from './dialogs/routes.ts';
-import { DialogService } from './dialogs/service.ts';
+import { DialogService, type PresenceView } from './dialogs/service.ts';
 import { AppError, createErrorHandler, errorBody } from './errors.ts';
 import { type ApiEnv, apiCors, authenticate, limitBody, tenant } from './http/tenant.ts';
 import { messageRoutes } from './messages/routes.ts';
@@ -17,13 +17,16 @@ export interface AppDeps {
   store: Store;
   bus: EventBus;
   directory: UsersDirectory;
+  presence: PresenceView;
   log: Logger;
   now: () => number;
+  /** Called after a message is committed; ends the sender's typing indicator. */
+  onSent?: (widgetId: number, userId: string, dialogId: number) => void;
 }
 
 export function createApp(deps: AppDeps) {
-  const dialogs = new DialogService(deps.store, deps.bus, deps.directory, deps.now);
-  const messages = new MessageService(deps.store, deps.bus, dialogs, deps.now);
+  const dialogs = new DialogService(deps.store, deps.bus, deps.directory, deps.presence, deps.now);
+  const messages = new MessageService(deps.store, deps.bus, dialogs, deps.directory, deps.now, deps.onSent);
 
   const api = new Hono<ApiEnv>()
     .use(tenant(deps.store), apiCors, limitBody, authenticate(deps.now))

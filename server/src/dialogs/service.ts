@@ -1,15 +1,22 @@
 // Dialog rules: opening a direct dialog with a user the host knows, listing, and the wire shape.
-import { AppError } from '../errors.ts';
 import type { EventBus } from '../bus/types.ts';
-import type { Dialog, Message, Page, ServerFrame, User } from '../realtime/protocol.ts';
+import { AppError } from '../errors.ts';
+import type { Dialog, Message, Page, User } from '../realtime/protocol.ts';
+import { publishStreamed, streamBody } from '../realtime/publish.ts';
 import type { DialogCursor, DialogView, MessageRow, Store, WidgetRow } from '../store/types.ts';
-import type { UsersDirectory } from '../users/directory.ts';
+import type { Lookup, UsersDirectory } from '../users/directory.ts';
 
 /** Who is asking: the widget the request is for and the token's user. */
 export interface Caller {
   widget: WidgetRow;
   userId: string;
 }
+
+export interface PresenceView {
+  isOnline(widgetId: number, userId: string): boolean;
+}
+
+export type UserMap = Map<string, Lookup>;
 
 export function toWireMessage(m: MessageRow): Message {
   return {
@@ -23,10 +30,6 @@ export function toWireMessage(m: MessageRow): Message {
   };
 }
 
-export function frame(f: ServerFrame): string {
-  return JSON.stringify(f);
-}
-
 function encodeCursor(v: DialogView): string {
   return Buffer.from(`${v.activityAt}.${v.id}`).toString('base64url');
 }
@@ -37,11 +40,16 @@ function decodeCursor(cursor: string): DialogCursor {
   return { activityAt: Number(m[1]), dialogId: Number(m[2]) };
 }
 
+export function dialogNotFound(): AppError {
+  return new AppError('dialog_not_found', 404, 'No such dialog, or you are not one of its members.');
+}
+
 export class DialogService {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
     private readonly directory: UsersDirectory,
+    private readonly presence: PresenceView,
     private readonly now: () => number,
   ) {}
 
@@ -54,11 +62,13 @@ export class DialogService {
     const { dialogId, created } = await this.store.openDirectDialog(caller.widget.id, caller.userId, partnerId, this.now());
     const dialog = await this.get(caller, dialogId);
     if (created) {
-      await this.bus.publish({
-        widgetId: caller.widget.id,
-        userIds: [caller.userId],
-        frame: frame({ type: 'dialog.updated', dialog }),
-      });
+      // The opener's other tabs learn of the new (still empty) dialog; the partner does with its first message.
+      const events = await this.store.appendEvents(
+        caller.widget.id,
+        [{ userIds: [caller.userId], body: streamBody({ type: 'dialog.updated', dialog }) }],
+        this.now(),
+      );
+      await publishStreamed(this.bus, caller.widget.id, events);
     }
     return { dialog, created };
   }
@@ -90,19 +100,27 @@ export class DialogService {
       widget,
       views.flatMap((v) => v.members.map((m) => m.userId)),
     );
-    const user = (id: string): User => users.get(id)!.user;
-    return views.map((v) => ({
+    return views.map((v) => this.wire(widget, v, users));
+  }
+
+  /** The wire shape of a dialog view, from profiles already looked up. */
+  wire(widget: WidgetRow, v: DialogView, users: UserMap): Dialog {
+    const user = (id: string): User => users.get(id)?.user ?? { user_id: id, name: `User ${id}`, avatar_url: null, profile_url: null };
+    return {
       id: v.id,
       type: v.type,
       members: v.members.map((m) => user(m.userId)),
+      members_state: v.members.map((m) => ({
+        user_id: m.userId,
+        last_read_seq: m.lastReadSeq,
+        last_delivered_seq: m.lastDeliveredSeq,
+        online: this.presence.isOnline(widget.id, m.userId),
+        last_seen_at: m.lastSeenAt === null ? null : new Date(m.lastSeenAt).toISOString(),
+      })),
       last_message: v.lastMessage ? toWireMessage(v.lastMessage) : null,
       unread_count: Math.max(0, v.lastSeq - v.lastReadSeq),
       last_read_seq: v.lastReadSeq,
       updated_at: new Date(v.updatedAt).toISOString(),
-    }));
+    };
   }
-}
-
-export function dialogNotFound(): AppError {
-  return new AppError('dialog_not_found', 404, 'No such dialog, or you are not one of its members.');
 }

@@ -77,12 +77,12 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     const w = env.widgets[0]!;
     const res = await fetch(`${env.server.url}/api/v1/no-such-widget/me`, { headers: { authorization: `Bearer ${await w.token(1)}` } });
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('widget_not_found');
+    expect(((await res.json()) as any).error.code).toBe('widget_not_found');
     const weird = await fetch(`${env.server.url}/api/v1/${'%E2%80%AE'.repeat(3)}/me`);
     expect(weird.status).toBe(404);
     const route = await fetch(`${env.server.url}/api/v1/${w.devId}/nope`, { headers: { authorization: `Bearer ${await w.token(1)}` } });
     expect(route.status).toBe(404);
-    expect((await route.json()).error.code).toBe('not_found');
+    expect(((await route.json()) as any).error.code).toBe('not_found');
 
     const a = await alice();
     const evil = await a.raw('/me', { headers: { origin: 'https://evil.example' } });

@@ -203,7 +203,7 @@ describe('history and unread', () => {
     const read = await r2.post(`/dialogs/${d.id}/read`, { message_id: sent[1].id });
     expect(read.body).toEqual({ dialog_id: d.id, user_id: 'r2', message_id: sent[1].id, seq: 2, unread_count: 1 });
     const event = await r1Tab.next('message.read');
-    expect(event).toEqual({ type: 'message.read', dialog_id: d.id, user_id: 'r2', message_id: sent[1].id, seq: 2 });
+    expect(event).toEqual({ event_id: expect.any(Number), type: 'message.read', dialog_id: d.id, user_id: 'r2', message_id: sent[1].id, seq: 2 });
     expect((await r2Tab.next('message.read')).seq).toBe(2);
 
     // reading an older message changes nothing

@@ -21,10 +21,24 @@ export interface Message {
   created_at: string;
 }
 
+/** Where a member is in a dialog, and whether they are online. */
+export interface MemberState {
+  user_id: string;
+  /** Messages up to this seq were read by this member. */
+  last_read_seq: number;
+  /** Messages up to this seq reached at least one of this member's connections. */
+  last_delivered_seq: number;
+  online: boolean;
+  /** When the member was last online (ISO 8601), or null if never seen. */
+  last_seen_at: string | null;
+}
+
 export interface Dialog {
   id: number;
   type: 'direct';
   members: User[];
+  /** One entry per member, in the order of `members`. */
+  members_state: MemberState[];
   last_message: Message | null;
   unread_count: number;
   /** The seq of the last message this user has read (0 when none). */
@@ -47,16 +61,36 @@ export interface ReadState {
 // ---- frames -------------------------------------------------------------------------------
 
 export type ClientFrame =
-  | { type: 'auth'; token: string }
-  | { type: 'ping' };
+  /** `resume_from`: the last event_id this client saw, to receive exactly what it missed. */
+  | { type: 'auth'; token: string; resume_from?: number }
+  | { type: 'ping' }
+  | { type: 'typing.start'; dialog_id: number }
+  | { type: 'typing.stop'; dialog_id: number };
 
-export type ServerFrame =
-  | { type: 'ready'; user: User; heartbeat_ms: number }
-  | { type: 'pong' }
-  | { type: 'error'; code: ErrorCode; message: string }
+/** Frames that belong to the user's durable, ordered event stream carry an `event_id`. */
+export type StreamFrame =
   | { type: 'message.new'; message: Message }
   | { type: 'dialog.updated'; dialog: Dialog }
-  | ({ type: 'message.read' } & ReadState);
+  | ({ type: 'message.read' } & ReadState)
+  | { type: 'message.delivered'; dialog_id: number; user_id: string; seq: number };
+
+export type EphemeralFrame =
+  | {
+      type: 'ready';
+      user: User;
+      heartbeat_ms: number;
+      /** The newest event_id of this user's stream when the socket became ready. */
+      last_event_id: number;
+      /** True when the frames that follow are exactly the events after `resume_from`; false means refetch state. */
+      resumed: boolean;
+    }
+  | { type: 'pong' }
+  | { type: 'error'; code: ErrorCode; message: string }
+  | { type: 'typing.start'; dialog_id: number; user_id: string }
+  | { type: 'typing.stop'; dialog_id: number; user_id: string }
+  | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null };
+
+export type ServerFrame = EphemeralFrame | (StreamFrame & { event_id: number });
 
 export type ServerFrameType = ServerFrame['type'];
 
@@ -64,6 +98,14 @@ export type ServerFrameType = ServerFrame['type'];
 export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
 /** A socket that has not sent a valid auth frame within this time is closed with AUTH_TIMEOUT. */
 export const AUTH_TIMEOUT_MS = 5_000;
+/** A typing.start not refreshed within this time ends as if typing.stop had come. */
+export const TYPING_EXPIRY_MS = 6_000;
+/** Clients send at most one typing.start per this interval while the user keeps typing. */
+export const TYPING_THROTTLE_MS = 3_000;
+/** A user stays online this long after their last connection closes, so a reload does not flicker. */
+export const PRESENCE_GRACE_MS = 5_000;
+/** At most this many missed events are replayed on resume; beyond it the client refetches state. */
+export const MAX_REPLAY_EVENTS = 1_000;
 /** Limits on message text (after trimming), in characters (Unicode code points). */
 export const MAX_TEXT_CHARS = 4000;
 export const MAX_PAGE_LIMIT = 100;

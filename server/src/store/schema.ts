@@ -47,6 +47,8 @@ export const dialogMembers = sqliteTable(
     userId: text('user_id').notNull(),
     /** Highest seq this member has read; unread = dialogs.last_seq - last_read_seq. */
     lastReadSeq: integer('last_read_seq').notNull().default(0),
+    /** Highest seq that reached at least one of this member's connections. */
+    lastDeliveredSeq: integer('last_delivered_seq').notNull().default(0),
     /** Copy of the dialog's last activity, so a user's dialog list is one index range. */
     activityAt: integer('activity_at').notNull(),
     joinedAt: integer('joined_at').notNull(),
@@ -73,4 +75,33 @@ export const messages = sqliteTable(
     uniqueIndex('messages_dialog_seq').on(t.widgetId, t.dialogId, t.seq),
     uniqueIndex('messages_client_msg_id').on(t.widgetId, t.senderId, t.clientMsgId),
   ],
+);
+
+/** Per-user state: the head of the user's event stream and when they were last seen online. */
+export const userStates = sqliteTable(
+  'user_states',
+  {
+    widgetId: integer('widget_id').notNull(),
+    userId: text('user_id').notNull(),
+    lastEventId: integer('last_event_id').notNull().default(0),
+    lastSeenAt: integer('last_seen_at'),
+  },
+  (t) => [primaryKey({ columns: [t.widgetId, t.userId] })],
+);
+
+/**
+ * Each user's ordered stream of durable events (message.new, dialog.updated, message.read,
+ * message.delivered), kept for the retention window so a reconnecting client gets exactly what it missed.
+ */
+export const userEvents = sqliteTable(
+  'user_events',
+  {
+    widgetId: integer('widget_id').notNull(),
+    userId: text('user_id').notNull(),
+    eventId: integer('event_id').notNull(),
+    /** The serialised frame without its event_id. */
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.widgetId, t.userId, t.eventId] }), index('user_events_created').on(t.createdAt)],
 );

@@ -4,14 +4,22 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as t from './schema.ts';
 import type {
+  CreatedMessage,
+  DeliveredChange,
   DialogCursor,
   DialogView,
+  EventBuilder,
   MemberState,
+  OutEvent,
+  ReadChange,
+  StreamPage,
+  StreamedEvent,
   MessageQuery,
   MessageRow,
   NewWidget,
@@ -72,8 +80,14 @@ export function openSqliteStore(file: string): Store {
       )
       .prepare(),
     membersOf: db
-      .select({ userId: t.dialogMembers.userId, lastReadSeq: t.dialogMembers.lastReadSeq })
+      .select({
+        userId: t.dialogMembers.userId,
+        lastReadSeq: t.dialogMembers.lastReadSeq,
+        lastDeliveredSeq: t.dialogMembers.lastDeliveredSeq,
+        lastSeenAt: t.userStates.lastSeenAt,
+      })
       .from(t.dialogMembers)
+      .leftJoin(t.userStates, and(eq(t.userStates.widgetId, t.dialogMembers.widgetId), eq(t.userStates.userId, t.dialogMembers.userId)))
       .where(and(eq(t.dialogMembers.widgetId, p('widgetId')), eq(t.dialogMembers.dialogId, p('dialogId'))))
       .orderBy(asc(t.dialogMembers.joinedAt), asc(t.dialogMembers.userId))
       .prepare(),
@@ -131,6 +145,7 @@ export function openSqliteStore(file: string): Store {
       .set({
         activityAt: sql`${p('now')}`,
         lastReadSeq: sql`CASE WHEN ${t.dialogMembers.userId} = ${p('senderId')} THEN ${p('seq')} ELSE ${t.dialogMembers.lastReadSeq} END`,
+        lastDeliveredSeq: sql`CASE WHEN ${t.dialogMembers.userId} = ${p('senderId')} THEN ${p('seq')} ELSE ${t.dialogMembers.lastDeliveredSeq} END`,
       })
       .where(and(eq(t.dialogMembers.widgetId, p('widgetId')), eq(t.dialogMembers.dialogId, p('dialogId'))))
       .prepare(),
@@ -143,6 +158,57 @@ export function openSqliteStore(file: string): Store {
           eq(t.dialogMembers.dialogId, p('dialogId')),
           eq(t.dialogMembers.userId, p('userId')),
           lt(t.dialogMembers.lastReadSeq, p('seq')),
+        ),
+      )
+      .prepare(),
+    bumpEventId: db
+      .insert(t.userStates)
+      .values({ widgetId: p('widgetId'), userId: p('userId'), lastEventId: 1 })
+      .onConflictDoUpdate({
+        target: [t.userStates.widgetId, t.userStates.userId],
+        set: { lastEventId: sql`${t.userStates.lastEventId} + 1` },
+      })
+      .returning({ eventId: t.userStates.lastEventId })
+      .prepare(),
+    insertEvent: db
+      .insert(t.userEvents)
+      .values({ widgetId: p('widgetId'), userId: p('userId'), eventId: p('eventId'), body: p('body'), createdAt: p('now') })
+      .prepare(),
+    streamHead: db
+      .select({ head: t.userStates.lastEventId })
+      .from(t.userStates)
+      .where(and(eq(t.userStates.widgetId, p('widgetId')), eq(t.userStates.userId, p('userId'))))
+      .prepare(),
+    streamAfter: db
+      .select({ eventId: t.userEvents.eventId, body: t.userEvents.body })
+      .from(t.userEvents)
+      .where(
+        and(eq(t.userEvents.widgetId, p('widgetId')), eq(t.userEvents.userId, p('userId')), gt(t.userEvents.eventId, p('after'))),
+      )
+      .orderBy(asc(t.userEvents.eventId))
+      .limit(p('limit'))
+      .prepare(),
+    advanceDelivered: db
+      .update(t.dialogMembers)
+      .set({ lastDeliveredSeq: sql`${p('seq')}` })
+      .where(
+        and(
+          eq(t.dialogMembers.widgetId, p('widgetId')),
+          eq(t.dialogMembers.dialogId, p('dialogId')),
+          eq(t.dialogMembers.userId, p('userId')),
+          lt(t.dialogMembers.lastDeliveredSeq, p('seq')),
+        ),
+      )
+      .prepare(),
+    undelivered: db
+      .select({ dialogId: t.dialogMembers.dialogId, seq: t.dialogs.lastSeq })
+      .from(t.dialogMembers)
+      .innerJoin(t.dialogs, eq(t.dialogs.id, t.dialogMembers.dialogId))
+      .where(
+        and(
+          eq(t.dialogMembers.widgetId, p('widgetId')),
+          eq(t.dialogMembers.userId, p('userId')),
+          lt(t.dialogMembers.lastDeliveredSeq, t.dialogs.lastSeq),
         ),
       )
       .prepare(),
@@ -189,8 +255,15 @@ export function openSqliteStore(file: string): Store {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const memberRows = db
-      .select({ dialogId: t.dialogMembers.dialogId, userId: t.dialogMembers.userId, lastReadSeq: t.dialogMembers.lastReadSeq })
+      .select({
+        dialogId: t.dialogMembers.dialogId,
+        userId: t.dialogMembers.userId,
+        lastReadSeq: t.dialogMembers.lastReadSeq,
+        lastDeliveredSeq: t.dialogMembers.lastDeliveredSeq,
+        lastSeenAt: t.userStates.lastSeenAt,
+      })
       .from(t.dialogMembers)
+      .leftJoin(t.userStates, and(eq(t.userStates.widgetId, widgetId), eq(t.userStates.userId, t.dialogMembers.userId)))
       .where(and(eq(t.dialogMembers.widgetId, widgetId), inArray(t.dialogMembers.dialogId, ids)))
       .orderBy(asc(t.dialogMembers.joinedAt), asc(t.dialogMembers.userId))
       .all();
@@ -203,7 +276,7 @@ export function openSqliteStore(file: string): Store {
     for (const m of memberRows) {
       let list = members.get(m.dialogId);
       if (!list) members.set(m.dialogId, (list = []));
-      list.push({ userId: m.userId, lastReadSeq: m.lastReadSeq });
+      list.push({ userId: m.userId, lastReadSeq: m.lastReadSeq, lastDeliveredSeq: m.lastDeliveredSeq, lastSeenAt: m.lastSeenAt });
     }
     return rows.map((r) => ({
       id: r.id,
@@ -217,7 +290,19 @@ export function openSqliteStore(file: string): Store {
     }));
   }
 
-  const sendTx = (widgetId: number, input: SendInput): SendResult => {
+  /** Gives each recipient the next id of their stream and stores the event; call inside a transaction. */
+  const append = (widgetId: number, events: OutEvent[], now: number): StreamedEvent[] =>
+    events.map((e) => ({
+      body: e.body,
+      ...(e.receipt && { receipt: e.receipt }),
+      to: e.userIds.map((userId) => {
+        const { eventId } = q.bumpEventId.get({ widgetId, userId })!;
+        q.insertEvent.run({ widgetId, userId, eventId, body: e.body, now });
+        return { userId, eventId };
+      }),
+    }));
+
+  const sendTx = (widgetId: number, input: SendInput, build: EventBuilder<CreatedMessage>): SendResult => {
     const args = { widgetId, dialogId: input.dialogId };
     const me = q.memberDialog.get({ ...args, userId: input.senderId });
     if (input.clientMsgId !== null) {
@@ -243,8 +328,7 @@ export function openSqliteStore(file: string): Store {
     if (!row) throw new Error('message insert returned no row');
     q.setLastMessage.run({ ...args, messageId: row.id });
     q.touchMembers.run({ ...args, now: input.now, senderId: input.senderId, seq });
-    return {
-      kind: 'created',
+    const created: CreatedMessage = {
       message: {
         id: row.id,
         dialogId: input.dialogId,
@@ -257,6 +341,7 @@ export function openSqliteStore(file: string): Store {
       dialogType: me.type,
       members: q.membersOf.all(args),
     };
+    return { kind: 'created', ...created, events: append(widgetId, build(created), input.now) };
   };
 
   const store: Store = {
@@ -328,8 +413,12 @@ export function openSqliteStore(file: string): Store {
       return hydrate(widgetId, rows);
     },
 
-    async sendMessage(widgetId, input) {
-      return db.transaction(() => sendTx(widgetId, input), { behavior: 'immediate' });
+    async getMemberIds(widgetId, dialogId) {
+      return q.membersOf.all({ widgetId, dialogId }).map((m) => m.userId);
+    },
+
+    async sendMessage(widgetId, input, build) {
+      return db.transaction(() => sendTx(widgetId, input, build), { behavior: 'immediate' });
     },
 
     async listMessages(widgetId, dialogId, query: MessageQuery) {
@@ -339,7 +428,7 @@ export function openSqliteStore(file: string): Store {
       return rows.reverse();
     },
 
-    async markRead(widgetId, dialogId, userId, messageId): Promise<ReadResult> {
+    async markRead(widgetId, dialogId, userId, messageId, build): Promise<ReadResult> {
       return db.transaction(() => {
         const me = q.memberDialog.get({ widgetId, dialogId, userId });
         if (!me) return { kind: 'not_member' } as const;
@@ -349,8 +438,64 @@ export function openSqliteStore(file: string): Store {
         const members = q.membersOf.all({ widgetId, dialogId });
         const seq = Math.max(me.lastReadSeq, message.seq);
         const effectiveId = changed ? message.id : (q.messageBySeq.get({ widgetId, dialogId, seq })?.id ?? message.id);
-        return { kind: 'ok', changed, seq, messageId: effectiveId, lastSeq: me.lastSeq, members } as const;
+        const change: ReadChange = { changed, seq, messageId: effectiveId, lastSeq: me.lastSeq, members };
+        return { kind: 'ok', ...change, events: changed ? append(widgetId, build(change), Date.now()) : [] } as const;
       }, { behavior: 'immediate' });
+    },
+
+    async markDelivered(widgetId, userId, target, build) {
+      return db.transaction(() => {
+        const targets = target ? [target] : q.undelivered.all({ widgetId, userId });
+        const now = Date.now();
+        const out: Array<DeliveredChange & { events: StreamedEvent[] }> = [];
+        for (const { dialogId, seq } of targets) {
+          if (q.advanceDelivered.run({ widgetId, dialogId, userId, seq }).changes === 0) continue;
+          const change: DeliveredChange = { dialogId, userId, seq, members: q.membersOf.all({ widgetId, dialogId }) };
+          out.push({ ...change, events: append(widgetId, build(change), now) });
+        }
+        return out;
+      }, { behavior: 'immediate' });
+    },
+
+    async appendEvents(widgetId, events, now) {
+      return db.transaction(() => append(widgetId, events, now), { behavior: 'immediate' });
+    },
+
+    async streamHead(widgetId, userId) {
+      return q.streamHead.get({ widgetId, userId })?.head ?? 0;
+    },
+
+    async readStream(widgetId, userId, afterId, limit): Promise<StreamPage> {
+      return db.transaction(() => {
+        const head = q.streamHead.get({ widgetId, userId })?.head ?? 0;
+        if (afterId === head) return { head, events: [], complete: true };
+        if (afterId > head) return { head, events: [], complete: false };
+        const events = q.streamAfter.all({ widgetId, userId, after: afterId, limit });
+        const complete = events[0]?.eventId === afterId + 1 && events.length < limit;
+        return { head, events: complete ? events : [], complete };
+      });
+    },
+
+    async pruneEvents(before) {
+      return db.delete(t.userEvents).where(lt(t.userEvents.createdAt, before)).run().changes;
+    },
+
+    async contactsOf(widgetId, userId) {
+      const mine = alias(t.dialogMembers, 'mine');
+      const rows = db
+        .selectDistinct({ userId: t.dialogMembers.userId })
+        .from(mine)
+        .innerJoin(t.dialogMembers, and(eq(t.dialogMembers.dialogId, mine.dialogId), eq(t.dialogMembers.widgetId, widgetId)))
+        .where(and(eq(mine.widgetId, widgetId), eq(mine.userId, userId), ne(t.dialogMembers.userId, userId)))
+        .all();
+      return rows.map((r) => r.userId);
+    },
+
+    async setLastSeen(widgetId, userId, at) {
+      db.insert(t.userStates)
+        .values({ widgetId, userId, lastSeenAt: at })
+        .onConflictDoUpdate({ target: [t.userStates.widgetId, t.userStates.userId], set: { lastSeenAt: at } })
+        .run();
     },
 
     async close() {

@@ -58,6 +58,8 @@ export interface EnvOptions {
   usersInfoTtlMs?: number;
   heartbeatMs?: number;
   authTimeoutMs?: number;
+  presenceGraceMs?: number;
+  typingExpiryMs?: number;
   allowedOrigins?: string[];
 }
 
@@ -83,6 +85,8 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       usersInfoTtlMs: o.usersInfoTtlMs ?? 60_000,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
       ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
+      ...(o.presenceGraceMs ? { presenceGraceMs: o.presenceGraceMs } : {}),
+      ...(o.typingExpiryMs ? { typingExpiryMs: o.typingExpiryMs } : {}),
       prepare: async (store) => {
         if (widgets.length) return;
         for (const [i, host] of hosts.entries()) {

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Env, type WsClient, createEnv, roundTrip } from '../testing/harness.ts';
+
+let env: Env;
+beforeAll(async () => {
+  env = await createEnv({ presenceGraceMs: 300, typingExpiryMs: 300 });
+  for (let i = 10; i < 60; i++) env.widgets[0]!.host.users.set(`u${i}`, { user_id: `u${i}`, name: `U${i}` });
+});
+afterAll(() => env.close());
+
+const w = () => env.widgets[0]!;
+let nextUser = 10;
+/** Two fresh users of the widget with a dialog between them. */
+async function pair() {
+  const a = `u${nextUser++}`;
+  const b = `u${nextUser++}`;
+  const apiA = env.api(w(), await w().token(a));
+  const apiB = env.api(w(), await w().token(b));
+  const { body: dialog } = await apiA.post('/dialogs', { user_id: b });
+  return { a, b, apiA, apiB, dialog };
+}
+const tab = async (userId: string, resumeFrom?: number) => {
+  const c = await env.ws(w(), null);
+  c.send({ type: 'auth', token: await w().token(userId), ...(resumeFrom !== undefined && { resume_from: resumeFrom }) });
+  await c.next('ready');
+  return c;
+};
+const others = (c: WsClient, ...types: string[]) => c.frames.filter((f) => types.includes(f.type));
+
+describe('receipts', () => {
+  it('moves a message to delivered when it reaches the recipient, and to read when they read it', async () => {
+    const { a, b, apiA, apiB, dialog } = await pair();
+    const aTab = await tab(a);
+    const bTab = await tab(b);
+    const { body: m } = await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'hi' });
+    expect(await aTab.next('message.delivered')).toMatchObject({ dialog_id: dialog.id, user_id: b, seq: m.seq });
+    await bTab.next('message.new');
+    const state = (await apiA.get(`/dialogs/${dialog.id}`)).body.members_state.find((s: any) => s.user_id === b);
+    expect(state).toMatchObject({ last_delivered_seq: 1, last_read_seq: 0 });
+    await apiB.post(`/dialogs/${dialog.id}/read`, { message_id: m.id });
+    expect(await aTab.next('message.read')).toMatchObject({ user_id: b, seq: 1 });
+  });
+
+  it('delivers to an offline recipient when they come online, not before', async () => {
+    const { a, b, apiA, dialog } = await pair();
+    const aTab = await tab(a);
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'one' });
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'two' });
+    await env.server.deliveries.idle();
+    await roundTrip(aTab);
+    expect(others(aTab, 'message.delivered')).toEqual([]);
+    await tab(b);
+    expect(await aTab.next('message.delivered')).toMatchObject({ user_id: b, seq: 2 });
+  });
+});
+
+describe('typing', () => {
+  it('shows typing to the other member only, and ends it by stop, by sending or by expiry', async () => {
+    const { a, b, apiA, dialog } = await pair();
+    const aTab1 = await tab(a);
+    const aTab2 = await tab(a);
+    const bTab = await tab(b);
+    aTab1.send({ type: 'typing.start', dialog_id: dialog.id });
+    expect(await bTab.next('typing.start')).toEqual({ type: 'typing.start', dialog_id: dialog.id, user_id: a });
+    aTab1.send({ type: 'typing.stop', dialog_id: dialog.id });
+    expect(await bTab.next('typing.stop')).toEqual({ type: 'typing.stop', dialog_id: dialog.id, user_id: a });
+
+    aTab1.send({ type: 'typing.start', dialog_id: dialog.id });
+    await bTab.next('typing.start');
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'done typing' });
+    await bTab.next('typing.stop');
+
+    aTab1.send({ type: 'typing.start', dialog_id: dialog.id });
+    await bTab.next('typing.start');
+    expect(await bTab.next('typing.stop')).toMatchObject({ user_id: a }); // expired without a refresh
+
+    await roundTrip(aTab1);
+    await roundTrip(aTab2);
+    expect(others(aTab1, 'typing.start', 'typing.stop')).toEqual([]);
+    expect(others(aTab2, 'typing.start', 'typing.stop')).toEqual([]);
+  });
+
+  it('keeps typing alive while refreshed, and refuses strangers', async () => {
+    const { a, b, dialog } = await pair();
+    const aTab = await tab(a);
+    const bTab = await tab(b);
+    for (let i = 0; i < 4; i++) {
+      aTab.send({ type: 'typing.start', dialog_id: dialog.id });
+      await roundTrip(aTab);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await roundTrip(bTab);
+    expect(others(bTab, 'typing.start')).toHaveLength(1);
+    expect(others(bTab, 'typing.stop')).toHaveLength(0);
+    const stranger = await tab(`u${nextUser++}`);
+    stranger.send({ type: 'typing.start', dialog_id: dialog.id });
+    expect(await stranger.next('error')).toMatchObject({ code: 'dialog_not_found' });
+    await bTab.next('typing.stop');
+    await roundTrip(bTab);
+    expect(others(bTab, 'typing.start')).toHaveLength(1);
+  });
+});
+
+describe('presence', () => {
+  it('announces online and offline only to people who share a dialog, with one change for many tabs', async () => {
+    const { a, b, apiA, dialog } = await pair();
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'hello' });
+    const aTab = await tab(a);
+    const stranger = await tab(`u${nextUser++}`);
+    const b1 = await tab(b);
+    expect(await aTab.next('presence')).toEqual({ type: 'presence', user_id: b, online: true, last_seen_at: null });
+    const b2 = await tab(b);
+    expect((await apiA.get(`/dialogs/${dialog.id}`)).body.members_state.find((s: any) => s.user_id === b).online).toBe(true);
+    b1.close();
+    await roundTrip(b2);
+    b2.close();
+    const offline = await aTab.next('presence');
+    expect(offline).toMatchObject({ user_id: b, online: false });
+    expect(Date.parse(offline.last_seen_at!)).toBeGreaterThan(Date.now() - 10_000);
+    await roundTrip(aTab);
+    expect(others(aTab, 'presence')).toHaveLength(2);
+    await roundTrip(stranger);
+    expect(others(stranger, 'presence')).toEqual([]);
+    const state = (await apiA.get(`/dialogs/${dialog.id}`)).body.members_state.find((s: any) => s.user_id === b);
+    expect(state).toMatchObject({ online: false, last_seen_at: offline.last_seen_at });
+  });
+
+  it('does not flicker offline when a tab reloads within the grace period', async () => {
+    const { a, b, apiA, dialog } = await pair();
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'hello' });
+    const aTab = await tab(a);
+    const b1 = await tab(b);
+    await aTab.next('presence');
+    b1.close();
+    await b1.closed;
+    const b2 = await tab(b);
+    await new Promise((r) => setTimeout(r, 500));
+    await roundTrip(aTab);
+    expect(others(aTab, 'presence').map((p: any) => p.online)).toEqual([true]);
+    b2.close();
+  });
+});
+
+describe('lossless resume', () => {
+  it('replays exactly the missed events, in order, after resume_from', async () => {
+    const { a, b, apiA, dialog } = await pair();
+    const first = await tab(b);
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'seen' });
+    const seen = await first.next('message.new');
+    first.close();
+    await first.closed;
+    for (let i = 0; i < 5; i++) await apiA.post(`/dialogs/${dialog.id}/messages`, { text: `missed ${i}` });
+    const lastSeen = Math.max(...first.frames.map((f: any) => f.event_id ?? 0));
+    const again = await env.ws(w(), null);
+    again.send({ type: 'auth', token: await w().token(b), resume_from: lastSeen });
+    const ready = await again.next('ready');
+    expect(ready.resumed).toBe(true);
+    await roundTrip(again);
+    const ids = again.frames.flatMap((f: any) => (f.event_id ? [f.event_id] : []));
+    expect(ids[0]).toBe(lastSeen + 1);
+    expect(ids).toEqual(ids.map((_, i) => lastSeen + 1 + i));
+    expect(others(again, 'message.new').map((f: any) => f.message.text)).toEqual([0, 1, 2, 3, 4].map((i) => `missed ${i}`));
+    expect(seen.message.text).toBe('seen');
+    void a;
+  });
+
+  it('says so when the missed events are no longer kept, or the id is unknown', async () => {
+    const { b, apiA, dialog } = await pair();
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'old' });
+    await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'old too' });
+    await env.server.store.pruneEvents(Date.now() + 1);
+    const c = await env.ws(w(), null);
+    c.send({ type: 'auth', token: await w().token(b), resume_from: 1 });
+    expect(await c.next('ready')).toMatchObject({ resumed: false });
+    const d = await env.ws(w(), null);
+    d.send({ type: 'auth', token: await w().token(b), resume_from: 10_000 });
+    expect(await d.next('ready')).toMatchObject({ resumed: false });
+  });
+
+  it('loses and doubles nothing when the connection drops at random points while messages flow', async () => {
+    const { b, apiA, dialog } = await pair();
+    const TOTAL = 120;
+    const received: number[] = [];
+    let lastEventId = 0;
+    let sending = true;
+    let rng = 42;
+    const random = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sender = (async () => {
+      for (let i = 1; i <= TOTAL; i++) await apiA.post(`/dialogs/${dialog.id}/messages`, { text: `m${i}`, client_msg_id: `r${i}` });
+      sending = false;
+    })();
+    const consume = (c: WsClient) =>
+      c.socket.on('message', (data) => {
+        const f = JSON.parse(data.toString());
+        if (f.event_id) {
+          expect(f.event_id).toBe(lastEventId + 1);
+          lastEventId = f.event_id;
+        }
+        if (f.type === 'message.new') received.push(f.message.seq);
+      });
+    while (sending) {
+      const c = await env.ws(w(), null);
+      consume(c);
+      c.send({ type: 'auth', token: await w().token(b), resume_from: lastEventId });
+      await new Promise((r) => setTimeout(r, random() * 60));
+      c.socket.terminate(); // an abrupt drop, at a random point
+      await c.closed;
+    }
+    await sender;
+    const last = await env.ws(w(), null);
+    consume(last);
+    last.send({ type: 'auth', token: await w().token(b), resume_from: lastEventId });
+    const ready = await last.next('ready');
+    expect(ready.resumed).toBe(true);
+    await roundTrip(last);
+    expect(received).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
+  });
+});
