@@ -15,6 +15,7 @@ async function main() {
     log,
     usersInfoTtlMs: config.usersInfoTtlMs,
     usersInfoTimeoutMs: config.usersInfoTimeoutMs,
+    eventRetentionMs: config.eventRetentionMs,
     prepare: async (store) => {
       const applied = await applyWidgetConfig(store, config.widgets, Date.now());
       if (applied.created.length || applied.updated.length) log.info(applied, 'widgets applied from config file');
