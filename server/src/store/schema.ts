@@ -56,6 +56,7 @@ export const dialogMembers = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.dialogId, t.userId] }),
     index('dialog_members_list').on(t.widgetId, t.userId, t.activityAt, t.dialogId),
+    index('dialog_members_of_dialog').on(t.widgetId, t.dialogId, t.joinedAt, t.userId),
   ],
 );
 

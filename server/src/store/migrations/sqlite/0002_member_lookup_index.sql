@@ -1,0 +1,1 @@
+CREATE INDEX `dialog_members_of_dialog` ON `dialog_members` (`widget_id`,`dialog_id`,`joined_at`,`user_id`);
