@@ -63,6 +63,21 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     createdAt: t.messages.createdAt,
   };
 
+  /** Moves one member's position column forward to :seq, never backwards. */
+  const advance = (key: 'lastReadSeq' | 'lastDeliveredSeq') =>
+    db
+      .update(t.dialogMembers)
+      .set({ [key]: sql`${p('seq')}` })
+      .where(
+        and(
+          eq(t.dialogMembers.widgetId, p('widgetId')),
+          eq(t.dialogMembers.dialogId, p('dialogId')),
+          eq(t.dialogMembers.userId, p('userId')),
+          lt(t.dialogMembers[key], p('seq')),
+        ),
+      )
+      .prepare();
+
   const q = {
     widgetByDevId: db.select().from(t.widgets).where(eq(t.widgets.devId, p('devId'))).prepare(),
     memberDialog: db
@@ -155,18 +170,7 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
       })
       .where(and(eq(t.dialogMembers.widgetId, p('widgetId')), eq(t.dialogMembers.dialogId, p('dialogId'))))
       .prepare(),
-    advanceRead: db
-      .update(t.dialogMembers)
-      .set({ lastReadSeq: sql`${p('seq')}` })
-      .where(
-        and(
-          eq(t.dialogMembers.widgetId, p('widgetId')),
-          eq(t.dialogMembers.dialogId, p('dialogId')),
-          eq(t.dialogMembers.userId, p('userId')),
-          lt(t.dialogMembers.lastReadSeq, p('seq')),
-        ),
-      )
-      .prepare(),
+    advanceRead: advance('lastReadSeq'),
     bumpEventId: db
       .insert(t.userStates)
       .values({ widgetId: p('widgetId'), userId: p('userId'), lastEventId: 1 })
@@ -194,18 +198,7 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
       .orderBy(asc(t.userEvents.eventId))
       .limit(p('limit'))
       .prepare(),
-    advanceDelivered: db
-      .update(t.dialogMembers)
-      .set({ lastDeliveredSeq: sql`${p('seq')}` })
-      .where(
-        and(
-          eq(t.dialogMembers.widgetId, p('widgetId')),
-          eq(t.dialogMembers.dialogId, p('dialogId')),
-          eq(t.dialogMembers.userId, p('userId')),
-          lt(t.dialogMembers.lastDeliveredSeq, p('seq')),
-        ),
-      )
-      .prepare(),
+    advanceDelivered: advance('lastDeliveredSeq'),
     undelivered: db
       .select({ dialogId: t.dialogMembers.dialogId, seq: t.dialogs.lastSeq })
       .from(t.dialogMembers)
