@@ -1,0 +1,60 @@
+// Starts what the browser tests drive: the widget build (when missing), the chat server as its own
+// process on a temp data dir, and the demo host site; hands their addresses to the tests via env.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDemoSite } from '@imbachat/demo';
+import { ensureWidgetBuilt, freePort, startServerProcess, waitForHttp, writeServerConfig } from '../scripts/stack.ts';
+import { E2E_USERS } from './support/users.ts';
+
+export const DEV_ID = 'e2e';
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (await ensureWidgetBuilt({ quiet: true })) console.log('[e2e] built the widget');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-e2e-'));
+  const secretKey = randomBytes(32).toString('base64url');
+  const apiLogin = 'imbachat';
+  const apiPassword = randomBytes(16).toString('base64url');
+  const serverPort = await freePort();
+  const serverUrl = `http://127.0.0.1:${serverPort}`;
+
+  const demo = await startDemoSite(
+    { serverUrl, devId: DEV_ID, secretKey, apiLogin, apiPassword, users: E2E_USERS },
+    { port: 0 },
+  );
+  const configPath = join(dataDir, 'imbachat.config.json');
+  writeServerConfig(configPath, [
+    {
+      dev_id: DEV_ID,
+      name: 'Browser tests',
+      secret_key: secretKey,
+      api_login: apiLogin,
+      api_password: apiPassword,
+      users_info_url: `${demo.url}/api/users-info`,
+      allowed_origins: [demo.url, `http://localhost:${demo.port}`],
+      admin_ids: ['1'],
+    },
+  ]);
+
+  const logPath = join(import.meta.dirname, 'server.log');
+  const server = startServerProcess({ port: serverPort, dataDir, configPath, logLevel: 'info', output: openSync(logPath, 'w') });
+  try {
+    await waitForHttp(`${serverUrl}/imbachat/v1/${DEV_ID}/widget`, { exited: server.exited, what: `the chat server (log: ${logPath})` });
+  } catch (err) {
+    await Promise.allSettled([server.stop(), demo.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  process.env.E2E_SERVER_URL = serverUrl;
+  process.env.E2E_DEMO_URL = demo.url;
+  process.env.E2E_DEV_ID = DEV_ID;
+  process.env.E2E_SECRET_KEY = secretKey;
+
+  return async () => {
+    await Promise.allSettled([server.stop(), demo.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,137 @@
+// `pnpm start`: the chat server plus the demo host site on another origin, wired to each other
+// through a widgets file whose secrets are generated once and kept in the data directory.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startDemoSite } from '../demo/src/index.ts';
+import { ensureWidgetBuilt, portIsFree, repoRoot, startServerProcess, waitForHttp, writeServerConfig } from './stack.ts';
+
+const env = process.env;
+const host = env.HOST ?? '127.0.0.1';
+const serverPort = Number(env.SERVER_PORT ?? 8080);
+const demoPort = Number(env.DEMO_PORT ?? 3000);
+// Relative paths are relative to where `pnpm start` was typed, like the server's own settings.
+const dataDir = resolve(env.INIT_CWD ?? repoRoot, env.IMBACHAT_DATA_DIR ?? 'data');
+const browserHost = host === '127.0.0.1' || host === '0.0.0.0' || host === '::' || host === '::1' ? 'localhost' : host;
+const serverUrl = (env.SERVER_PUBLIC_URL ?? `http://${browserHost}:${serverPort}`).replace(/\/+$/, '');
+const demoUrl = (env.DEMO_PUBLIC_URL ?? `http://${browserHost}:${demoPort}`).replace(/\/+$/, '');
+const DEV_ID = 'demo';
+
+interface DemoSecrets {
+  secret_key: string;
+  api_login: string;
+  api_password: string;
+}
+
+/** The demo widget's secrets: made on the first run, then reused so tokens and logins survive restarts. */
+function demoSecrets(): DemoSecrets {
+  const path = join(dataDir, 'demo-secrets.json');
+  if (existsSync(path)) {
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Partial<DemoSecrets>;
+    if (saved.secret_key && saved.api_login && saved.api_password) return saved as DemoSecrets;
+  }
+  const fresh: DemoSecrets = {
+    secret_key: randomBytes(32).toString('base64url'),
+    api_login: 'imbachat',
+    api_password: randomBytes(18).toString('base64url'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
+  return fresh;
+}
+
+function fail(message: string): never {
+  console.error(`\nimbachat: ${message}`);
+  process.exit(1);
+}
+
+async function main() {
+  for (const [name, port] of [['SERVER_PORT', serverPort], ['DEMO_PORT', demoPort]] as const) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number`);
+    if (!(await portIsFree(port, host))) fail(`port ${port} is in use; choose another with ${name}=…`);
+  }
+  if (serverPort === demoPort) fail('SERVER_PORT and DEMO_PORT must differ');
+
+  if (await ensureWidgetBuilt({ quiet: false }).catch((err: Error) => fail(`building the widget failed: ${err.message}`))) {
+    console.log('Built the widget.');
+  }
+
+  const secrets = demoSecrets();
+  const demoOrigins = [...new Set([demoUrl, `http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`])];
+  const configPath = join(dataDir, 'imbachat.config.json');
+  writeServerConfig(configPath, [
+    {
+      dev_id: DEV_ID,
+      name: 'Corner Club (demo)',
+      ...secrets,
+      users_info_url: `http://127.0.0.1:${demoPort}/api/users-info`,
+      allowed_origins: demoOrigins,
+      admin_ids: ['1'],
+    },
+  ]);
+
+  const server = startServerProcess({
+    port: serverPort,
+    host,
+    dataDir,
+    configPath,
+    logLevel: env.LOG_LEVEL ?? 'warn',
+    output: 'inherit',
+  });
+  const demo = await startDemoSite(
+    {
+      serverUrl,
+      devId: DEV_ID,
+      secretKey: secrets.secret_key,
+      apiLogin: secrets.api_login,
+      apiPassword: secrets.api_password,
+      publicUrl: demoUrl,
+    },
+    { port: demoPort, host },
+  );
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.allSettled([server.stop(), demo.close()]);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0));
+  void server.exited.then((how) => {
+    if (stopping) return;
+    console.error(`\nimbachat: the chat server stopped (${how}).`);
+    void stop(1);
+  });
+
+  try {
+    await waitForHttp(`http://127.0.0.1:${serverPort}/imbachat/v1/${DEV_ID}/widget`, {
+      exited: server.exited,
+      what: 'the chat server',
+      timeoutMs: 120_000,
+    });
+    await waitForHttp(`http://127.0.0.1:${demoPort}/login`, { what: 'the demo site' });
+  } catch (err) {
+    console.error(`\nimbachat: ${(err as Error).message}`);
+    await stop(1);
+    return;
+  }
+
+  console.log(`
+  ImbaChat is running.
+
+    Chat server   ${serverUrl}     (widget script: ${serverUrl}/imbachat/v1/${DEV_ID}/widget)
+    Demo site     ${demoUrl}
+
+  Open ${demoUrl} in two browsers (or a normal and a private window),
+  log in as Alice Martin in one and as Bob Stone in the other, open Bob's profile and
+  press "Write a message".
+
+  Data and the demo widget's secrets live in ${dataDir} (delete it to start afresh).
+  Press Ctrl-C to stop.
+`);
+}
+
+void main();
