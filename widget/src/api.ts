@@ -1,0 +1,72 @@
+// Checks what the host page passes to ImbaChat.load and imbaApi, and explains mistakes in the console.
+
+export type Position = 'bottom-right' | 'bottom-left';
+
+/** Options after validation; user_id is always a string. */
+export interface LoadOptions {
+  user_id: string;
+  token: string;
+  getToken?: () => string | Promise<string>;
+  lang?: string;
+  position: Position;
+  open: boolean;
+}
+
+const PREFIX = '[ImbaChat]';
+
+export function report(message: string): void {
+  console.error(`${PREFIX} ${message}`);
+}
+
+/** A host user id: a non-empty string or an integer, as the host's users table has it. */
+export function normalizeUserId(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '' && value.length <= 255) return value.trim();
+  return null;
+}
+
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value.trim());
+}
+
+/** Returns the options to use, or null (after logging why) when they cannot work. */
+export function validateLoadOptions(input: unknown): LoadOptions | null {
+  if (typeof input !== 'object' || input === null) {
+    report('ImbaChat.load(options) needs an object: { user_id, token }.');
+    return null;
+  }
+  const o = input as Record<string, unknown>;
+  const userId = normalizeUserId(o.user_id);
+  if (userId === null) {
+    report(`ImbaChat.load: "user_id" must be a non-empty string or an integer (got ${describe(o.user_id)}).`);
+    return null;
+  }
+  if (!isToken(o.token)) {
+    report('ImbaChat.load: "token" must be the JWT your backend signed for this user (header.payload.signature).');
+    return null;
+  }
+  const options: LoadOptions = { user_id: userId, token: o.token.trim(), position: 'bottom-right', open: false };
+  if (o.getToken !== undefined) {
+    if (typeof o.getToken === 'function') options.getToken = o.getToken as LoadOptions['getToken'];
+    else report('ImbaChat.load: "getToken" must be a function returning a token (or a promise of one); ignored.');
+  }
+  if (o.lang !== undefined) {
+    if (typeof o.lang === 'string' && /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/.test(o.lang)) options.lang = o.lang;
+    else report(`ImbaChat.load: "lang" must be a language tag such as "en" or "ru" (got ${describe(o.lang)}); ignored.`);
+  }
+  if (o.position !== undefined) {
+    if (o.position === 'bottom-right' || o.position === 'bottom-left') options.position = o.position;
+    else report(`ImbaChat.load: "position" must be "bottom-right" or "bottom-left" (got ${describe(o.position)}); using "bottom-right".`);
+  }
+  if (o.open !== undefined) {
+    if (typeof o.open === 'boolean') options.open = o.open;
+    else report(`ImbaChat.load: "open" must be true or false (got ${describe(o.open)}); ignored.`);
+  }
+  return options;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}

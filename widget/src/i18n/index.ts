@@ -1,0 +1,27 @@
+// The interface language: one signal for the whole widget, and t() to read a message from it.
+import { signal } from '@preact/signals';
+import { en, type Catalogue, type MessageKey } from './en.ts';
+import { ru } from './ru.ts';
+
+const catalogues: Record<string, Catalogue> = { en, ru };
+
+/** A BCP 47 tag as given by the page (kept for Intl formatting). */
+export const lang = signal('en');
+
+export function setLang(tag: string | undefined): void {
+  lang.value = tag ?? 'en';
+}
+
+export function catalogueFor(tag: string): Catalogue {
+  return catalogues[tag.toLowerCase().split(/[-_]/)[0] ?? 'en'] ?? en;
+}
+
+export function t(key: MessageKey, vars?: Record<string, string | number>): string {
+  let text = catalogueFor(lang.value)[key];
+  if (vars) for (const [k, v] of Object.entries(vars)) text = text.replace(`{${k}}`, String(v));
+  return text;
+}
+
+export function isKey(key: string): key is MessageKey {
+  return key in en;
+}

@@ -1,0 +1,468 @@
+// One signed-in user's chat: creates the models, wires the REST client and the WebSocket into
+// them, and holds the actions the UI and the page API call. A user switch disposes it whole.
+import { batch, effect } from '@preact/signals';
+import type { Dialog, Message, ServerFrame } from '@imbachat/server/protocol';
+import type { EventMap, EventName } from '../contract.ts';
+import { Connection, type SocketFactory } from '../transport/connection.ts';
+import { ApiError, RestClient } from '../transport/rest.ts';
+import { DialogsModel, partnerOf } from './dialogs.ts';
+import { MessagesModel, type ChatMessage } from './messages.ts';
+import { fatalFromCode, SessionModel } from './session.ts';
+import { ViewModel } from './view.ts';
+
+export interface ChatOptions {
+  base: string;
+  devId: string;
+  userId: string;
+  token: string;
+  getToken?: () => string | Promise<string>;
+  emit<K extends EventName>(event: K, payload: EventMap[K]): void;
+  fetch?: typeof fetch;
+  socket?: SocketFactory;
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+}
+
+const PAGE = 50;
+
+export class Chat {
+  readonly session: SessionModel;
+  readonly dialogs: DialogsModel;
+  readonly messages = new MessagesModel();
+  readonly view = new ViewModel();
+  private readonly rest: RestClient;
+  private connection: Connection;
+  private readonly cleanups: (() => void)[] = [];
+  private readonly readPosted = new Map<number, number>();
+  private readyEmitted = false;
+  private disposed = false;
+
+  constructor(private readonly opts: ChatOptions) {
+    this.session = new SessionModel(opts.userId, opts.token, opts.getToken);
+    this.dialogs = new DialogsModel(opts.userId);
+    const api = `${opts.base}/api/v1/${encodeURIComponent(opts.devId)}`;
+    this.rest = new RestClient({
+      baseUrl: api,
+      token: () => this.session.token(),
+      refreshToken: () => this.session.refreshToken(),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+    this.connection = this.makeConnection(this.connectionUrl);
+  }
+
+  start(): void {
+    this.connection.connect();
+    void this.loadMe();
+    void this.loadDialogs();
+    this.watch();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.connection.close();
+    this.rest.abort();
+    for (const stop of this.cleanups.splice(0)) stop();
+  }
+
+  // ---- page API -------------------------------------------------------------------------
+
+  updateToken(token: string): void {
+    this.session.setToken(token);
+    if (this.session.fatal.value === 'token_expired' || this.session.fatal.value === 'token_invalid') {
+      this.session.fatal.value = null;
+      this.connection = this.makeConnection(this.connectionUrl);
+      this.connection.connect();
+      void this.loadDialogs();
+    } else {
+      this.connection.retryNow();
+    }
+  }
+
+  unreadWith(userId: string): number {
+    return this.dialogs.withUser(userId)?.unread_count ?? 0;
+  }
+
+  // ---- panel ----------------------------------------------------------------------------
+
+  openPanel(): void {
+    this.view.open.value = true;
+  }
+
+  closePanel(): void {
+    this.view.open.value = false;
+  }
+
+  showList(): void {
+    batch(() => {
+      this.view.view.value = { kind: 'list' };
+      this.view.open.value = true;
+    });
+    if (this.dialogs.status.peek() === 'error') void this.loadDialogs();
+  }
+
+  showDialog(id: number): void {
+    batch(() => {
+      this.view.notice.value = null;
+      this.view.view.value = { kind: 'dialog', id };
+      this.view.open.value = true;
+    });
+    void this.loadThread(id);
+  }
+
+  /** imbaApi.openDialog(userId): open the dialog with that user, creating it on the server if needed. */
+  async openDialogWith(userId: string): Promise<void> {
+    if (userId === this.opts.userId) {
+      this.fail('cannot_message_self', 'You cannot write to yourself.');
+      return this.showList();
+    }
+    const known = this.dialogs.withUser(userId);
+    if (known) this.showDialog(known.id);
+    else
+      batch(() => {
+        this.view.view.value = { kind: 'opening', userId };
+        this.view.open.value = true;
+      });
+    try {
+      const dialog = await this.rest.openDialog(userId);
+      if (this.disposed) return;
+      this.dialogs.upsert(dialog);
+      const v = this.view.view.peek();
+      if (!known && v.kind === 'opening' && v.userId === userId) this.showDialog(dialog.id);
+    } catch (err) {
+      if (this.disposed || known) return;
+      const code = err instanceof ApiError ? err.code : 'network';
+      this.view.notice.value = code === 'user_not_found' ? 'userNotFound' : code === 'network' ? 'networkError' : 'genericError';
+      this.view.view.value = { kind: 'list' };
+      this.fail(code, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  // ---- loading --------------------------------------------------------------------------
+
+  async loadDialogs(more = false): Promise<void> {
+    const cursor = more ? this.dialogs.nextCursor.peek() : null;
+    if (more && !cursor) return;
+    if (!more && this.dialogs.status.peek() !== 'loaded') this.dialogs.status.value = 'loading';
+    try {
+      const page = await this.rest.dialogs(cursor, PAGE);
+      if (this.disposed) return;
+      batch(() => {
+        this.dialogs.mergePage(page.items);
+        this.dialogs.nextCursor.value = page.next_cursor;
+        this.dialogs.status.value = 'loaded';
+      });
+      this.maybeReady();
+    } catch (err) {
+      if (this.disposed) return;
+      if (this.dialogs.status.peek() !== 'loaded') this.dialogs.status.value = 'error';
+      this.handleError(err);
+    }
+  }
+
+  async loadThread(dialogId: number): Promise<void> {
+    const thread = this.messages.thread(dialogId);
+    const status = thread.status.peek();
+    if (status === 'loading') return;
+    if (status === 'loaded') return this.catchUp(dialogId);
+    thread.status.value = 'loading';
+    try {
+      const page = await this.rest.messages(dialogId, { limit: PAGE });
+      if (this.disposed) return;
+      batch(() => {
+        thread.merge(page.items);
+        thread.olderCursor.value = page.next_cursor;
+        thread.status.value = 'loaded';
+      });
+      if (!this.dialogs.byId(dialogId)) void this.rest.dialog(dialogId).then((d) => this.dialogs.upsert(d), () => {});
+    } catch (err) {
+      if (this.disposed) return;
+      thread.status.value = 'error';
+      this.handleError(err);
+    }
+  }
+
+  async loadOlder(dialogId: number): Promise<void> {
+    const thread = this.messages.thread(dialogId);
+    const cursor = thread.olderCursor.peek();
+    if (!cursor || thread.loadingOlder.peek()) return;
+    thread.loadingOlder.value = true;
+    try {
+      const page = await this.rest.messages(dialogId, { before: cursor, limit: PAGE });
+      batch(() => {
+        thread.merge(page.items);
+        thread.olderCursor.value = page.next_cursor;
+      });
+    } catch (err) {
+      this.handleError(err);
+    } finally {
+      thread.loadingOlder.value = false;
+    }
+  }
+
+  /** Fetches what a loaded thread missed (after a reconnect or a seq gap), page by page. */
+  async catchUp(dialogId: number): Promise<void> {
+    const thread = this.messages.existing(dialogId);
+    if (!thread || thread.status.peek() !== 'loaded') return;
+    try {
+      for (let i = 0; i < 20; i++) {
+        const page = await this.rest.messages(dialogId, { after: thread.lastSeq(), limit: 100 });
+        if (this.disposed) return;
+        thread.merge(page.items);
+        if (!page.next_cursor || page.items.length === 0) break;
+      }
+    } catch (err) {
+      this.handleError(err);
+    }
+  }
+
+  // ---- sending --------------------------------------------------------------------------
+
+  send(dialogId: number, text: string): boolean {
+    const body = text.trim();
+    if (!body || this.session.fatal.peek()) return false;
+    const clientMsgId = uuid();
+    const message: ChatMessage = {
+      key: `c:${clientMsgId}`,
+      id: null,
+      seq: null,
+      dialog_id: dialogId,
+      sender_id: this.opts.userId,
+      text: body,
+      client_msg_id: clientMsgId,
+      created_at: new Date().toISOString(),
+      status: 'pending',
+    };
+    this.messages.thread(dialogId).addLocal(message);
+    void this.deliver(dialogId, message.key);
+    return true;
+  }
+
+  /** Sends (again) a local message; the same client_msg_id makes a repeat harmless. */
+  async deliver(dialogId: number, key: string): Promise<void> {
+    const thread = this.messages.thread(dialogId);
+    const m = thread.find(key);
+    if (!m || m.id !== null || !m.client_msg_id) return;
+    thread.update(key, { status: 'pending' });
+    try {
+      const saved = await this.rest.send(dialogId, m.text, m.client_msg_id);
+      if (this.disposed) return;
+      thread.merge([saved]);
+      this.dialogs.noteMessage(saved);
+    } catch (err) {
+      if (this.disposed) return;
+      const code = err instanceof ApiError ? err.code : 'network';
+      thread.update(key, { status: 'failed', error: code });
+      this.handleError(err, true);
+    }
+  }
+
+  // ---- drafts ---------------------------------------------------------------------------
+
+  draft(dialogId: number): string {
+    return this.storage()?.getItem(this.draftKey(dialogId)) ?? this.drafts.get(dialogId) ?? '';
+  }
+
+  setDraft(dialogId: number, text: string): void {
+    this.drafts.set(dialogId, text);
+    const s = this.storage();
+    try {
+      if (text) s?.setItem(this.draftKey(dialogId), text);
+      else s?.removeItem(this.draftKey(dialogId));
+    } catch {
+      // storage full or blocked: the in-memory draft still works
+    }
+  }
+
+  private readonly drafts = new Map<number, string>();
+  private draftKey(dialogId: number): string {
+    return `imbachat:draft:${this.opts.devId}:${this.opts.userId}:${dialogId}`;
+  }
+  private storage(): ChatOptions['storage'] {
+    if (this.opts.storage !== undefined) return this.opts.storage;
+    try {
+      return globalThis.sessionStorage ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- wiring ---------------------------------------------------------------------------
+
+  private get connectionUrl(): string {
+    return `${this.opts.base.replace(/^http/, 'ws')}/api/v1/${encodeURIComponent(this.opts.devId)}/ws`;
+  }
+
+  private makeConnection(url: string): Connection {
+    return new Connection({
+      url,
+      token: () => this.session.token(),
+      refreshToken: () => this.session.refreshToken(),
+      ...(this.opts.socket ? { socket: this.opts.socket } : {}),
+      onState: (state, info) => {
+        const wasConnected = this.session.everConnected.peek();
+        batch(() => {
+          this.session.link.value = state;
+          if (state === 'connected') this.session.everConnected.value = true;
+          if (state === 'connected') this.session.failedAttempts.value = 0;
+          else if (state === 'disconnected' && info.code !== 1000) this.session.failedAttempts.value = info.attempt + 1;
+        });
+        if (state === 'connected' && wasConnected) void this.resync();
+        else if (state === 'connected' && this.dialogs.status.peek() === 'loaded') void this.resync();
+      },
+      onFrame: (frame) => this.onFrame(frame),
+      onStop: (code) => {
+        const fatal = fatalFromCode(code);
+        this.session.fatal.value = fatal;
+        this.opts.emit('error', { code: fatal, message: `The chat stopped: ${code}.` });
+      },
+    });
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'ready':
+        this.session.me.value = frame.user;
+        this.maybeReady();
+        return;
+      case 'message.new':
+        return this.onMessage(frame.message);
+      case 'dialog.updated':
+        return this.dialogs.upsert(frame.dialog);
+      case 'message.read':
+        if (frame.user_id !== this.opts.userId) this.dialogs.setPartnerRead(frame.dialog_id, frame.seq);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onMessage(m: Message): void {
+    const thread = this.messages.existing(m.dialog_id);
+    if (thread && thread.status.peek() === 'loaded') {
+      if (m.seq > thread.lastSeq() + 1) void this.catchUp(m.dialog_id);
+      else thread.merge([m]);
+    }
+    this.dialogs.noteMessage(m);
+    if (m.sender_id !== this.opts.userId) this.opts.emit('message', { message: m, dialog_id: m.dialog_id });
+  }
+
+  /** After a reconnect: the dialog list again, the threads from their last seq, and failed sends. */
+  private async resync(): Promise<void> {
+    await this.loadDialogs();
+    for (const thread of this.messages.all()) {
+      await this.catchUp(thread.dialogId);
+      for (const m of thread.items.peek()) if (m.status === 'failed' && m.error === 'network') void this.deliver(thread.dialogId, m.key);
+    }
+  }
+
+  private async loadMe(): Promise<void> {
+    try {
+      const me = await this.rest.me();
+      if (!this.disposed) this.session.me.value = me;
+      this.maybeReady();
+    } catch (err) {
+      if (!this.disposed) this.handleError(err);
+    }
+  }
+
+  private maybeReady(): void {
+    const me = this.session.me.peek();
+    if (this.readyEmitted || !me || this.dialogs.status.peek() !== 'loaded') return;
+    this.readyEmitted = true;
+    this.opts.emit('ready', { user: me });
+  }
+
+  private handleError(err: unknown, quiet = false): void {
+    if (!(err instanceof ApiError)) return this.fail('internal_error', String(err));
+    if (err.code === 'aborted') return;
+    if (err.status === 401 || err.code === 'widget_not_found' || err.code === 'origin_not_allowed') {
+      const fatal = fatalFromCode(err.code);
+      if (this.session.fatal.peek() !== fatal) {
+        this.session.fatal.value = fatal;
+        this.fail(fatal, err.message);
+      }
+      return;
+    }
+    if (!quiet) this.fail(err.code, err.message);
+  }
+
+  private fail(code: string, message: string): void {
+    this.opts.emit('error', { code, message });
+  }
+
+  private watch(): void {
+    const doc = typeof document === 'undefined' ? null : document;
+    if (doc) {
+      const onVisibility = () => (this.view.pageVisible.value = doc.visibilityState !== 'hidden');
+      onVisibility();
+      doc.addEventListener('visibilitychange', onVisibility);
+      this.cleanups.push(() => doc.removeEventListener('visibilitychange', onVisibility));
+    }
+    if (typeof window !== 'undefined') {
+      const onOnline = () => this.connection.retryNow();
+      window.addEventListener('online', onOnline);
+      this.cleanups.push(() => window.removeEventListener('online', onOnline));
+    }
+    let lastUnread = -1;
+    this.cleanups.push(
+      effect(() => {
+        const total = this.dialogs.unreadTotal.value;
+        if (this.dialogs.status.value !== 'loaded' || total === lastUnread) return;
+        lastUnread = total;
+        this.opts.emit('unread', { total });
+      }),
+    );
+    let wasOpen = false;
+    this.cleanups.push(
+      effect(() => {
+        const open = this.view.open.value;
+        if (open === wasOpen) return;
+        wasOpen = open;
+        this.opts.emit(open ? 'open' : 'close', {});
+      }),
+    );
+    this.cleanups.push(effect(() => this.markReadWhenSeen()));
+  }
+
+  /** When a dialog is open and the page visible, its newest partner message counts as read. */
+  private markReadWhenSeen(): void {
+    const v = this.view.view.value;
+    if (!this.view.open.value || !this.view.pageVisible.value || v.kind !== 'dialog') return;
+    const dialog: Dialog | undefined = this.dialogs.byId(v.id);
+    const items = this.messages.thread(v.id).items.value;
+    let newest: ChatMessage | undefined;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const m = items[i];
+      if (m && m.id !== null && m.seq !== null && m.sender_id !== this.opts.userId) {
+        newest = m;
+        break;
+      }
+    }
+    if (!newest || newest.id === null || newest.seq === null) return;
+    const alreadyRead = dialog !== undefined && newest.seq <= dialog.last_read_seq && dialog.unread_count === 0;
+    if (alreadyRead || (this.readPosted.get(v.id) ?? 0) >= newest.seq) return;
+    this.readPosted.set(v.id, newest.seq);
+    const dialogId = v.id;
+    this.rest.read(dialogId, newest.id).then(
+      (answer) => this.dialogs.setRead(dialogId, answer.seq, answer.unread_count),
+      (err: unknown) => {
+        this.readPosted.delete(dialogId);
+        this.handleError(err, true);
+      },
+    );
+  }
+}
+
+export function partnerName(chat: Chat, dialog: Dialog): string {
+  return partnerOf(dialog, chat.session.userId).name;
+}
+
+function uuid(): string {
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === 'function') return c.randomUUID();
+  // randomUUID needs a secure context; host pages on plain http still deserve unique ids.
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -1,0 +1,65 @@
+// Who is signed in and how the link is doing: the current user, the token (and its refresh),
+// the connection state and the error that stopped the chat, if any.
+import { computed, signal } from '@preact/signals';
+import type { User } from '@imbachat/server/protocol';
+import type { ConnectionState } from '../transport/connection.ts';
+import { isToken, report } from '../api.ts';
+
+/** Errors that stop the chat until the page does something (reload, a new token). */
+export type FatalCode = 'token_expired' | 'token_invalid' | 'widget_not_found' | 'origin_not_allowed';
+
+export class SessionModel {
+  readonly me = signal<User | null>(null);
+  readonly link = signal<ConnectionState>('disconnected');
+  readonly everConnected = signal(false);
+  readonly failedAttempts = signal(0);
+  readonly fatal = signal<FatalCode | null>(null);
+  /** "Connecting…" is shown once the first try failed or a working link dropped, not on every page load. */
+  readonly showConnecting = computed(
+    () => this.fatal.value === null && this.link.value !== 'connected' && (this.everConnected.value || this.failedAttempts.value > 0),
+  );
+  private refreshing: Promise<string | null> | null = null;
+
+  constructor(
+    readonly userId: string,
+    private currentToken: string,
+    private getToken?: () => string | Promise<string>,
+  ) {}
+
+  token(): string {
+    return this.currentToken;
+  }
+
+  setToken(token: string, getToken?: () => string | Promise<string>): void {
+    this.currentToken = token;
+    if (getToken) this.getToken = getToken;
+  }
+
+  /** Asks the page for a fresh token (one request at a time); null when it cannot give one. */
+  refreshToken(): Promise<string | null> {
+    const getToken = this.getToken;
+    if (!getToken) return Promise.resolve(null);
+    this.refreshing ??= (async () => {
+      try {
+        const token = await getToken();
+        if (!isToken(token)) {
+          report('getToken() must return the new token string (or a promise of it).');
+          return null;
+        }
+        this.currentToken = token.trim();
+        return this.currentToken;
+      } catch (err) {
+        report(`getToken() failed: ${String(err)}`);
+        return null;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+}
+
+export function fatalFromCode(code: string): FatalCode {
+  if (code === 'widget_not_found' || code === 'origin_not_allowed' || code === 'token_expired') return code;
+  return 'token_invalid';
+}

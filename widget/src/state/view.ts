@@ -1,0 +1,13 @@
+// What the panel shows: open or closed, the list or one dialog, and a notice for the user.
+import { signal } from '@preact/signals';
+
+export type View = { kind: 'list' } | { kind: 'dialog'; id: number } | { kind: 'opening'; userId: string };
+
+export class ViewModel {
+  readonly open = signal(false);
+  readonly view = signal<View>({ kind: 'list' });
+  /** A plain-words note shown above the list (e.g. "This person can't be found"); an i18n key. */
+  readonly notice = signal<string | null>(null);
+  /** The document is visible (not a background tab), so opened messages count as read. */
+  readonly pageVisible = signal(true);
+}

@@ -1,0 +1,190 @@
+// The WebSocket link as one state machine: disconnected → connecting → connected. All changes go
+// through setState; every way down goes through disconnect(code, reason, reconnect).
+import { CloseCode, shouldReconnect, type ClientFrame, type ServerFrame } from '@imbachat/server/protocol';
+import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts';
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+/** The part of the browser WebSocket this module uses (the `ws` package's client has it too). */
+export interface SocketLike {
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface ConnectionOptions {
+  url: string;
+  token(): string;
+  /** Asks the page for a new token after the server refused the current one; null when it has none. */
+  refreshToken(): Promise<string | null>;
+  onState(state: ConnectionState, info: { attempt: number; code?: number; reason?: string }): void;
+  onFrame(frame: ServerFrame): void;
+  /** The link stopped for good (e.g. token_expired with no getToken, widget_not_found). */
+  onStop(code: string): void;
+  socket?: SocketFactory;
+  backoff?: BackoffOptions;
+  random?: () => number;
+  /** App-level ping period; the server's heartbeat_ms lowers it. */
+  pingIntervalMs?: number;
+  /** How long to wait for a pong, or for ready after connecting, before calling the link dead. */
+  timeoutMs?: number;
+}
+
+/** Local reasons for going down, kept apart from the server's codes. */
+export const LocalClose = { NO_PONG: 3001, READY_TIMEOUT: 3002, CLIENT: 1000 } as const;
+
+export class Connection {
+  state: ConnectionState = 'disconnected';
+  /** Reconnect attempts since the last successful ready; reset to 0 on success. */
+  attempt = 0;
+  private ws: SocketLike | null = null;
+  private stopped = false;
+  private authRefusals = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly opts: ConnectionOptions) {}
+
+  connect(): void {
+    if (this.stopped || this.state !== 'disconnected') return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.setState('connecting');
+    const make = this.opts.socket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
+    let ws: SocketLike;
+    try {
+      ws = make(this.opts.url);
+    } catch {
+      this.disconnect(1006, 'connect_failed', true);
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.ws === ws) this.send({ type: 'auth', token: this.opts.token() });
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws === ws) this.receive(ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (this.ws === ws) this.closed(ev.code, ev.reason);
+    };
+    ws.onerror = () => {};
+    this.armDeadline(LocalClose.READY_TIMEOUT, 'ready_timeout');
+  }
+
+  /** Skips the wait of a scheduled reconnect (the browser came back online, a token arrived). */
+  retryNow(): void {
+    if (this.state === 'disconnected' && this.retryTimer !== undefined) this.connect();
+  }
+
+  disconnect(code: number, reason: string, reconnect: boolean): void {
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
+      } catch {
+        // already closed
+      }
+    }
+    this.setState('disconnected', { code, reason });
+    if (reconnect && !this.stopped) {
+      const delay = backoffDelay(this.attempt++, this.opts.backoff ?? defaultBackoff, this.opts.random);
+      this.retryTimer = setTimeout(() => this.connect(), delay);
+    }
+  }
+
+  /** Ends the link for good (user switch, page teardown). */
+  close(): void {
+    this.stopped = true;
+    this.disconnect(LocalClose.CLIENT, 'client_closed', false);
+  }
+
+  private setState(state: ConnectionState, extra: { code?: number; reason?: string } = {}): void {
+    if (this.state === state && state !== 'disconnected') return;
+    this.state = state;
+    this.opts.onState(state, { attempt: this.attempt, ...extra });
+  }
+
+  private send(frame: ClientFrame): void {
+    try {
+      this.ws?.send(JSON.stringify(frame));
+    } catch {
+      // the close event follows
+    }
+  }
+
+  private receive(data: unknown): void {
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(String(data)) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null || typeof frame.type !== 'string') return;
+    if (frame.type === 'ready') {
+      this.clearTimers();
+      this.attempt = 0;
+      this.authRefusals = 0;
+      this.setState('connected');
+      this.startPing(frame.heartbeat_ms);
+    } else if (frame.type === 'pong') {
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
+      return;
+    }
+    if (this.state === 'connected') this.opts.onFrame(frame);
+  }
+
+  private closed(code: number, reason: string): void {
+    if (code === CloseCode.AUTH_FAILED) {
+      // The token was refused: ask the page for a fresh one; without one, stop rather than loop.
+      this.disconnect(code, reason, false);
+      if (++this.authRefusals > 2) return this.stop(reason || 'token_invalid');
+      void this.opts.refreshToken().then(
+        (token) => {
+          if (this.stopped) return;
+          if (token === null) this.stop(reason || 'token_expired');
+          else this.connect();
+        },
+        () => this.stop(reason || 'token_expired'),
+      );
+      return;
+    }
+    if (!shouldReconnect(code)) return this.stop(reason || `closed_${code}`);
+    this.disconnect(code, reason, true);
+  }
+
+  private stop(code: string): void {
+    this.stopped = true;
+    this.disconnect(LocalClose.CLIENT, code, false);
+    this.opts.onStop(code);
+  }
+
+  private startPing(heartbeatMs: number): void {
+    const every = Math.min(this.opts.pingIntervalMs ?? 25_000, heartbeatMs > 0 ? heartbeatMs : Infinity);
+    this.pingTimer = setInterval(() => {
+      this.send({ type: 'ping' });
+      if (this.deadlineTimer === undefined) this.armDeadline(LocalClose.NO_PONG, 'no_pong');
+    }, every);
+  }
+
+  private armDeadline(code: number, reason: string): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(() => this.disconnect(code, reason, true), this.opts.timeoutMs ?? 10_000);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.deadlineTimer);
+    clearInterval(this.pingTimer);
+    this.retryTimer = this.deadlineTimer = this.pingTimer = undefined;
+  }
+}

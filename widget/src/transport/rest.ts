@@ -1,0 +1,106 @@
+// The REST client: one method per endpoint of docs/api.md. A 401 token_expired asks the page for
+// a fresh token once and repeats the request; every failure becomes an ApiError with a stable code.
+import type { Dialog, ErrorBody, Message, Page, User } from '@imbachat/server/protocol';
+
+export class ApiError extends Error {
+  constructor(
+    /** The server's error code, or "network" when no answer came. */
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ReadAnswer {
+  dialog_id: number;
+  user_id: string;
+  message_id: number;
+  seq: number;
+  unread_count: number;
+}
+
+export interface RestOptions {
+  /** …/api/v1/{dev_id} */
+  baseUrl: string;
+  token(): string;
+  refreshToken(): Promise<string | null>;
+  fetch?: typeof fetch;
+}
+
+export class RestClient {
+  private readonly controller = new AbortController();
+
+  constructor(private readonly opts: RestOptions) {}
+
+  me(): Promise<User> {
+    return this.request('GET', '/me');
+  }
+  dialogs(cursor?: string | null, limit = 50): Promise<Page<Dialog>> {
+    return this.request('GET', `/dialogs${query({ cursor, limit })}`);
+  }
+  openDialog(userId: string): Promise<Dialog> {
+    return this.request('POST', '/dialogs', { user_id: userId });
+  }
+  dialog(id: number): Promise<Dialog> {
+    return this.request('GET', `/dialogs/${id}`);
+  }
+  messages(dialogId: number, page: { before?: string | number | null; after?: number; limit?: number } = {}): Promise<Page<Message>> {
+    return this.request('GET', `/dialogs/${dialogId}/messages${query(page)}`);
+  }
+  send(dialogId: number, text: string, clientMsgId: string): Promise<Message> {
+    return this.request('POST', `/dialogs/${dialogId}/messages`, { text, client_msg_id: clientMsgId });
+  }
+  read(dialogId: number, messageId: number): Promise<ReadAnswer> {
+    return this.request('POST', `/dialogs/${dialogId}/read`, { message_id: messageId });
+  }
+
+  /** Cancels requests in flight; used when the user switches. */
+  abort(): void {
+    this.controller.abort();
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
+    const doFetch = this.opts.fetch ?? globalThis.fetch.bind(globalThis);
+    let res: Response;
+    try {
+      res = await doFetch(this.opts.baseUrl + path, {
+        method,
+        headers: {
+          Authorization: `Bearer ${this.opts.token()}`,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: this.controller.signal,
+        credentials: 'omit',
+      });
+    } catch (err) {
+      throw new ApiError(this.controller.signal.aborted ? 'aborted' : 'network', 0, String(err));
+    }
+    if (res.ok) return (await res.json()) as T;
+    let code = 'http_' + res.status;
+    let message = res.statusText;
+    try {
+      const data = (await res.json()) as ErrorBody;
+      code = data.error.code;
+      message = data.error.message;
+    } catch {
+      // not our error body (a proxy, a 502 page)
+    }
+    if (res.status === 401 && code === 'token_expired' && !retried) {
+      const token = await this.opts.refreshToken();
+      if (token !== null) return this.request(method, path, body, true);
+    }
+    throw new ApiError(code, res.status, message);
+  }
+}
+
+function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

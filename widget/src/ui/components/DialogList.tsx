@@ -1,0 +1,146 @@
+// The list of the user's dialogs: one button per dialog, named by the partner.
+import type { Dialog } from '@imbachat/server/protocol';
+import { t } from '../../i18n/index.ts';
+import type { Chat } from '../../state/chat.ts';
+import { partnerOf } from '../../state/dialogs.ts';
+import { isKey } from '../../i18n/index.ts';
+import { formatShort } from '../format.ts';
+import { ChatIcon } from '../icons.tsx';
+import { Avatar } from './Avatar.tsx';
+import { Banner } from './Banner.tsx';
+import { Header } from './Header.tsx';
+
+export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
+  const items = chat.dialogs.items.value;
+  const status = chat.dialogs.status.value;
+  const notice = chat.view.notice.value;
+  return (
+    <>
+      <Header
+        chat={chat}
+        onClose={onClose}
+        title={
+          <h2 class="title ellipsis" tabIndex={-1}>
+            {t('chats')}
+          </h2>
+        }
+      />
+      <Banner chat={chat} />
+      {notice && (
+        <p class="notice" role="alert">
+          {isKey(notice) ? t(notice) : notice}
+        </p>
+      )}
+      <div class="body">
+        {items.length > 0 ? (
+          <>
+            <ul class="dialogs" onKeyDown={moveFocus}>
+              {items.map((d) => (
+                <DialogItem key={d.id} chat={chat} dialog={d} />
+              ))}
+            </ul>
+            {chat.dialogs.nextCursor.value && (
+              <div class="more">
+                <button type="button" class="btn ghost" onClick={() => void chat.loadDialogs(true)}>
+                  {t('loadMore')}
+                </button>
+              </div>
+            )}
+          </>
+        ) : status === 'loading' || status === 'idle' ? (
+          <div role="status" aria-label={t('loading')}>
+            {[0, 1, 2].map((i) => (
+              <div key={i} class="skeleton" aria-hidden="true">
+                <span class="a" />
+                <span class="l">
+                  <span />
+                  <span />
+                </span>
+              </div>
+            ))}
+          </div>
+        ) : status === 'error' ? (
+          <div class="state">
+            <p>{t('loadFailed')}</p>
+            <button type="button" class="btn" data-autofocus onClick={() => void chat.loadDialogs()}>
+              {t('tryAgain')}
+            </button>
+          </div>
+        ) : (
+          <div class="state">
+            <span class="art" aria-hidden="true">
+              <ChatIcon />
+            </span>
+            <p class="big">{t('noConversations')}</p>
+            <p>{t('noConversationsHint')}</p>
+          </div>
+        )}
+      </div>
+    </>
+  );
+}
+
+function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
+  const partner = partnerOf(dialog, chat.session.userId);
+  const last = dialog.last_message;
+  const unread = dialog.unread_count;
+  const previewId = `ic-pv-${dialog.id}`;
+  const countId = `ic-uc-${dialog.id}`;
+  return (
+    <li>
+      <button
+        type="button"
+        class={`dialog-item${unread > 0 ? ' unread' : ''}`}
+        aria-label={partner.name}
+        aria-describedby={unread > 0 ? `${countId} ${previewId}` : previewId}
+        onClick={() => chat.showDialog(dialog.id)}
+      >
+        <Avatar user={partner} />
+        <span class="meta">
+          <span class="row">
+            <span class="name ellipsis" dir="auto">
+              {partner.name}
+            </span>
+            {last && <time dateTime={last.created_at}>{formatShort(last.created_at)}</time>}
+          </span>
+          <span class="row">
+            <span class="preview ellipsis" id={previewId} dir="auto">
+              {last ? (last.sender_id === chat.session.userId ? `${t('you')} ${oneLine(last.text)}` : oneLine(last.text)) : t('noMessages')}
+            </span>
+            {unread > 0 && (
+              <>
+                <span class="count" aria-hidden="true">
+                  {unread > 99 ? '99+' : unread}
+                </span>
+                <span class="sr-only" id={countId}>
+                  {t('unread', { n: unread })}
+                </span>
+              </>
+            )}
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 200);
+}
+
+/** Up/Down/Home/End move between the dialog buttons. */
+function moveFocus(e: KeyboardEvent): void {
+  const list = e.currentTarget as HTMLElement;
+  const buttons = [...list.querySelectorAll<HTMLButtonElement>('.dialog-item')];
+  const root = list.getRootNode() as Document | ShadowRoot;
+  const i = buttons.indexOf(root.activeElement as HTMLButtonElement);
+  const next =
+    e.key === 'ArrowDown' ? buttons[Math.min(i + 1, buttons.length - 1)] :
+    e.key === 'ArrowUp' ? buttons[Math.max(i - 1, 0)] :
+    e.key === 'Home' ? buttons[0] :
+    e.key === 'End' ? buttons[buttons.length - 1] : undefined;
+  if (next) {
+    e.preventDefault();
+    next.focus();
+  }
+}

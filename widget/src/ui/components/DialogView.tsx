@@ -1,0 +1,178 @@
+// One dialog: the partner in the header, the messages grouped by day, and the composer.
+import type { JSX } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { t } from '../../i18n/index.ts';
+import type { Chat } from '../../state/chat.ts';
+import { partnerOf } from '../../state/dialogs.ts';
+import type { ChatMessage } from '../../state/messages.ts';
+import { dayKey, formatDay, formatFull, formatTime } from '../format.ts';
+import { safeHref } from '../linkify.ts';
+import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon } from '../icons.tsx';
+import { Avatar } from './Avatar.tsx';
+import { Banner } from './Banner.tsx';
+import { Composer } from './Composer.tsx';
+import { Header } from './Header.tsx';
+import { MessageText } from './MessageText.tsx';
+
+export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: number; onClose(): void }) {
+  const dialog = chat.dialogs.byId(dialogId);
+  const thread = chat.messages.thread(dialogId);
+  const items = thread.items.value;
+  const status = thread.status.value;
+  const partner = dialog ? partnerOf(dialog, chat.session.userId) : null;
+  const profile = partner?.profile_url ? safeHref(partner.profile_url) : null;
+  const partnerRead = chat.dialogs.partnerReadSeq.value[dialogId] ?? 0;
+  const log = useLogScroll(items);
+  const name = partner?.name ?? '';
+
+  return (
+    <>
+      <Header
+        chat={chat}
+        onClose={onClose}
+        back
+        title={
+          <>
+            {partner && <Avatar user={partner} small />}
+            <div class="who">
+              <h2 class="name ellipsis" dir="auto" tabIndex={-1}>
+                {name || '\u00a0'}
+              </h2>
+              {profile && (
+                <a href={profile} target="_blank" rel="noopener noreferrer nofollow">
+                  {t('profile')}
+                </a>
+              )}
+            </div>
+          </>
+        }
+      />
+      <Banner chat={chat} />
+      <div ref={log} class="body log" role="log" aria-label={name || t('chats')} aria-busy={status === 'loading'}>
+        {thread.olderCursor.value && (
+          <button type="button" class="btn ghost older" disabled={thread.loadingOlder.value} onClick={() => void chat.loadOlder(dialogId)}>
+            {thread.loadingOlder.value ? t('loading') : t('loadOlder')}
+          </button>
+        )}
+        {items.length === 0 && (status === 'loading' || status === 'idle') && (
+          <div class="state" role="status">
+            <span class="spinner" aria-hidden="true" />
+            <span>{t('loading')}</span>
+          </div>
+        )}
+        {items.length === 0 && status === 'error' && (
+          <div class="state">
+            <p>{t('loadFailed')}</p>
+            <button type="button" class="btn" onClick={() => void chat.loadThread(dialogId)}>
+              {t('tryAgain')}
+            </button>
+          </div>
+        )}
+        {items.length === 0 && status === 'loaded' && (
+          <div class="state">
+            <p class="big">{t('noMessages')}</p>
+            <p>{t('noMessagesHint')}</p>
+          </div>
+        )}
+        {renderItems(chat, items, partnerRead)}
+      </div>
+      <Composer key={dialogId} chat={chat} dialogId={dialogId} />
+    </>
+  );
+}
+
+function renderItems(chat: Chat, items: ChatMessage[], partnerRead: number): JSX.Element[] {
+  const nodes: JSX.Element[] = [];
+  items.forEach((m, i) => {
+    const prev = items[i - 1];
+    const newDay = !prev || dayKey(prev.created_at) !== dayKey(m.created_at);
+    if (newDay)
+      nodes.push(
+        <div key={`day-${dayKey(m.created_at)}`} class="day">
+          {formatDay(m.created_at)}
+        </div>,
+      );
+    nodes.push(
+      <Bubble
+        key={m.key}
+        chat={chat}
+        message={m}
+        mine={m.sender_id === chat.session.userId}
+        gap={!newDay && prev !== undefined && prev.sender_id !== m.sender_id}
+        read={m.seq !== null && m.seq <= partnerRead}
+      />,
+    );
+  });
+  return nodes;
+}
+
+function Bubble({ chat, message: m, mine, gap, read }: { chat: Chat; message: ChatMessage; mine: boolean; gap: boolean; read: boolean }) {
+  return (
+    <div class={`msg ${mine ? 'mine' : 'theirs'} ${m.status}${gap ? ' gap' : ''}`}>
+      <div class="bubble" dir="auto">
+        <MessageText text={m.text} />
+      </div>
+      <div class="info">
+        <time dateTime={m.created_at} title={formatFull(m.created_at)}>
+          {formatTime(m.created_at)}
+        </time>
+        {mine && m.status === 'pending' && (
+          <span title={t('sending')}>
+            <ClockIcon />
+            <span class="sr-only">{t('sending')}</span>
+          </span>
+        )}
+        {mine && m.status === 'sent' && (
+          <span class="ok" title={read ? t('seen') : t('sent')}>
+            {read ? <DoubleCheckIcon /> : <CheckIcon />}
+            <span class="sr-only">{read ? t('seen') : t('sent')}</span>
+          </span>
+        )}
+        {mine && m.status === 'failed' && (
+          <>
+            <span class="bad">
+              <AlertIcon />
+            </span>
+            <span class="bad">{m.error === 'validation_failed' ? t('tooLong') : t('notSent')}</span>
+            <button type="button" class="retry" onClick={() => void chat.deliver(m.dialog_id, m.key)}>
+              {t('retry')}
+            </button>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** Keeps the log pinned to the newest message unless the reader scrolled up, and keeps the
+ *  reading position when older messages are added above. */
+function useLogScroll(items: ChatMessage[]) {
+  const ref = useRef<HTMLDivElement>(null);
+  const prev = useRef<{ first?: string; last?: string; height: number; pinned: boolean }>({ height: 0, pinned: true });
+  const first = items[0]?.key;
+  const last = items[items.length - 1];
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const p = prev.current;
+    if (p.first !== undefined && first !== p.first && last?.key === p.last) {
+      el.scrollTop += el.scrollHeight - p.height; // older page added on top
+    } else if (p.pinned || (last && last.key !== p.last && last.status === 'pending')) {
+      el.scrollTop = el.scrollHeight;
+    }
+    p.first = first;
+    p.last = last?.key;
+    p.height = el.scrollHeight;
+  }, [first, last?.key, items.length]);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const onScroll = () => {
+      prev.current.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+      prev.current.height = el.scrollHeight;
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, []);
+  return ref;
+}

@@ -1,0 +1,78 @@
+// The page API of the ImbaChat widget: what the script tag defines on window.
+// Use it from a TypeScript host page with `/// <reference types="@imbachat/widget" />`
+// or by copying this file into the project.
+
+export interface ImbaChatUser {
+  user_id: string;
+  name: string;
+  avatar_url: string | null;
+  profile_url: string | null;
+  [extra: string]: unknown;
+}
+
+export interface ImbaChatMessage {
+  id: number;
+  dialog_id: number;
+  seq: number;
+  sender_id: string;
+  text: string;
+  client_msg_id: string | null;
+  created_at: string;
+}
+
+export interface ImbaChatLoadOptions {
+  /** The signed-in user's id on the host site. */
+  user_id: string | number;
+  /** HS256 JWT {user_id, exp} signed by the host backend with the widget's secret key. */
+  token: string;
+  /** Called when the server says the token expired; return a fresh one. */
+  getToken?: () => string | Promise<string>;
+  /** Interface language: "en" (default) or "ru"; other values fall back to English. */
+  lang?: string;
+  /** Where the launcher sits. Default "bottom-right". */
+  position?: 'bottom-right' | 'bottom-left';
+  /** Open the panel (dialog list) right away. Default false. */
+  open?: boolean;
+}
+
+export interface ImbaChatEvents {
+  /** The session is up: the user is known and the dialog list is loaded. */
+  ready: { user: ImbaChatUser };
+  /** A new message from someone else arrived in one of the user's dialogs. */
+  message: { message: ImbaChatMessage; dialog_id: number };
+  /** The total of unread messages changed. */
+  unread: { total: number };
+  /** The panel opened. */
+  open: Record<string, never>;
+  /** The panel closed. */
+  close: Record<string, never>;
+  /** Something failed: load_failed, token_expired, widget_not_found, origin_not_allowed, user_not_found, … */
+  error: { code: string; message: string };
+}
+
+export interface ImbaChatGlobal {
+  /** Starts the widget for this user; calling it again with another user switches users. */
+  load(options: ImbaChatLoadOptions): void;
+}
+
+export interface ImbaApi {
+  /** With a user id: opens (creating if needed) the dialog with that user. Without: opens the dialog list. */
+  openDialog(userId?: string | number): Promise<void>;
+  /** Closes the panel. */
+  close(): void;
+  /** Unread messages in all dialogs (0 until the widget is ready). */
+  countNewMessagesSum(): number;
+  /** Unread messages from that user (0 when there is no dialog with them). */
+  countNewMessages(userId: string | number): number;
+  on<K extends keyof ImbaChatEvents>(event: K, cb: (payload: ImbaChatEvents[K]) => void): void;
+  off<K extends keyof ImbaChatEvents>(event: K, cb: (payload: ImbaChatEvents[K]) => void): void;
+  /** Replaces the token used for the next requests and reconnects. */
+  updateToken(token: string): void;
+}
+
+declare global {
+  interface Window {
+    ImbaChat?: ImbaChatGlobal;
+    imbaApi?: ImbaApi;
+  }
+}

@@ -1,0 +1,27 @@
+// Build 1 of 2: the app (launcher, state, transport) and the lazy panel, as content-hashed ES modules.
+// Chunks import each other by relative URL, so they load from wherever the server puts them.
+import { defineConfig } from 'vite';
+import { appEntry, assetsDir, jsx, outDir, target } from './build.shared.ts';
+
+export default defineConfig({
+  oxc: { jsx },
+  base: './',
+  build: {
+    outDir,
+    emptyOutDir: true,
+    target,
+    manifest: true,
+    modulePreload: false,
+    cssCodeSplit: false,
+    reportCompressedSize: false,
+    rolldownOptions: {
+      input: { app: appEntry },
+      preserveEntrySignatures: 'exports-only',
+      output: {
+        entryFileNames: `${assetsDir}/[name]-[hash].js`,
+        chunkFileNames: `${assetsDir}/[name]-[hash].js`,
+        assetFileNames: `${assetsDir}/[name]-[hash][extname]`,
+      },
+    },
+  },
+});
