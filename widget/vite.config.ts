@@ -19,7 +19,8 @@ export default defineConfig({
       preserveEntrySignatures: 'exports-only',
       output: {
         entryFileNames: `${assetsDir}/[name]-[hash].js`,
-        chunkFileNames: `${assetsDir}/[name]-[hash].js`,
+        // Code shared by the app and the panel (Preact, signals, icons) goes into one named chunk.
+        chunkFileNames: (chunk) => (chunk.isDynamicEntry ? `${assetsDir}/[name]-[hash].js` : `${assetsDir}/shared-[hash].js`),
         assetFileNames: `${assetsDir}/[name]-[hash][extname]`,
       },
     },

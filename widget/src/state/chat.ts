@@ -34,6 +34,8 @@ export class Chat {
   private readonly cleanups: (() => void)[] = [];
   private readonly readPosted = new Map<number, number>();
   private readyEmitted = false;
+  /** Whether the last ready frame resumed the event stream (then nothing needs refetching). */
+  private lastReadyResumed = false;
   private disposed = false;
 
   constructor(private readonly opts: ChatOptions) {
@@ -305,10 +307,10 @@ export class Chat {
           if (state === 'connected') this.session.failedAttempts.value = 0;
           else if (state === 'disconnected' && info.code !== 1000) this.session.failedAttempts.value = info.attempt + 1;
         });
-        if (state === 'connected' && wasConnected) void this.resync();
-        else if (state === 'connected' && this.dialogs.status.peek() === 'loaded') void this.resync();
+        if (state === 'connected' && !this.lastReadyResumed && (wasConnected || this.dialogs.status.peek() === 'loaded')) void this.resync();
       },
       onFrame: (frame) => this.onFrame(frame),
+      onReady: (resumed) => (this.lastReadyResumed = resumed),
       onStop: (code) => {
         const fatal = fatalFromCode(code);
         this.session.fatal.value = fatal;
@@ -320,7 +322,7 @@ export class Chat {
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'ready':
-        this.session.me.value = frame.user;
+        this.session.me.value = { ...(this.session.me.peek() ?? {}), ...frame.user };
         this.maybeReady();
         return;
       case 'message.new':

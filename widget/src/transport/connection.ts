@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   refreshToken(): Promise<string | null>;
   onState(state: ConnectionState, info: { attempt: number; code?: number; reason?: string }): void;
   onFrame(frame: ServerFrame): void;
+  /** Called on each ready frame, before the state becomes connected. */
+  onReady?(resumed: boolean): void;
   /** The link stopped for good (e.g. token_expired with no getToken, widget_not_found). */
   onStop(code: string): void;
   socket?: SocketFactory;
@@ -35,14 +37,17 @@ export interface ConnectionOptions {
 }
 
 /** Local reasons for going down, kept apart from the server's codes. */
-export const LocalClose = { NO_PONG: 3001, READY_TIMEOUT: 3002, CLIENT: 1000 } as const;
+export const LocalClose = { NO_PONG: 3001, READY_TIMEOUT: 3002, EVENT_GAP: 3003, CLIENT: 1000 } as const;
 
 export class Connection {
   state: ConnectionState = 'disconnected';
   /** Reconnect attempts since the last successful ready; reset to 0 on success. */
   attempt = 0;
+  /** The newest event_id of the user's stream applied here; sent as resume_from on reconnect. */
+  lastEventId: number | null = null;
   private ws: SocketLike | null = null;
   private stopped = false;
+  private resumeSent = false;
   private authRefusals = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
@@ -65,7 +70,10 @@ export class Connection {
     }
     this.ws = ws;
     ws.onopen = () => {
-      if (this.ws === ws) this.send({ type: 'auth', token: this.opts.token() });
+      if (this.ws !== ws) return;
+      const resume = this.lastEventId;
+      this.resumeSent = resume !== null;
+      this.send(resume === null ? { type: 'auth', token: this.opts.token() } : { type: 'auth', token: this.opts.token(), resume_from: resume });
     };
     ws.onmessage = (ev) => {
       if (this.ws === ws) this.receive(ev.data);
@@ -130,7 +138,11 @@ export class Connection {
     }
     if (typeof frame !== 'object' || frame === null || typeof frame.type !== 'string') return;
     if (frame.type === 'ready') {
+      // resumed: the missed events follow, in order. Otherwise the stream starts afresh here and
+      // the app refetches its state over REST.
+      if (!frame.resumed || this.lastEventId === null) this.lastEventId = frame.last_event_id ?? null;
       this.clearTimers();
+      this.opts.onReady?.(frame.resumed === true && this.lastEventId !== null && this.resumeSent);
       this.attempt = 0;
       this.authRefusals = 0;
       this.setState('connected');
@@ -140,7 +152,17 @@ export class Connection {
       this.deadlineTimer = undefined;
       return;
     }
-    if (this.state === 'connected') this.opts.onFrame(frame);
+    if (this.state !== 'connected') return;
+    if ('event_id' in frame && typeof frame.event_id === 'number' && this.lastEventId !== null) {
+      if (frame.event_id <= this.lastEventId) return; // already applied
+      if (frame.event_id !== this.lastEventId + 1) {
+        // Something was lost between here and the server: reconnect and resume from what we have.
+        this.disconnect(LocalClose.EVENT_GAP, 'event_gap', true);
+        return;
+      }
+      this.lastEventId = frame.event_id;
+    }
+    this.opts.onFrame(frame);
   }
 
   private closed(code: number, reason: string): void {

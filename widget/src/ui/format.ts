@@ -22,7 +22,7 @@ function dayStart(d: Date): number {
 }
 
 export function formatTime(iso: string): string {
-  return fmt({ hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return fmt({ hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
 }
 
 /** Header of a day group: "Today", "Yesterday", "Monday, 3 March", "3 March 2025". */

@@ -1,0 +1,29 @@
+import { expect, it } from 'vitest';
+import { linkify } from './linkify.ts';
+
+it('http and https URLs become links; the words around them stay text', () => {
+  expect(linkify('see https://example.com/a?b=1, and http://x.org.')).toEqual([
+    { kind: 'text', text: 'see ' },
+    { kind: 'link', text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1' },
+    { kind: 'text', text: ', and ' },
+    { kind: 'link', text: 'http://x.org', href: 'http://x.org/' },
+    { kind: 'text', text: '.' },
+  ]);
+});
+
+it('javascript:, data: and HTML stay plain text', () => {
+  for (const text of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)">x</a>']) {
+    expect(linkify(text)).toEqual([{ kind: 'text', text }]);
+  }
+});
+
+it('a closing bracket belongs to the sentence unless the URL opened one', () => {
+  expect(linkify('(see https://en.wikipedia.org/wiki/Foo_(bar))')[1]).toMatchObject({ text: 'https://en.wikipedia.org/wiki/Foo_(bar)' });
+  expect(linkify('(see https://example.com/x)')[1]).toMatchObject({ text: 'https://example.com/x' });
+});
+
+it('Cyrillic and Arabic text around a link is kept as it is', () => {
+  const parts = linkify('Смотри: https://пример.рф/путь — مرحبا');
+  expect(parts.map((p) => p.text).join('')).toBe('Смотри: https://пример.рф/путь — مرحبا');
+  expect(parts[1]).toMatchObject({ kind: 'link' });
+});

@@ -1,0 +1,70 @@
+// The size budget: everything the script tag loads before the launcher shows (the loader, the app
+// entry and the chunks it imports statically) stays within 25 KB gzipped. Builds into a temp folder
+// and measures the bytes, as the server sends them (gzip level 9, file by file).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+const BUDGET = 25 * 1024;
+const root = resolve(import.meta.dirname, '..');
+let out: string;
+
+interface Chunk {
+  file: string;
+  isEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), 'imbachat-widget-size-'));
+  process.env.IMBACHAT_WIDGET_OUT_DIR = out;
+  const { build } = await import('vite');
+  await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+  await build({ root, configFile: join(root, 'vite.loader.config.ts'), logLevel: 'warn' });
+  delete process.env.IMBACHAT_WIDGET_OUT_DIR;
+});
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function startupFiles(): { initial: string[]; lazy: string[] } {
+  const manifest = JSON.parse(readFileSync(join(out, '.vite/manifest.json'), 'utf8')) as Record<string, Chunk>;
+  const [entryKey] = Object.entries(manifest).find(([, c]) => c.isEntry) ?? [];
+  if (!entryKey) throw new Error('no entry chunk in the manifest');
+  const initial = new Set<string>();
+  const visit = (key: string) => {
+    const chunk = manifest[key];
+    if (!chunk || initial.has(chunk.file)) return;
+    initial.add(chunk.file);
+    chunk.imports?.forEach(visit);
+  };
+  visit(entryKey);
+  const lazy = Object.values(manifest).map((c) => c.file).filter((f) => !initial.has(f));
+  return { initial: ['loader.js', ...initial], lazy };
+}
+
+const gz = (file: string) => gzipSync(readFileSync(join(out, file)), { level: 9 }).length;
+
+it('what the script tag loads before the launcher shows is at most 25 KB gzipped', () => {
+  const { initial } = startupFiles();
+  const sizes = initial.map((f) => [f, gz(f)] as const);
+  const total = sizes.reduce((sum, [, n]) => sum + n, 0);
+  console.log(`startup: ${(total / 1024).toFixed(1)} KB gzipped (${sizes.map(([f, n]) => `${f.replace(/-[\w-]{8}\.js$/, '.js')} ${n} B`).join(', ')})`);
+  expect(total).toBeLessThanOrEqual(BUDGET);
+});
+
+it('the panel (dialog list and dialog view) is a separate chunk fetched on first open', () => {
+  const { initial, lazy } = startupFiles();
+  expect(lazy.some((f) => /Panel-/.test(f))).toBe(true);
+  expect(initial.some((f) => /Panel-/.test(f))).toBe(false);
+  const panel = lazy.find((f) => /Panel-/.test(f))!;
+  console.log(`panel chunk: ${(gz(panel) / 1024).toFixed(1)} KB gzipped`);
+});
+
+it('the loader is a classic script that works from any origin', () => {
+  const loader = readFileSync(join(out, 'loader.js'), 'utf8');
+  expect(loader).not.toMatch(/^\s*(import|export)\s/m);
+  expect(loader).toContain('/imbachat/v1/');
+  expect(loader).toMatch(/assets\/app-[\w-]+\.js/);
+});
