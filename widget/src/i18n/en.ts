@@ -38,6 +38,10 @@ export const en = {
   genericError: 'Something went wrong. Please try again.',
   tooLong: 'The message is too long.',
   loadMore: 'Show more',
+  typing: 'typing…',
+  online: 'online',
+  lastSeen: 'last seen {when}',
+  delivered: 'Delivered',
 };
 export type Catalogue = typeof en;
 export type MessageKey = keyof Catalogue;

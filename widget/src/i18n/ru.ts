@@ -40,4 +40,8 @@ export const ru: Catalogue = {
   genericError: 'Что-то пошло не так. Попробуйте ещё раз.',
   tooLong: 'Сообщение слишком длинное.',
   loadMore: 'Показать ещё',
+  typing: 'печатает…',
+  online: 'в сети',
+  lastSeen: 'был(а) {when}',
+  delivered: 'Доставлено',
 };

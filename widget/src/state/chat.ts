@@ -1,12 +1,13 @@
 // One signed-in user's chat: creates the models, wires the REST client and the WebSocket into
 // them, and holds the actions the UI and the page API call. A user switch disposes it whole.
 import { batch, effect } from '@preact/signals';
-import type { Dialog, Message, ServerFrame } from '@imbachat/server/protocol';
+import { TYPING_THROTTLE_MS, type Dialog, type Message, type ServerFrame } from '@imbachat/server/protocol';
 import type { EventMap, EventName } from '../contract.ts';
 import { Connection, type SocketFactory } from '../transport/connection.ts';
 import { ApiError, RestClient } from '../transport/rest.ts';
 import { DialogsModel, partnerOf } from './dialogs.ts';
 import { MessagesModel, type ChatMessage } from './messages.ts';
+import { PresenceModel } from './presence.ts';
 import { fatalFromCode, SessionModel } from './session.ts';
 import { ViewModel } from './view.ts';
 
@@ -29,6 +30,7 @@ export class Chat {
   readonly dialogs: DialogsModel;
   readonly messages = new MessagesModel();
   readonly view = new ViewModel();
+  readonly presence = new PresenceModel();
   private readonly rest: RestClient;
   private connection: Connection;
   private readonly cleanups: (() => void)[] = [];
@@ -62,6 +64,7 @@ export class Chat {
     this.disposed = true;
     this.connection.close();
     this.rest.abort();
+    this.presence.dispose();
     for (const stop of this.cleanups.splice(0)) stop();
   }
 
@@ -148,6 +151,7 @@ export class Chat {
       const page = await this.rest.dialogs(cursor, PAGE);
       if (this.disposed) return;
       batch(() => {
+        for (const d of page.items) this.presence.seed(d, this.opts.userId);
         this.dialogs.mergePage(page.items);
         this.dialogs.nextCursor.value = page.next_cursor;
         this.dialogs.status.value = 'loaded';
@@ -221,6 +225,7 @@ export class Chat {
   send(dialogId: number, text: string): boolean {
     const body = text.trim();
     if (!body || this.session.fatal.peek()) return false;
+    this.typingSentAt.delete(dialogId); // the server ends the typing state when the message lands
     const clientMsgId = uuid();
     const message: ChatMessage = {
       key: `c:${clientMsgId}`,
@@ -254,6 +259,22 @@ export class Chat {
       const code = err instanceof ApiError ? err.code : 'network';
       thread.update(key, { status: 'failed', error: code });
       this.handleError(err, true);
+    }
+  }
+
+  // ---- typing ---------------------------------------------------------------------------
+
+  private typingSentAt = new Map<number, number>();
+
+  /** The composer changed: tell the partner we are typing (at most every few seconds) or stopped. */
+  typing(dialogId: number, active: boolean): void {
+    const last = this.typingSentAt.get(dialogId);
+    if (active) {
+      if (last !== undefined && Date.now() - last < TYPING_THROTTLE_MS) return;
+      if (this.connection.send({ type: 'typing.start', dialog_id: dialogId })) this.typingSentAt.set(dialogId, Date.now());
+    } else if (last !== undefined) {
+      this.typingSentAt.delete(dialogId);
+      this.connection.send({ type: 'typing.stop', dialog_id: dialogId });
     }
   }
 
@@ -328,10 +349,21 @@ export class Chat {
       case 'message.new':
         return this.onMessage(frame.message);
       case 'dialog.updated':
+        this.presence.seed(frame.dialog, this.opts.userId);
         return this.dialogs.upsert(frame.dialog);
       case 'message.read':
-        if (frame.user_id !== this.opts.userId) this.dialogs.setPartnerRead(frame.dialog_id, frame.seq);
+        if (frame.user_id !== this.opts.userId) this.dialogs.setReceipt(frame.dialog_id, { read: frame.seq });
         return;
+      case 'message.delivered':
+        if (frame.user_id !== this.opts.userId) this.dialogs.setReceipt(frame.dialog_id, { delivered: frame.seq });
+        return;
+      case 'typing.start':
+        if (frame.user_id !== this.opts.userId) this.presence.startTyping(frame.dialog_id, frame.user_id);
+        return;
+      case 'typing.stop':
+        return this.presence.stopTyping(frame.user_id, frame.dialog_id);
+      case 'presence':
+        return this.presence.set(frame.user_id, { online: frame.online, last_seen_at: frame.last_seen_at });
       default:
         return;
     }
@@ -344,6 +376,7 @@ export class Chat {
       else thread.merge([m]);
     }
     this.dialogs.noteMessage(m);
+    this.presence.stopTyping(m.sender_id, m.dialog_id);
     if (m.sender_id !== this.opts.userId) this.opts.emit('message', { message: m, dialog_id: m.dialog_id });
   }
 

@@ -4,12 +4,17 @@ import type { Dialog, Message, User } from '@imbachat/server/protocol';
 
 export type LoadStatus = 'idle' | 'loading' | 'loaded' | 'error';
 
+export interface Receipt {
+  read: number;
+  delivered: number;
+}
+
 export class DialogsModel {
   readonly items = signal<Dialog[]>([]);
   readonly status = signal<LoadStatus>('idle');
   readonly nextCursor = signal<string | null>(null);
-  /** The partner's read position per dialog, as seen live (message.read events). */
-  readonly partnerReadSeq = signal<Record<number, number>>({});
+  /** The partner's read and delivered positions per dialog, from members_state and live receipts. */
+  readonly receipts = signal<Record<number, Receipt>>({});
   readonly unreadTotal = computed(() => this.items.value.reduce((sum, d) => sum + d.unread_count, 0));
 
   constructor(readonly meId: string) {}
@@ -27,10 +32,18 @@ export class DialogsModel {
     let next = this.items.value;
     for (const d of dialogs) next = upsertInto(next, d);
     this.items.value = next;
+    for (const d of dialogs) this.seedReceipts(d);
   }
 
   upsert(dialog: Dialog): void {
     this.items.value = upsertInto(this.items.value, dialog);
+    this.seedReceipts(dialog);
+  }
+
+  private seedReceipts(dialog: Dialog): void {
+    const partner = partnerOf(dialog, this.meId);
+    const state = dialog.members_state?.find((m) => m.user_id === partner.user_id);
+    if (state) this.setReceipt(dialog.id, { read: state.last_read_seq, delivered: state.last_delivered_seq });
   }
 
   /** A message arrived before the dialog.updated that describes it: show it as the preview now. */
@@ -46,9 +59,12 @@ export class DialogsModel {
     this.upsert({ ...d, last_read_seq: seq, unread_count: unread });
   }
 
-  setPartnerRead(dialogId: number, seq: number): void {
-    const current = this.partnerReadSeq.value[dialogId] ?? 0;
-    if (seq > current) this.partnerReadSeq.value = { ...this.partnerReadSeq.value, [dialogId]: seq };
+  /** Receipts only move forward: a stale snapshot never takes a tick away. */
+  setReceipt(dialogId: number, change: Partial<Receipt>): void {
+    const current = this.receipts.peek()[dialogId] ?? { read: 0, delivered: 0 };
+    const read = Math.max(current.read, change.read ?? 0);
+    const delivered = Math.max(current.delivered, change.delivered ?? 0, read);
+    if (read !== current.read || delivered !== current.delivered) this.receipts.value = { ...this.receipts.peek(), [dialogId]: { read, delivered } };
   }
 }
 

@@ -121,11 +121,14 @@ export class Connection {
     this.opts.onState(state, { attempt: this.attempt, ...extra });
   }
 
-  private send(frame: ClientFrame): void {
+  /** Sends a frame when connected (auth goes out before that); false when it could not. */
+  send(frame: ClientFrame): boolean {
+    if (!this.ws || (this.state !== 'connected' && frame.type !== 'auth')) return false;
     try {
-      this.ws?.send(JSON.stringify(frame));
+      this.ws.send(JSON.stringify(frame));
+      return true;
     } catch {
-      // the close event follows
+      return false; // the close event follows
     }
   }
 

@@ -52,3 +52,17 @@ export function dayKey(iso: string): string {
 export function formatFull(iso: string): string {
   return fmt({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
+
+/** "5 minutes ago", "yesterday", in the widget's language. */
+export function formatAgo(iso: string, now = Date.now()): string {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [['day', 86_400], ['hour', 3_600], ['minute', 60]];
+  let rtf: Intl.RelativeTimeFormat;
+  try {
+    rtf = new Intl.RelativeTimeFormat(lang.value, { numeric: 'auto' });
+  } catch {
+    rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  }
+  for (const [unit, size] of units) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
+  return rtf.format(0, 'minute');
+}

@@ -11,17 +11,20 @@ export function initials(name: string): string {
 }
 
 export function hue(id: string): number {
-  let h = 0;
-  for (const ch of id) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
-  return h;
+  let h = 2166136261;
+  for (const ch of id) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 16777619);
+  return (h >>> 0) % 360;
 }
 
-export function Avatar({ user, small }: { user: User; small?: boolean }) {
+export function Avatar({ user, small, online }: { user: User; small?: boolean; online?: boolean }) {
   const [broken, setBroken] = useState(false);
   const src = user.avatar_url ? safeHref(user.avatar_url) : null;
   return (
-    <span class={`avatar${small ? ' small' : ''}`} style={{ '--hue': String(hue(user.user_id)) }} aria-hidden="true">
-      {src && !broken ? <img src={src} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setBroken(true)} /> : initials(user.name)}
+    <span class={`avatar-wrap${small ? ' small' : ''}`} aria-hidden="true">
+      <span class="avatar" style={{ '--hue': String(hue(user.user_id)) }}>
+        {src && !broken ? <img src={src} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setBroken(true)} /> : initials(user.name)}
+      </span>
+      {online && <span class="online-dot" />}
     </span>
   );
 }

@@ -1,5 +1,5 @@
 // The message box: multi-line, Enter sends, Shift+Enter adds a line, a draft kept per dialog.
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
 import { SendIcon } from '../icons.tsx';
@@ -19,7 +19,9 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
   const update = (value: string) => {
     setText(value);
     chat.setDraft(dialogId, value);
+    chat.typing(dialogId, value.trim() !== '');
   };
+  useEffect(() => () => chat.typing(dialogId, false), [chat, dialogId]);
   const submit = () => {
     if (chat.send(dialogId, text)) update('');
     box.current?.focus();

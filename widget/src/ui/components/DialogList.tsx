@@ -59,7 +59,7 @@ export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
               </div>
             ))}
           </div>
-        ) : status === 'error' ? (
+        ) : status === 'error' && chat.session.fatal.value ? null : status === 'error' ? (
           <div class="state">
             <p>{t('loadFailed')}</p>
             <button type="button" class="btn" data-autofocus onClick={() => void chat.loadDialogs()}>
@@ -85,6 +85,8 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
   const last = dialog.last_message;
   const unread = dialog.unread_count;
   const previewId = `ic-pv-${dialog.id}`;
+  const typing = (chat.presence.typing.value[dialog.id] ?? []).includes(partner.user_id);
+  const online = chat.presence.users.value[partner.user_id]?.online === true;
   const countId = `ic-uc-${dialog.id}`;
   return (
     <li>
@@ -95,7 +97,7 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
         aria-describedby={unread > 0 ? `${countId} ${previewId}` : previewId}
         onClick={() => chat.showDialog(dialog.id)}
       >
-        <Avatar user={partner} />
+        <Avatar user={partner} online={online} />
         <span class="meta">
           <span class="row">
             <span class="name ellipsis" dir="auto">
@@ -104,8 +106,8 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
             {last && <time dateTime={last.created_at}>{formatShort(last.created_at)}</time>}
           </span>
           <span class="row">
-            <span class="preview ellipsis" id={previewId} dir="auto">
-              {last ? (last.sender_id === chat.session.userId ? `${t('you')} ${oneLine(last.text)}` : oneLine(last.text)) : t('noMessages')}
+            <span class={`preview ellipsis${typing ? ' typing' : ''}`} id={previewId} dir="auto">
+              {typing ? t('typing') : last ? (last.sender_id === chat.session.userId ? `${t('you')} ${oneLine(last.text)}` : oneLine(last.text)) : t('noMessages')}
             </span>
             {unread > 0 && (
               <>

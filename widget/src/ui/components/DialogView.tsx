@@ -3,9 +3,9 @@ import type { JSX } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { partnerOf } from '../../state/dialogs.ts';
+import { partnerOf, type Receipt } from '../../state/dialogs.ts';
 import type { ChatMessage } from '../../state/messages.ts';
-import { dayKey, formatDay, formatFull, formatTime } from '../format.ts';
+import { dayKey, formatAgo, formatDay, formatFull, formatTime } from '../format.ts';
 import { safeHref } from '../linkify.ts';
 import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon } from '../icons.tsx';
 import { Avatar } from './Avatar.tsx';
@@ -21,7 +21,9 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
   const status = thread.status.value;
   const partner = dialog ? partnerOf(dialog, chat.session.userId) : null;
   const profile = partner?.profile_url ? safeHref(partner.profile_url) : null;
-  const partnerRead = chat.dialogs.partnerReadSeq.value[dialogId] ?? 0;
+  const receipt = chat.dialogs.receipts.value[dialogId] ?? { read: 0, delivered: 0 };
+  const seen = partner ? chat.presence.users.value[partner.user_id] : undefined;
+  const typing = partner ? (chat.presence.typing.value[dialogId] ?? []).includes(partner.user_id) : false;
   const log = useLogScroll(items);
   const name = partner?.name ?? '';
 
@@ -33,16 +35,25 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
         back
         title={
           <>
-            {partner && <Avatar user={partner} small />}
+            {partner && <Avatar user={partner} small online={seen?.online === true} />}
             <div class="who">
               <h2 class="name ellipsis" dir="auto" tabIndex={-1}>
                 {name || '\u00a0'}
               </h2>
-              {profile && (
-                <a href={profile} target="_blank" rel="noopener noreferrer nofollow">
-                  {t('profile')}
-                </a>
-              )}
+              <div class="status-line">
+                {typing ? (
+                  <span class="typing">{t('typing')}</span>
+                ) : seen?.online ? (
+                  <span class="live">{t('online')}</span>
+                ) : seen?.last_seen_at ? (
+                  <span class="ellipsis">{t('lastSeen', { when: formatAgo(seen.last_seen_at) })}</span>
+                ) : null}
+                {profile && (
+                  <a href={profile} target="_blank" rel="noopener noreferrer nofollow">
+                    {t('profile')}
+                  </a>
+                )}
+              </div>
             </div>
           </>
         }
@@ -74,17 +85,24 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
             <p>{t('noMessagesHint')}</p>
           </div>
         )}
-        {renderItems(chat, items, partnerRead)}
+        {renderItems(chat, items, receipt)}
       </div>
       <Composer key={dialogId} chat={chat} dialogId={dialogId} />
     </>
   );
 }
 
-function renderItems(chat: Chat, items: ChatMessage[], partnerRead: number): JSX.Element[] {
+function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt): JSX.Element[] {
   const nodes: JSX.Element[] = [];
   items.forEach((m, i) => {
     const prev = items[i - 1];
+    const next = items[i + 1];
+    // Times show once per run of messages from one person within a few minutes.
+    const runContinues =
+      next !== undefined && next.sender_id === m.sender_id && next.status === m.status && m.status !== 'failed' &&
+      dayKey(next.created_at) === dayKey(m.created_at) &&
+      new Date(next.created_at).getTime() - new Date(m.created_at).getTime() < 3 * 60_000 &&
+      !(m.seq !== null && (m.seq === receipt.read || m.seq === receipt.delivered));
     const newDay = !prev || dayKey(prev.created_at) !== dayKey(m.created_at);
     if (newDay)
       nodes.push(
@@ -99,20 +117,24 @@ function renderItems(chat: Chat, items: ChatMessage[], partnerRead: number): JSX
         message={m}
         mine={m.sender_id === chat.session.userId}
         gap={!newDay && prev !== undefined && prev.sender_id !== m.sender_id}
-        read={m.seq !== null && m.seq <= partnerRead}
+        tick={m.seq === null ? 'none' : m.seq <= receipt.read ? 'read' : m.seq <= receipt.delivered ? 'delivered' : 'sent'}
+        showInfo={!runContinues}
       />,
     );
   });
   return nodes;
 }
 
-function Bubble({ chat, message: m, mine, gap, read }: { chat: Chat; message: ChatMessage; mine: boolean; gap: boolean; read: boolean }) {
+type Tick = 'none' | 'sent' | 'delivered' | 'read';
+
+function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; gap: boolean; tick: Tick; showInfo: boolean }) {
+  const { chat, message: m, mine, gap, tick } = props;
   return (
     <div class={`msg ${mine ? 'mine' : 'theirs'} ${m.status}${gap ? ' gap' : ''}`}>
       <div class="bubble" dir="auto">
         <MessageText text={m.text} />
       </div>
-      <div class="info">
+      {props.showInfo && <div class="info">
         <time dateTime={m.created_at} title={formatFull(m.created_at)}>
           {formatTime(m.created_at)}
         </time>
@@ -123,9 +145,9 @@ function Bubble({ chat, message: m, mine, gap, read }: { chat: Chat; message: Ch
           </span>
         )}
         {mine && m.status === 'sent' && (
-          <span class="ok" title={read ? t('seen') : t('sent')}>
-            {read ? <DoubleCheckIcon /> : <CheckIcon />}
-            <span class="sr-only">{read ? t('seen') : t('sent')}</span>
+          <span class={tick === 'read' ? 'read' : ''} title={tickLabel(tick)}>
+            {tick === 'sent' ? <CheckIcon /> : <DoubleCheckIcon />}
+            <span class="sr-only">{tickLabel(tick)}</span>
           </span>
         )}
         {mine && m.status === 'failed' && (
@@ -139,9 +161,13 @@ function Bubble({ chat, message: m, mine, gap, read }: { chat: Chat; message: Ch
             </button>
           </>
         )}
-      </div>
+      </div>}
     </div>
   );
+}
+
+function tickLabel(tick: Tick): string {
+  return tick === 'read' ? t('seen') : tick === 'delivered' ? t('delivered') : t('sent');
 }
 
 /** Keeps the log pinned to the newest message unless the reader scrolled up, and keeps the

@@ -1,0 +1,59 @@
+// Who is online, since when they were away, and who is typing where. Live frames update it; the
+// dialogs' members_state seeds it.
+import { signal } from '@preact/signals';
+import { TYPING_EXPIRY_MS, type Dialog } from '@imbachat/server/protocol';
+
+export interface Seen {
+  online: boolean;
+  last_seen_at: string | null;
+}
+
+export class PresenceModel {
+  readonly users = signal<Record<string, Seen>>({});
+  /** dialog id → user ids typing there. */
+  readonly typing = signal<Record<number, string[]>>({});
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /** members_state from a dialog the server sent: a snapshot no newer than live frames. */
+  seed(dialog: Dialog, meId: string): void {
+    const states = dialog.members_state ?? [];
+    let next: Record<string, Seen> | null = null;
+    for (const s of states) {
+      if (s.user_id === meId || this.users.peek()[s.user_id]) continue;
+      next ??= { ...this.users.peek() };
+      next[s.user_id] = { online: s.online, last_seen_at: s.last_seen_at };
+    }
+    if (next) this.users.value = next;
+  }
+
+  set(userId: string, seen: Seen): void {
+    this.users.value = { ...this.users.peek(), [userId]: seen };
+    if (!seen.online) this.stopTyping(userId);
+  }
+
+  startTyping(dialogId: number, userId: string): void {
+    const key = `${dialogId}:${userId}`;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => this.stopTyping(userId, dialogId), TYPING_EXPIRY_MS));
+    const current = this.typing.peek()[dialogId] ?? [];
+    if (!current.includes(userId)) this.typing.value = { ...this.typing.peek(), [dialogId]: [...current, userId] };
+  }
+
+  stopTyping(userId: string, dialogId?: number): void {
+    const next = { ...this.typing.peek() };
+    let changed = false;
+    for (const id of Object.keys(next).map(Number)) {
+      if (dialogId !== undefined && id !== dialogId) continue;
+      const list = next[id] ?? [];
+      if (!list.includes(userId)) continue;
+      clearTimeout(this.timers.get(`${id}:${userId}`));
+      next[id] = list.filter((u) => u !== userId);
+      changed = true;
+    }
+    if (changed) this.typing.value = next;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+  }
+}
