@@ -42,8 +42,16 @@ export function App({ app }: { app: AppModel }) {
     launcher.current?.focus();
   };
   const side = app.position.value === 'bottom-left' ? 'left' : 'right';
+  // Escape closes the panel from anywhere in the widget, the launcher included.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && open && !e.defaultPrevented) {
+      e.preventDefault();
+      e.stopPropagation();
+      onClose();
+    }
+  };
   return (
-    <div class={`ic ${side}${open ? ' open' : ''}`}>
+    <div class={`ic ${side}${open ? ' open' : ''}`} onKeyDown={onKeyDown}>
       {open &&
         (Panel ? (
           <Panel key={chat.session.userId} chat={chat} onClose={onClose} />

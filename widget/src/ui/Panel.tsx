@@ -25,16 +25,8 @@ export function Panel({ chat, onClose }: PanelProps) {
     target?.focus();
   }, [viewKey]);
 
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && !e.defaultPrevented) {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose();
-    }
-  };
-
   return (
-    <section ref={ref} class="panel" role="dialog" aria-label={t('chats')} onKeyDown={onKeyDown}>
+    <section ref={ref} class="panel" role="dialog" aria-label={t('chats')}>
       <style>{panelCss}</style>
       {view.kind === 'list' && <DialogList chat={chat} onClose={onClose} />}
       {view.kind === 'dialog' && <DialogView key={view.id} chat={chat} dialogId={view.id} onClose={onClose} />}
