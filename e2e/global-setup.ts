@@ -4,8 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDemoSite } from '@imbachat/demo';
+import { createDemoSite, serveApp } from '@imbachat/demo';
+import { Hono } from 'hono';
 import { ensureWidgetBuilt, freePort, startServerProcess, waitForHttp, writeServerConfig } from '../scripts/stack.ts';
+import { hostPages } from './support/host-page.ts';
 import { E2E_USERS } from './support/users.ts';
 
 export const DEV_ID = 'e2e';
@@ -20,10 +22,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const serverPort = await freePort();
   const serverUrl = `http://127.0.0.1:${serverPort}`;
 
-  const demo = await startDemoSite(
-    { serverUrl, devId: DEV_ID, secretKey, apiLogin, apiPassword, users: E2E_USERS },
-    { port: 0 },
-  );
+  // The demo site as `pnpm start` serves it, plus bare test pages on the same (allowed) origin.
+  const app = new Hono();
+  app.route('/e2e-host', hostPages({ serverUrl, devId: DEV_ID, secretKey, users: E2E_USERS }));
+  app.route('/', createDemoSite({ serverUrl, devId: DEV_ID, secretKey, apiLogin, apiPassword, users: E2E_USERS }));
+  const demo = await serveApp(app, { port: 0 });
   const configPath = join(dataDir, 'imbachat.config.json');
   writeServerConfig(configPath, [
     {

@@ -113,8 +113,8 @@ ${users.map(
       <input type="hidden" name="user_id" value="${u.id}">
       ${avatar(u, 'md')}
       <div class="card-text">
-        <strong class="name">${u.name}</strong>
-        <span class="muted">${u.headline} · ${u.city}</span>
+        <strong class="name"><bdi>${u.name}</bdi></strong>
+        <span class="muted"><bdi>${u.headline}</bdi> · <bdi>${u.city}</bdi></span>
       </div>
       <button type="submit" class="btn" aria-label="Log in as ${u.name}">Log in</button>
     </form>
@@ -138,8 +138,8 @@ export function membersPage(me: DemoUser, users: readonly DemoUser[], embed: Emb
 ${users.map(
   (u) => html`<li class="card">
     <a class="card-link" href="/users/${u.id}">${avatar(u, 'md')}
-      <span class="card-text"><strong class="name">${u.name}</strong>
-      <span class="muted">${u.headline} · ${u.city}</span></span></a>
+      <span class="card-text"><strong class="name"><bdi>${u.name}</bdi></strong>
+      <span class="muted"><bdi>${u.headline}</bdi> · <bdi>${u.city}</bdi></span></span></a>
     ${u.id === me.id
       ? html`<span class="tag">You</span>`
       : html`<button type="button" class="btn btn-ghost" data-open-dialog="${u.id}" aria-label="Write a message to ${u.name}">Message</button>`}
@@ -160,7 +160,7 @@ export function profilePage(me: DemoUser, user: DemoUser, embed: EmbedOptions): 
   <div class="profile-banner" style="--hue:${user.hue ?? 220}" aria-hidden="true"></div>
   <div class="profile-body">
     ${avatar(user, 'lg')}
-    <h1 class="profile-name">${user.name}</h1>
+    <h1 class="profile-name"><bdi>${user.name}</bdi></h1>
     <p class="muted"><bdi>${user.headline}</bdi> · <bdi>${user.city}</bdi></p>
     <p class="about">${user.about}</p>
     ${self

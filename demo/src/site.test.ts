@@ -39,7 +39,7 @@ describe('users-info endpoint', () => {
     expect(await res.json()).toEqual([
       { user_id: 1, name: 'Alice Martin', avatar_url: 'http://localhost:3000/avatars/1.svg', profile_url: 'http://localhost:3000/users/1' },
       { user_id: 3, name: 'Мария Иванова', avatar_url: 'http://localhost:3000/avatars/3.svg', profile_url: 'http://localhost:3000/users/3' },
-      { user_id: 6, name: '陈静', avatar_url: null, profile_url: 'http://localhost:3000/users/6' },
+      { user_id: 6, name: 'Zoë Nguyễn', avatar_url: null, profile_url: 'http://localhost:3000/users/6' },
     ]);
   });
 });

@@ -190,11 +190,17 @@ export interface RunningDemoSite {
 }
 
 /** Serves the demo site; port 0 picks a free one. */
-export async function startDemoSite(
-  options: DemoSiteOptions,
-  listen: { port?: number; host?: string } = {},
-): Promise<RunningDemoSite> {
-  const app = createDemoSite(options);
+export function startDemoSite(options: DemoSiteOptions, listen: ListenOptions = {}): Promise<RunningDemoSite> {
+  return serveApp(createDemoSite(options), listen);
+}
+
+export interface ListenOptions {
+  port?: number;
+  host?: string;
+}
+
+/** Serves any Hono app (the demo site, possibly with more routes mounted) on a real HTTP port. */
+export async function serveApp(app: Hono, listen: ListenOptions = {}): Promise<RunningDemoSite> {
   const host = listen.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: listen.port ?? 0, hostname: host }, () => resolve(s as Server));

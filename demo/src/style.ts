@@ -34,7 +34,7 @@ button.link:hover { color: var(--ink); text-decoration: underline; }
 .lead { color: var(--muted); font-size: 17px; max-width: 640px; margin: 0; }
 .error { color: #b91c1c; background: #fef2f2; border: 1px solid #fecaca; padding: 10px 14px; border-radius: 10px; }
 
-.grid { list-style: none; padding: 0; margin: 10px 0 40px; display: grid; gap: 14px; grid-template-columns: repeat(auto-fill, minmax(290px, 1fr)); }
+.grid { list-style: none; padding: 0; margin: 10px 0 40px; display: grid; gap: 14px; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 14px 16px; display: flex; align-items: center; gap: 12px; box-shadow: 0 1px 2px rgba(20, 16, 40, .04); transition: box-shadow .15s, transform .15s; }
 .card:hover { box-shadow: 0 6px 20px rgba(20, 16, 40, .08); transform: translateY(-1px); }
 .card-link, .login-card { display: flex; align-items: center; gap: 12px; flex: 1; min-width: 0; color: inherit; margin: 0; }
@@ -65,10 +65,11 @@ button.link:hover { color: var(--ink); text-decoration: underline; }
 .about { max-width: 620px; margin: 14px 0 22px; font-size: 16px; }
 .note { color: var(--muted); background: var(--accent-soft); border-radius: 10px; padding: 10px 14px; margin: 0; }
 
-.footer { color: var(--muted); font-size: 13px; padding-top: 16px; padding-bottom: 28px; border-top: 1px solid var(--line); }
+.footer { color: var(--muted); font-size: 13px; padding-top: 16px; padding-bottom: 96px; border-top: 1px solid var(--line); }
 .footer p { margin: 0; max-width: 720px; }
 
 @media (max-width: 640px) {
+  .grid { grid-template-columns: 1fr; }
   .me-name { display: none; }
   .nav { gap: 14px; }
   .hero { padding-top: 26px; }

@@ -53,10 +53,10 @@ export const DEMO_USERS: readonly DemoUser[] = [
   },
   {
     id: 6,
-    name: '陈静',
+    name: 'Zoë Nguyễn',
     headline: 'Tea merchant',
-    city: 'Hangzhou',
-    about: 'Has not uploaded a photo yet, so the chat shows her initials.',
+    city: 'Hội An',
+    about: 'Has not uploaded a photo yet, so the chat shows her initials instead.',
     hue: null,
   },
 ];
@@ -71,7 +71,9 @@ export function findUser(users: readonly DemoUser[], id: string | number | undef
 export function initials(name: string): string {
   const words = name.split(/[\s-]+/u).filter(Boolean);
   const first = words[0] ? Array.from(words[0])[0] ?? '' : '';
-  const last = words.length > 1 ? Array.from(words[words.length - 1]!)[0] ?? '' : '';
+  // Arabic family names usually start with the article "ال"; the initial is the letter after it.
+  const lastWord = words.length > 1 ? words[words.length - 1]!.replace(/^ال(?=.)/u, '') : '';
+  const last = Array.from(lastWord)[0] ?? '';
   return (first + last).toLocaleUpperCase();
 }
 

@@ -48,8 +48,10 @@ export interface Visitor {
   dialogs: string[];
 }
 
-/** A browser context logged in on the demo site as `user` through its login page. */
-export async function visit(browser: Browser, user: DemoUser, contextOptions: Parameters<Browser['newContext']>[0] = {}): Promise<Visitor> {
+type ContextOptions = Parameters<Browser['newContext']>[0];
+
+/** A fresh browser context whose page records the widget's events and any JavaScript dialog. */
+export async function newVisitor(browser: Browser, contextOptions: ContextOptions = {}): Promise<Visitor> {
   const context = await browser.newContext(contextOptions);
   await context.addInitScript(recordWidgetEvents);
   const page = await context.newPage();
@@ -58,8 +60,14 @@ export async function visit(browser: Browser, user: DemoUser, contextOptions: Pa
     dialogs.push(`${d.type()}: ${d.message()}`);
     void d.dismiss();
   });
-  await logIn(page, user);
   return { context, page, dialogs };
+}
+
+/** A browser context logged in on the demo site as `user` through its login page. */
+export async function visit(browser: Browser, user: DemoUser, contextOptions: ContextOptions = {}): Promise<Visitor> {
+  const v = await newVisitor(browser, contextOptions);
+  await logIn(v.page, user);
+  return v;
 }
 
 /**

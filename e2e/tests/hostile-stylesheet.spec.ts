@@ -1,25 +1,9 @@
 // A host page with a hostile stylesheet does not change how the widget looks: the widget's region
 // is screenshotted on a plain page and on the hostile page, in the same run, and compared.
 import { type Page, expect, test } from '@playwright/test';
-import { signChatToken } from '@imbachat/demo';
-import { restAs, stack, unique, widget } from '../support/chat.ts';
+import { newVisitor, restAs, stack, unique, widget, widgetReady } from '../support/chat.ts';
 import { comparePngs } from '../support/pixels.ts';
 import { hana, ivo } from '../support/users.ts';
-
-const HOSTILE_CSS = `
-* { all: unset !important; font-size: 40px !important; }
-head, script, style, title { display: none !important; }
-div { display: flex !important; margin: 17px !important; padding: 11px !important; color: #c00 !important;
-      border: 3px dotted #f0f !important; transform: rotate(2deg) !important; line-height: 3 !important; }
-button, input, textarea, [role] { all: unset !important; background: #ff0 !important; color: #00f !important;
-      border: 7px dashed lime !important; padding: 25px !important; font: italic 40px/2 serif !important;
-      width: 300px !important; min-height: 90px !important; border-radius: 0 !important; }
-span, p, a, img, svg, ul, li, header, footer, section, ol, time { display: block !important; float: left !important;
-      font-family: "Comic Sans MS", fantasy !important; letter-spacing: 5px !important; }
-svg, img { width: 200px !important; height: 200px !important; }
-*::before, *::after { content: "☠" !important; }
-:focus { outline: 6px solid red !important; }
-`;
 
 /**
  * Where the widget draws: the union of its visible boxes inside shadow roots, leaving out
@@ -54,8 +38,22 @@ async function widgetRegion(page: Page) {
   });
 }
 
+/** Waits for fonts and for every finite animation (the panel's entrance) to end. */
+async function settle(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    // document.getAnimations() leaves out shadow trees: ask every shadow root too.
+    const roots: (Document | ShadowRoot)[] = [document];
+    for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+    const finite = roots
+      .flatMap((r) => r.getAnimations())
+      .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+    await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
+  });
+}
+
 test('a hostile host stylesheet leaves the widget looking exactly as on a plain page', async ({ browser }, testInfo) => {
-  const { demoUrl, serverUrl, devId, secretKey } = stack();
   // A conversation to show: Ivo wrote, Hana answered and has read everything (no badge changes).
   const ivoApi = await restAs(ivo);
   const hanaApi = await restAs(hana);
@@ -66,33 +64,7 @@ test('a hostile host stylesheet leaves the widget looking exactly as on a plain 
   const last = await hanaApi.send(dialogId, answer);
   await hanaApi.read(dialogId, last.id);
 
-  const token = await signChatToken(secretKey, hana.id, 600);
-  const page = (hostile: boolean) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Host page</title>
-${hostile ? `<style>${HOSTILE_CSS}</style>` : ''}
-</head><body>
-<div><p>Host text</p><button type="button">Host button</button></div>
-<script src="${serverUrl}/imbachat/v1/${devId}/widget"></script>
-<script src="/e2e-host/load.js"></script>
-</body></html>`;
-
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1200 } });
-  const tab = await context.newPage();
-  const dialogs: string[] = [];
-  tab.on('dialog', (d) => void d.dismiss().then(() => dialogs.push(d.message())));
-  await tab.route(`${demoUrl}/e2e-host/**`, (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path.endsWith('/load.js')) {
-      return route.fulfill({
-        contentType: 'text/javascript',
-        body: `(function load(){ if (!window.ImbaChat) return setTimeout(load, 20);
-          window.imbaApi.on('ready', function(){ window.__ready = true; });
-          window.ImbaChat.load(${JSON.stringify({ user_id: hana.id, token })}); })();`,
-      });
-    }
-    return route.fulfill({ contentType: 'text/html; charset=utf-8', body: page(path.endsWith('/hostile')) });
-  });
-
+  const { page: tab, context, dialogs } = await newVisitor(browser, { viewport: { width: 1280, height: 1200 } });
   const w = widget(tab);
   const states = [
     { name: 'closed', show: async () => {} },
@@ -115,12 +87,13 @@ ${hostile ? `<style>${HOSTILE_CSS}</style>` : ''}
 
   const shots = new Map<string, { region: Awaited<ReturnType<typeof widgetRegion>>; png: Buffer }>();
   for (const variant of ['plain', 'hostile'] as const) {
-    await tab.goto(`${demoUrl}/e2e-host/${variant}`);
-    await tab.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
+    await tab.goto(`${stack().demoUrl}/e2e-host/${hana.id}?style=${variant}`);
+    await widgetReady(tab);
     await expect(w.launcher).toBeVisible();
     for (const state of states) {
       await state.show();
-      await tab.evaluate(() => document.fonts.ready.then(() => undefined));
+      if (state.name === 'dialog') await testInfo.attach(`${variant} – whole page.png`, { body: await tab.screenshot(), contentType: 'image/png' });
+      await settle(tab);
       const region = await widgetRegion(tab);
       expect(region, `the widget draws nothing in state "${state.name}"`).not.toBeNull();
       const reference = shots.get(state.name);

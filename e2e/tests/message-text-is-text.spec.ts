@@ -13,7 +13,7 @@ test('HTML and a javascript: link in a message are shown as text and nothing run
     });
     await v.page.reload();
   }
-  const tag = unique('x');
+  const tag = unique('x').replace(' ', '-');
   const img = `<img src=x onerror=alert(1)> ${tag}`;
   const script = `<script>window.__ran.push('script')</script><b onmouseover="alert(2)">bold ${tag}</b>`;
   const jsLink = `javascript:alert(1) ${tag}`;

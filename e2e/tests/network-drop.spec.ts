@@ -1,7 +1,7 @@
 // The network goes away and comes back: what the other side sent meanwhile shows up, once each.
 import { expect, test } from '@playwright/test';
 import { dan, nina } from '../support/users.ts';
-import { restAs, stack, unique, visit, widget, widgetReady } from '../support/chat.ts';
+import { newVisitor, restAs, stack, unique, widget, widgetReady } from '../support/chat.ts';
 import { startProxy } from '../support/proxy.ts';
 
 test('messages sent while the connection is down appear once it is back, without duplicates', async ({ browser }) => {
@@ -12,18 +12,13 @@ test('messages sent while the connection is down appear once it is back, without
   const before = unique('Before the drop');
   await danApi.send(dialogId, before);
 
-  const n = await visit(browser, nina);
-  // Nina's pages load the widget through the proxy: same demo origin, script tag pointing at it.
-  await n.page.route(`${demoUrl}/**`, async (route) => {
-    if (route.request().resourceType() !== 'document') return route.continue();
-    const response = await route.fetch();
-    const body = (await response.text()).replaceAll(serverUrl, proxy.url);
-    await route.fulfill({ response, body });
-  });
-  await n.page.goto(`${demoUrl}/users/${dan.id}`);
+  // Nina's page loads the widget through the proxy: a page on the demo origin whose script tag
+  // points at the proxy, so the widget's REST calls and WebSocket all go through it.
+  const n = await newVisitor(browser);
+  await n.page.goto(`${demoUrl}/e2e-host/${nina.id}?server=${encodeURIComponent(proxy.url)}`);
   await widgetReady(n.page);
   const nw = widget(n.page);
-  await n.page.getByRole('button', { name: 'Write a message' }).click();
+  await n.page.evaluate((id) => window.imbaApi?.openDialog(id), dan.id);
   await expect(nw.log.getByText(before)).toBeVisible();
 
   proxy.drop();

@@ -4,7 +4,7 @@ import { mo, pat } from '../support/users.ts';
 import { stack, unique, visit, widget, widgetReady } from '../support/chat.ts';
 
 test('on a 375×667 screen the panel fills the screen and a message can be written and sent', async ({ browser }) => {
-  const m = await visit(browser, mo, { viewport: { width: 375, height: 667 }, hasTouch: true, isMobile: true });
+  const m = await visit(browser, mo, { viewport: { width: 375, height: 667 }, hasTouch: true });
   const mw = widget(m.page);
   await m.page.goto(`${stack().demoUrl}/users/${pat.id}`);
   await widgetReady(m.page);
