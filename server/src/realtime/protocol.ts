@@ -144,6 +144,7 @@ export const ErrorCodes = [
   'payload_too_large',
   'not_found',
   'widget_not_found',
+  'widget_not_built',
   'origin_not_allowed',
   'token_missing',
   'token_malformed',
