@@ -10,6 +10,12 @@ export interface LoadOptions {
   lang?: string;
   position: Position;
   open: boolean;
+  /** Show the unread count in the page title while the tab is hidden. */
+  titleBadge: boolean;
+  /** Play a short sound on new messages (the person can still mute it in the widget). */
+  sound: boolean;
+  /** Offer browser notifications (asked for only when the person clicks the control). */
+  notifications: boolean;
 }
 
 const PREFIX = '[ImbaChat]';
@@ -45,7 +51,15 @@ export function validateLoadOptions(input: unknown): LoadOptions | null {
     report('ImbaChat.load: "token" must be the JWT your backend signed for this user (header.payload.signature).');
     return null;
   }
-  const options: LoadOptions = { user_id: userId, token: o.token.trim(), position: 'bottom-right', open: false };
+  const options: LoadOptions = {
+    user_id: userId,
+    token: o.token.trim(),
+    position: 'bottom-right',
+    open: false,
+    titleBadge: true,
+    sound: true,
+    notifications: true,
+  };
   if (o.getToken !== undefined) {
     if (typeof o.getToken === 'function') options.getToken = o.getToken as LoadOptions['getToken'];
     else report('ImbaChat.load: "getToken" must be a function returning a token (or a promise of one); ignored.');
@@ -61,6 +75,12 @@ export function validateLoadOptions(input: unknown): LoadOptions | null {
   if (o.open !== undefined) {
     if (typeof o.open === 'boolean') options.open = o.open;
     else report(`ImbaChat.load: "open" must be true or false (got ${describe(o.open)}); ignored.`);
+  }
+  for (const flag of ['titleBadge', 'sound', 'notifications'] as const) {
+    const value = o[flag];
+    if (value === undefined) continue;
+    if (typeof value === 'boolean') options[flag] = value;
+    else report(`ImbaChat.load: "${flag}" must be true or false (got ${describe(value)}); ignored.`);
   }
   return options;
 }

@@ -21,11 +21,18 @@ export function start(host: Host): Controller {
   return {
     load(options: LoadOptions) {
       setLang(options.lang);
+      const applyAlerts = (c: Chat) => {
+        c.alerts.titleBadge.value = options.titleBadge;
+        c.alerts.soundAllowed.value = options.sound;
+        c.alerts.notificationsAllowed.value = options.notifications;
+        c.alerts.refreshDesktop();
+      };
       app.position.value = options.position;
       let chat = current();
       if (chat && chat.session.userId === options.user_id) {
         chat.session.setToken(options.token, options.getToken);
         chat.updateToken(options.token);
+        applyAlerts(chat);
       } else {
         // Another user: nothing of the previous one (socket, requests, drafts in view) survives.
         chat?.dispose();
@@ -37,6 +44,7 @@ export function start(host: Host): Controller {
           ...(options.getToken ? { getToken: options.getToken } : {}),
           emit: host.emit,
         });
+        applyAlerts(chat);
         app.chat.value = chat;
         chat.start();
       }

@@ -42,6 +42,12 @@ export const en = {
   online: 'online',
   lastSeen: 'last seen {when}',
   delivered: 'Delivered',
+  isTyping: '{name} is typing…',
+  newMessage: 'New message',
+  newMessagesLine: 'New messages',
+  sound: 'Sound',
+  desktopNotifications: 'Desktop notifications',
+  desktopBlocked: 'Blocked in the browser settings',
 };
 export type Catalogue = typeof en;
 export type MessageKey = keyof Catalogue;

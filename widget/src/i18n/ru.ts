@@ -44,4 +44,10 @@ export const ru: Catalogue = {
   online: 'в сети',
   lastSeen: 'был(а) {when}',
   delivered: 'Доставлено',
+  isTyping: '{name} печатает…',
+  newMessage: 'Новое сообщение',
+  newMessagesLine: 'Новые сообщения',
+  sound: 'Звук',
+  desktopNotifications: 'Уведомления на рабочем столе',
+  desktopBlocked: 'Запрещены в настройках браузера',
 };

@@ -2,9 +2,12 @@
 // them, and holds the actions the UI and the page API call. A user switch disposes it whole.
 import { batch, effect } from '@preact/signals';
 import { TYPING_THROTTLE_MS, type Dialog, type Message, type ServerFrame } from '@imbachat/server/protocol';
+import { backoffDelay } from '../transport/backoff.ts';
 import type { EventMap, EventName } from '../contract.ts';
+import { t } from '../i18n/index.ts';
 import { Connection, type SocketFactory } from '../transport/connection.ts';
 import { ApiError, RestClient } from '../transport/rest.ts';
+import { Alerts } from './alerts.ts';
 import { DialogsModel, partnerOf } from './dialogs.ts';
 import { MessagesModel, type ChatMessage } from './messages.ts';
 import { PresenceModel } from './presence.ts';
@@ -20,10 +23,24 @@ export interface ChatOptions {
   emit<K extends EventName>(event: K, payload: EventMap[K]): void;
   fetch?: typeof fetch;
   socket?: SocketFactory;
+  /** The tab's storage (drafts, messages still being sent); sessionStorage by default. */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  /** Where the person's notification choices are kept; localStorage by default. */
+  prefs?: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
 
 const PAGE = 50;
+/** Opening a dialog loads back at most this many pages to reach the first unread message. */
+const UNREAD_PAGES = 10;
+/** Automatic resends of a message that got no answer: full jitter from 1 s, doubling to 15 s. */
+const RESEND_BACKOFF = { minMs: 1000, maxMs: 15_000 };
+
+interface Outgoing {
+  dialog_id: number;
+  text: string;
+  client_msg_id: string;
+  created_at: string;
+}
 
 export class Chat {
   readonly session: SessionModel;
@@ -31,6 +48,7 @@ export class Chat {
   readonly messages = new MessagesModel();
   readonly view = new ViewModel();
   readonly presence = new PresenceModel();
+  readonly alerts: Alerts;
   private readonly rest: RestClient;
   private connection: Connection;
   private readonly cleanups: (() => void)[] = [];
@@ -43,6 +61,7 @@ export class Chat {
   constructor(private readonly opts: ChatOptions) {
     this.session = new SessionModel(opts.userId, opts.token, opts.getToken);
     this.dialogs = new DialogsModel(opts.userId);
+    this.alerts = new Alerts({ prefix: `imbachat:${opts.devId}:${opts.userId}`, ...(opts.prefs !== undefined ? { storage: opts.prefs } : {}) });
     const api = `${opts.base}/api/v1/${encodeURIComponent(opts.devId)}`;
     this.rest = new RestClient({
       baseUrl: api,
@@ -58,6 +77,7 @@ export class Chat {
     void this.loadMe();
     void this.loadDialogs();
     this.watch();
+    this.restoreOutbox();
   }
 
   dispose(): void {
@@ -65,6 +85,8 @@ export class Chat {
     this.connection.close();
     this.rest.abort();
     this.presence.dispose();
+    this.alerts.dispose();
+    for (const r of this.resends.values()) clearTimeout(r.timer);
     for (const stop of this.cleanups.splice(0)) stop();
   }
 
@@ -80,6 +102,7 @@ export class Chat {
     } else {
       this.connection.retryNow();
     }
+    this.flushOutbox();
   }
 
   unreadWith(userId: string): number {
@@ -105,7 +128,10 @@ export class Chat {
   }
 
   showDialog(id: number): void {
+    const d = this.dialogs.byId(id);
     batch(() => {
+      // Where "New messages" goes: after what was read when the dialog opened (it stays put while open).
+      this.view.unreadAfter.value = d && d.unread_count > 0 ? d.last_read_seq : null;
       this.view.notice.value = null;
       this.view.view.value = { kind: 'dialog', id };
       this.view.open.value = true;
@@ -172,10 +198,19 @@ export class Chat {
     thread.status.value = 'loading';
     try {
       const page = await this.rest.messages(dialogId, { limit: PAGE });
+      const items = page.items;
+      let cursor = page.next_cursor;
+      // Opening jumps to the first unread message, so load back until it is in.
+      const readUpTo = this.unreadAfterFor(dialogId);
+      for (let i = 0; readUpTo !== null && cursor && i < UNREAD_PAGES && (items[0]?.seq ?? 0) > readUpTo + 1; i++) {
+        const older = await this.rest.messages(dialogId, { before: cursor, limit: PAGE });
+        items.unshift(...older.items);
+        cursor = older.next_cursor;
+      }
       if (this.disposed) return;
       batch(() => {
-        thread.merge(page.items);
-        thread.olderCursor.value = page.next_cursor;
+        thread.merge(items);
+        thread.olderCursor.value = cursor;
         thread.status.value = 'loaded';
       });
       if (!this.dialogs.byId(dialogId)) void this.rest.dialog(dialogId).then((d) => this.dialogs.upsert(d), () => {});
@@ -184,6 +219,11 @@ export class Chat {
       thread.status.value = 'error';
       this.handleError(err);
     }
+  }
+
+  private unreadAfterFor(dialogId: number): number | null {
+    const v = this.view.view.peek();
+    return v.kind === 'dialog' && v.id === dialogId ? this.view.unreadAfter.peek() : null;
   }
 
   async loadOlder(dialogId: number): Promise<void> {
@@ -225,7 +265,7 @@ export class Chat {
   send(dialogId: number, text: string): boolean {
     const body = text.trim();
     if (!body || this.session.fatal.peek()) return false;
-    this.typingSentAt.delete(dialogId); // the server ends the typing state when the message lands
+    this.typing(dialogId, false);
     const clientMsgId = uuid();
     const message: ChatMessage = {
       key: `c:${clientMsgId}`,
@@ -239,27 +279,97 @@ export class Chat {
       status: 'pending',
     };
     this.messages.thread(dialogId).addLocal(message);
+    this.saveOutbox();
     void this.deliver(dialogId, message.key);
     return true;
   }
 
-  /** Sends (again) a local message; the same client_msg_id makes a repeat harmless. */
+  private readonly sending = new Set<string>();
+  private readonly resends = new Map<string, { attempt: number; timer?: ReturnType<typeof setTimeout> }>();
+
+  /**
+   * Sends (again) a local message; the same client_msg_id makes a repeat harmless, so a message
+   * that got no answer stays pending and is resent with backoff until the server acknowledges it.
+   * Only a refusal (too long, no such dialog…) marks it failed, with a Retry button.
+   */
   async deliver(dialogId: number, key: string): Promise<void> {
     const thread = this.messages.thread(dialogId);
     const m = thread.find(key);
-    if (!m || m.id !== null || !m.client_msg_id) return;
-    thread.update(key, { status: 'pending' });
+    if (!m || m.id !== null || !m.client_msg_id || this.sending.has(key) || this.disposed) return;
+    const resend = this.resends.get(key);
+    clearTimeout(resend?.timer);
+    this.sending.add(key);
+    if (m.status !== 'pending') thread.update(key, { status: 'pending' });
     try {
       const saved = await this.rest.send(dialogId, m.text, m.client_msg_id);
       if (this.disposed) return;
+      this.resends.delete(key);
       thread.merge([saved]);
       this.dialogs.noteMessage(saved);
     } catch (err) {
       if (this.disposed) return;
       const code = err instanceof ApiError ? err.code : 'network';
-      thread.update(key, { status: 'failed', error: code });
-      this.handleError(err, true);
+      const status = err instanceof ApiError ? err.status : 0;
+      if (code === 'network' || status >= 500 || status === 429 || status === 401) {
+        // No answer, or the server could not take it now: try again later (after a new token for 401).
+        const attempt = resend?.attempt ?? 0;
+        const entry: { attempt: number; timer?: ReturnType<typeof setTimeout> } = { attempt: attempt + 1 };
+        if (status !== 401) entry.timer = setTimeout(() => void this.deliver(dialogId, key), backoffDelay(attempt, RESEND_BACKOFF));
+        this.resends.set(key, entry);
+        if (status === 401) this.handleError(err, true);
+      } else {
+        this.resends.delete(key);
+        thread.update(key, { status: 'failed', error: code });
+        this.handleError(err, true);
+      }
+    } finally {
+      this.sending.delete(key);
+      if (!this.disposed) this.saveOutbox();
     }
+  }
+
+  /** Resends every message still waiting now (the link is back, a new token came). */
+  private flushOutbox(): void {
+    for (const thread of this.messages.all())
+      for (const m of thread.items.peek()) if (m.id === null && m.status === 'pending') void this.deliver(thread.dialogId, m.key);
+  }
+
+  /** Messages not yet acknowledged are kept in the tab's storage, so a reload does not lose them. */
+  private saveOutbox(): void {
+    const out: Outgoing[] = [];
+    for (const thread of this.messages.all())
+      for (const m of thread.items.peek())
+        if (m.id === null && m.status === 'pending' && m.client_msg_id)
+          out.push({ dialog_id: m.dialog_id, text: m.text, client_msg_id: m.client_msg_id, created_at: m.created_at });
+    try {
+      if (out.length) this.storage()?.setItem(this.outboxKey, JSON.stringify(out));
+      else this.storage()?.removeItem(this.outboxKey);
+    } catch {
+      // storage full or blocked: the messages are still sent from memory
+    }
+  }
+
+  private restoreOutbox(): void {
+    let saved: Outgoing[] = [];
+    try {
+      const raw = this.storage()?.getItem(this.outboxKey);
+      const parsed: unknown = raw ? JSON.parse(raw) : [];
+      if (Array.isArray(parsed)) saved = parsed as Outgoing[];
+    } catch {
+      return;
+    }
+    for (const o of saved) {
+      if (typeof o?.client_msg_id !== 'string' || typeof o.text !== 'string' || typeof o.dialog_id !== 'number') continue;
+      const thread = this.messages.thread(o.dialog_id);
+      const key = `c:${o.client_msg_id}`;
+      if (thread.find(key)) continue;
+      thread.addLocal({ key, id: null, seq: null, dialog_id: o.dialog_id, sender_id: this.opts.userId, text: o.text, client_msg_id: o.client_msg_id, created_at: o.created_at, status: 'pending' });
+      void this.deliver(o.dialog_id, key);
+    }
+  }
+
+  private get outboxKey(): string {
+    return `imbachat:outbox:${this.opts.devId}:${this.opts.userId}`;
   }
 
   // ---- typing ---------------------------------------------------------------------------
@@ -328,7 +438,11 @@ export class Chat {
           if (state === 'connected') this.session.failedAttempts.value = 0;
           else if (state === 'disconnected' && info.code !== 1000) this.session.failedAttempts.value = info.attempt + 1;
         });
-        if (state === 'connected' && !this.lastReadyResumed && (wasConnected || this.dialogs.status.peek() === 'loaded')) void this.resync();
+        if (state === 'disconnected') this.presence.forgetLive(); // presence frames may be missed from here on
+        if (state !== 'connected') return;
+        if (!this.lastReadyResumed && (wasConnected || this.dialogs.status.peek() === 'loaded')) void this.resync();
+        else if (wasConnected) void this.loadDialogs(); // presence is not replayed: take the current state
+        this.flushOutbox();
       },
       onFrame: (frame) => this.onFrame(frame),
       onReady: (resumed) => (this.lastReadyResumed = resumed),
@@ -353,6 +467,7 @@ export class Chat {
         return this.dialogs.upsert(frame.dialog);
       case 'message.read':
         if (frame.user_id !== this.opts.userId) this.dialogs.setReceipt(frame.dialog_id, { read: frame.seq });
+        else this.dialogs.ownRead(frame.dialog_id, frame.seq); // read in another tab
         return;
       case 'message.delivered':
         if (frame.user_id !== this.opts.userId) this.dialogs.setReceipt(frame.dialog_id, { delivered: frame.seq });
@@ -377,16 +492,24 @@ export class Chat {
     }
     this.dialogs.noteMessage(m);
     this.presence.stopTyping(m.sender_id, m.dialog_id);
-    if (m.sender_id !== this.opts.userId) this.opts.emit('message', { message: m, dialog_id: m.dialog_id });
+    if (m.sender_id === this.opts.userId) return;
+    this.opts.emit('message', { message: m, dialog_id: m.dialog_id });
+    const d = this.dialogs.byId(m.dialog_id);
+    const hidden = !this.view.pageVisible.peek();
+    this.alerts.incoming({
+      title: d ? partnerOf(d, this.opts.userId).name : t('newMessage'),
+      body: m.text,
+      tag: `imbachat-${this.opts.devId}-${m.dialog_id}`,
+      watching: this.view.open.peek() && !hidden,
+      hidden,
+      onClick: () => this.showDialog(m.dialog_id),
+    });
   }
 
-  /** After a reconnect: the dialog list again, the threads from their last seq, and failed sends. */
+  /** After a reconnect that could not resume: the dialog list again and the threads from their last seq. */
   private async resync(): Promise<void> {
     await this.loadDialogs();
-    for (const thread of this.messages.all()) {
-      await this.catchUp(thread.dialogId);
-      for (const m of thread.items.peek()) if (m.status === 'failed' && m.error === 'network') void this.deliver(thread.dialogId, m.key);
-    }
+    for (const thread of this.messages.all()) await this.catchUp(thread.dialogId);
   }
 
   private async loadMe(): Promise<void> {
@@ -437,6 +560,7 @@ export class Chat {
       window.addEventListener('online', onOnline);
       this.cleanups.push(() => window.removeEventListener('online', onOnline));
     }
+    this.cleanups.push(effect(() => this.alerts.setTitle(!this.view.pageVisible.value, this.dialogs.unreadTotal.value)));
     let lastUnread = -1;
     this.cleanups.push(
       effect(() => {

@@ -59,6 +59,14 @@ export class DialogsModel {
     this.upsert({ ...d, last_read_seq: seq, unread_count: unread });
   }
 
+  /** The user read up to `seq` (maybe in another tab); dialog.updated brings the exact count. */
+  ownRead(dialogId: number, seq: number): void {
+    const d = this.byId(dialogId);
+    if (!d || d.last_read_seq >= seq) return;
+    const all = (d.last_message?.seq ?? 0) <= seq;
+    this.upsert({ ...d, last_read_seq: seq, unread_count: all ? 0 : d.unread_count });
+  }
+
   /** Receipts only move forward: a stale snapshot never takes a tick away. */
   setReceipt(dialogId: number, change: Partial<Receipt>): void {
     const current = this.receipts.peek()[dialogId] ?? { read: 0, delivered: 0 };

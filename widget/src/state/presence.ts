@@ -13,20 +13,29 @@ export class PresenceModel {
   /** dialog id → user ids typing there. */
   readonly typing = signal<Record<number, string[]>>({});
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Users whose state came from a live frame on the current connection: newer than any snapshot. */
+  private readonly live = new Set<string>();
 
   /** members_state from a dialog the server sent: a snapshot no newer than live frames. */
   seed(dialog: Dialog, meId: string): void {
     const states = dialog.members_state ?? [];
     let next: Record<string, Seen> | null = null;
     for (const s of states) {
-      if (s.user_id === meId || this.users.peek()[s.user_id]) continue;
+      const known = this.users.peek()[s.user_id];
+      if (s.user_id === meId || this.live.has(s.user_id) || (known && known.online === s.online && known.last_seen_at === s.last_seen_at)) continue;
       next ??= { ...this.users.peek() };
       next[s.user_id] = { online: s.online, last_seen_at: s.last_seen_at };
     }
     if (next) this.users.value = next;
   }
 
+  /** The link dropped: frames may be missed, so the next snapshot is believed again. */
+  forgetLive(): void {
+    this.live.clear();
+  }
+
   set(userId: string, seen: Seen): void {
+    this.live.add(userId);
     this.users.value = { ...this.users.peek(), [userId]: seen };
     if (!seen.online) this.stopTyping(userId);
   }

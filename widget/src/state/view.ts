@@ -10,4 +10,7 @@ export class ViewModel {
   readonly notice = signal<string | null>(null);
   /** The document is visible (not a background tab), so opened messages count as read. */
   readonly pageVisible = signal(true);
+  /** The open dialog's read position when it was opened, while it had unread messages: the
+   *  "New messages" line goes after it and the dialog opens there. */
+  readonly unreadAfter = signal<number | null>(null);
 }

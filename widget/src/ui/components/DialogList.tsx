@@ -76,7 +76,45 @@ export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
           </div>
         )}
       </div>
+      <Prefs chat={chat} />
     </>
+  );
+}
+
+/** The person's notification choices: the sound on new messages, and browser notifications. */
+function Prefs({ chat }: { chat: Chat }) {
+  const a = chat.alerts;
+  const sound = a.soundAllowed.value;
+  const desktop = a.desktop.value;
+  if (!sound && desktop === 'unsupported') return null;
+  return (
+    <div class="prefs">
+      {sound && (
+        <Switch on={!a.muted.value} label={t('sound')} icon="M4 9.5h3.5L12 5.5v13l-4.5-4H4zM15.5 9a4 4 0 0 1 0 6M18 6.5a7.5 7.5 0 0 1 0 11" onClick={() => a.setMuted(!a.muted.peek())} />
+      )}
+      {desktop !== 'unsupported' && (
+        <Switch
+          on={desktop === 'on'}
+          label={t('desktopNotifications')}
+          icon="M6 16.5V11a6 6 0 0 1 12 0v5.5l1.5 2h-15zM10 20.5a2.2 2.2 0 0 0 4 0"
+          {...(desktop === 'denied' ? { hint: t('desktopBlocked') } : {})}
+          onClick={() => (desktop === 'on' ? a.disableDesktop() : void a.enableDesktop())}
+        />
+      )}
+    </div>
+  );
+}
+
+function Switch(props: { on: boolean; label: string; icon: string; hint?: string; onClick(): void }) {
+  const blocked = props.hint !== undefined;
+  return (
+    <button type="button" role="switch" class="pref" aria-checked={props.on} disabled={blocked} title={props.hint} onClick={props.onClick}>
+      <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <path d={props.icon} />
+      </svg>
+      <span class="ellipsis">{props.label}</span>
+      <span class="track" aria-hidden="true" />
+    </button>
   );
 }
 

@@ -1,6 +1,6 @@
 // One dialog: the partner in the header, the messages grouped by day, and the composer.
 import type { JSX } from 'preact';
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useReducer, useRef } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
 import { partnerOf, type Receipt } from '../../state/dialogs.ts';
@@ -24,8 +24,10 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
   const receipt = chat.dialogs.receipts.value[dialogId] ?? { read: 0, delivered: 0 };
   const seen = partner ? chat.presence.users.value[partner.user_id] : undefined;
   const typing = partner ? (chat.presence.typing.value[dialogId] ?? []).includes(partner.user_id) : false;
-  const log = useLogScroll(items);
+  const log = useLogScroll(items, () => void chat.loadOlder(dialogId));
   const name = partner?.name ?? '';
+  const unreadAfter = chat.view.unreadAfter.value;
+  useMinuteTick(!seen?.online && !!seen?.last_seen_at);
 
   return (
     <>
@@ -42,7 +44,7 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
               </h2>
               <div class="status-line">
                 {typing ? (
-                  <span class="typing">{t('typing')}</span>
+                  <span class="typing ellipsis">{t('isTyping', { name: firstName(name) })}</span>
                 ) : seen?.online ? (
                   <span class="live">{t('online')}</span>
                 ) : seen?.last_seen_at ? (
@@ -85,15 +87,17 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
             <p>{t('noMessagesHint')}</p>
           </div>
         )}
-        {renderItems(chat, items, receipt)}
+        {renderItems(chat, items, receipt, unreadAfter)}
       </div>
       <Composer key={dialogId} chat={chat} dialogId={dialogId} />
     </>
   );
 }
 
-function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt): JSX.Element[] {
+function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt, unreadAfter: number | null): JSX.Element[] {
   const nodes: JSX.Element[] = [];
+  const me = chat.session.userId;
+  const firstUnread = unreadAfter === null ? undefined : items.find((m) => m.seq !== null && m.seq > unreadAfter && m.sender_id !== me);
   items.forEach((m, i) => {
     const prev = items[i - 1];
     const next = items[i + 1];
@@ -108,6 +112,12 @@ function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt): JSX.El
       nodes.push(
         <div key={`day-${dayKey(m.created_at)}`} class="day">
           {formatDay(m.created_at)}
+        </div>,
+      );
+    if (m === firstUnread)
+      nodes.push(
+        <div key="new-marker" class="new-marker" role="separator" aria-label={t('newMessagesLine')}>
+          <span aria-hidden="true">{t('newMessagesLine')}</span>
         </div>,
       );
     nodes.push(
@@ -170,18 +180,45 @@ function tickLabel(tick: Tick): string {
   return tick === 'read' ? t('seen') : tick === 'delivered' ? t('delivered') : t('sent');
 }
 
-/** Keeps the log pinned to the newest message unless the reader scrolled up, and keeps the
- *  reading position when older messages are added above. */
-function useLogScroll(items: ChatMessage[]) {
+function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] ?? name;
+}
+
+/** Re-renders every minute while `on`, so "last seen 5 minutes ago" stays true. */
+function useMinuteTick(on: boolean): void {
+  const [, tick] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!on) return;
+    const timer = setInterval(tick, 60_000);
+    return () => clearInterval(timer);
+  }, [on]);
+}
+
+/** How close to the top (in px) the reader scrolls before older messages load. */
+const LOAD_OLDER_AT = 160;
+
+/** Opens the log at the "New messages" line (or the newest message), keeps it pinned to the newest
+ *  message unless the reader scrolled up, loads older pages when the reader nears the top, and keeps
+ *  the reading position still when they are added above. */
+function useLogScroll(items: ChatMessage[], loadOlder: () => void) {
   const ref = useRef<HTMLDivElement>(null);
-  const prev = useRef<{ first?: string; last?: string; height: number; pinned: boolean }>({ height: 0, pinned: true });
+  const prev = useRef<{ first?: string; last?: string; height: number; pinned: boolean; placed: boolean }>({ height: 0, pinned: true, placed: false });
   const first = items[0]?.key;
   const last = items[items.length - 1];
+  const older = useRef(loadOlder);
+  older.current = loadOlder;
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const p = prev.current;
-    if (p.first !== undefined && first !== p.first && last?.key === p.last) {
+    if (!p.placed && items.some((m) => m.seq !== null)) {
+      p.placed = true;
+      const marker = el.querySelector<HTMLElement>('.new-marker');
+      if (marker) {
+        el.scrollTop += marker.getBoundingClientRect().top - el.getBoundingClientRect().top - 8;
+        p.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+      } else el.scrollTop = el.scrollHeight;
+    } else if (p.first !== undefined && first !== p.first && last?.key === p.last) {
       el.scrollTop += el.scrollHeight - p.height; // older page added on top
     } else if (p.pinned || (last && last.key !== p.last && last.status === 'pending')) {
       el.scrollTop = el.scrollHeight;
@@ -196,6 +233,7 @@ function useLogScroll(items: ChatMessage[]) {
     const onScroll = () => {
       prev.current.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
       prev.current.height = el.scrollHeight;
+      if (prev.current.placed && el.scrollTop < LOAD_OLDER_AT) older.current();
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
