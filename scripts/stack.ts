@@ -1,7 +1,7 @@
 // Runs the pieces of a local ImbaChat stack as `pnpm start` and the browser tests need them:
 // the widget build, the chat server as a child process, its widgets file, and readiness checks.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,9 +42,34 @@ function run(cmd: string, args: string[], opts: { quiet?: boolean } = {}): Promi
   });
 }
 
-/** Builds the widget bundle unless a complete build is already there. Returns true when it built. */
+/** The newest modification time among the files the widget is built from. */
+function newestSource(): number {
+  const widgetDir = join(repoRoot, 'widget');
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  walk(join(widgetDir, 'src'));
+  for (const name of readdirSync(widgetDir)) {
+    if (/\.(ts|json)$/.test(name)) newest = Math.max(newest, statSync(join(widgetDir, name)).mtimeMs);
+  }
+  const protocol = join(repoRoot, 'server', 'src', 'realtime', 'protocol.ts');
+  if (existsSync(protocol)) newest = Math.max(newest, statSync(protocol).mtimeMs);
+  return newest;
+}
+
+/** Whether widget/dist is missing or older than the widget's sources (a stale bundle tests old code). */
+export function widgetBuildNeeded(): boolean {
+  return !existsSync(widgetLoader) || statSync(widgetLoader).mtimeMs < newestSource();
+}
+
+/** Builds the widget bundle unless an up-to-date build is already there. Returns true when it built. */
 export async function ensureWidgetBuilt(opts: { quiet?: boolean; force?: boolean } = {}): Promise<boolean> {
-  if (!opts.force && existsSync(widgetLoader)) return false;
+  if (!opts.force && !widgetBuildNeeded()) return false;
   await run('pnpm', ['--filter', '@imbachat/widget', 'build'], opts);
   if (!existsSync(widgetLoader)) throw new Error(`the widget build did not produce ${widgetLoader}`);
   return true;

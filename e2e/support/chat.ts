@@ -139,8 +139,33 @@ export async function restAs(user: DemoUser) {
     async send(dialogId: number, text: string): Promise<{ id: number; seq: number }> {
       return call('POST', `/dialogs/${dialogId}/messages`, { text, client_msg_id: randomUUID() });
     },
+    /** Unread messages per partner, as the server counts them for this user. */
+    async unread(): Promise<Map<string, number>> {
+      const page = await call<{ items: { unread_count: number; members: { user_id: string }[] }[] }>('GET', '/dialogs?limit=50');
+      const out = new Map<string, number>();
+      for (const d of page.items) {
+        const partner = d.members.find((m) => m.user_id !== String(user.id));
+        if (partner) out.set(partner.user_id, d.unread_count);
+      }
+      return out;
+    },
     async read(dialogId: number, messageId: number): Promise<void> {
       await call('POST', `/dialogs/${dialogId}/read`, { message_id: messageId });
     },
   };
+}
+
+/** Waits for fonts and for every finite animation (the panel's entrance, say) to end. */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    // document.getAnimations() leaves out shadow trees: ask every shadow root too.
+    const roots: (Document | ShadowRoot)[] = [document];
+    for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+    const finite = roots
+      .flatMap((r) => r.getAnimations())
+      .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+    await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
+  });
 }

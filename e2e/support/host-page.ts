@@ -30,15 +30,26 @@ export interface HostPageOptions {
 
 export function hostPages(o: HostPageOptions): Hono {
   const app = new Hono();
-  // GET /e2e-host/{user_id}?style=hostile&server=http://127.0.0.1:PORT
+  // A fresh token for that member, what a host backend's token endpoint would answer.
+  app.get('/:userId/token', async (c) => {
+    const user = o.users.find((u) => String(u.id) === c.req.param('userId'));
+    if (!user) return c.json({ error: 'no such user' }, 404);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ token: await signChatToken(o.secretKey, user.id, 600) });
+  });
+
+  // GET /e2e-host/{user_id}?style=hostile&server=http://127.0.0.1:PORT&expired=1
+  // `expired` hands the widget a token that expired an hour ago, plus a getToken that fetches a fresh one.
   app.get('/:userId', async (c) => {
     const user = o.users.find((u) => String(u.id) === c.req.param('userId'));
     if (!user) return c.text('no such user', 404);
     const server = c.req.query('server') ?? o.serverUrl;
     if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(server)) return c.text('server must be a loopback URL', 400);
     const hostile = c.req.query('style') === 'hostile';
-    const token = await signChatToken(o.secretKey, user.id, 600);
+    const expired = c.req.query('expired') === '1';
+    const token = await signChatToken(o.secretKey, user.id, expired ? -3600 : 600);
     const load = JSON.stringify({ user_id: user.id, token }).replace(/</g, '\\u003c');
+    const tokenUrl = JSON.stringify(`/e2e-host/${user.id}/token`);
     return c.html(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Host page</title>
 ${hostile ? html`<style>${raw(HOSTILE_CSS)}</style>` : ''}
@@ -48,7 +59,12 @@ ${hostile ? html`<style>${raw(HOSTILE_CSS)}</style>` : ''}
 <script>
   (function load() {
     if (!window.ImbaChat) return setTimeout(load, 20);
-    window.ImbaChat.load(${raw(load)});
+    var options = ${raw(load)};
+    options.getToken = function () {
+      window.__tokenRequests = (window.__tokenRequests || 0) + 1;
+      return fetch(${raw(tokenUrl)}).then(function (r) { return r.json(); }).then(function (j) { return j.token; });
+    };
+    window.ImbaChat.load(options);
   })();
 </script>
 </body></html>`);

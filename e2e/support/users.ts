@@ -20,4 +20,11 @@ export const dan = member(16, 'Dan Drop');
 export const hana = member(17, 'Hana Style');
 export const ivo = member(18, 'Ivo Plain');
 
-export const E2E_USERS: readonly DemoUser[] = [...DEMO_USERS, kim, kai, mo, pat, nina, dan, hana, ivo];
+export const tia = member(19, 'Tia Token');
+export const rex = member(20, 'Rex Renew');
+export const uma = member(21, 'Uma First');
+export const vic = member(22, 'Vic Second');
+export const wes = member(23, 'Wes Partner');
+export const xan = member(24, 'Xan Partner');
+
+export const E2E_USERS: readonly DemoUser[] = [...DEMO_USERS, kim, kai, mo, pat, nina, dan, hana, ivo, tia, rex, uma, vic, wes, xan];

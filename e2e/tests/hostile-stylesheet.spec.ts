@@ -1,7 +1,7 @@
 // A host page with a hostile stylesheet does not change how the widget looks: the widget's region
 // is screenshotted on a plain page and on the hostile page, in the same run, and compared.
 import { type Page, expect, test } from '@playwright/test';
-import { newVisitor, restAs, stack, unique, widget, widgetReady } from '../support/chat.ts';
+import { newVisitor, restAs, settle, stack, unique, widget, widgetReady } from '../support/chat.ts';
 import { comparePngs } from '../support/pixels.ts';
 import { hana, ivo } from '../support/users.ts';
 
@@ -35,21 +35,6 @@ async function widgetRegion(page: Page) {
     const x = Math.floor(b.x1);
     const y = Math.floor(b.y1);
     return { x, y, width: Math.ceil(b.x2) - x, height: Math.ceil(b.y2) - y };
-  });
-}
-
-/** Waits for fonts and for every finite animation (the panel's entrance) to end. */
-async function settle(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await document.fonts.ready;
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    // document.getAnimations() leaves out shadow trees: ask every shadow root too.
-    const roots: (Document | ShadowRoot)[] = [document];
-    for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
-    const finite = roots
-      .flatMap((r) => r.getAnimations())
-      .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
-    await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
   });
 }
 

@@ -1,7 +1,7 @@
 // On a phone-sized screen the panel takes the whole screen and stays usable.
 import { expect, test } from '@playwright/test';
 import { mo, pat } from '../support/users.ts';
-import { stack, unique, visit, widget, widgetReady } from '../support/chat.ts';
+import { settle, stack, unique, visit, widget, widgetReady } from '../support/chat.ts';
 
 test('on a 375×667 screen the panel fills the screen and a message can be written and sent', async ({ browser }) => {
   const m = await visit(browser, mo, { viewport: { width: 375, height: 667 }, hasTouch: true });
@@ -10,6 +10,7 @@ test('on a 375×667 screen the panel fills the screen and a message can be writt
   await widgetReady(m.page);
   await m.page.getByRole('button', { name: 'Write a message' }).click();
   await expect(mw.composer).toBeVisible();
+  await settle(m.page);
 
   // Everything needed to chat is on screen…
   const boxes = await Promise.all([mw.log, mw.composer, mw.send].map((l) => l.boundingBox()));
