@@ -49,6 +49,7 @@ function embedSnippet(e: EmbedOptions): Html {
   imbachatWidget({
     user_id: ${scriptJson(e.user.id)},
     token: ${scriptJson(e.token)},
+    lang: ${scriptJson(e.user.lang ?? 'en')},
     getToken: function () {
       return fetch('/api/token', { credentials: 'same-origin', cache: 'no-store' })
         .then(function (r) { if (!r.ok) throw new Error('token ' + r.status); return r.json(); })

@@ -8,6 +8,8 @@ export interface DemoUser {
   about: string;
   /** Hue of the generated avatar; null means the member never uploaded one. */
   hue: number | null;
+  /** The language the member chose for the site (and so for the chat); English when absent. */
+  lang?: string;
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
@@ -32,8 +34,9 @@ export const DEMO_USERS: readonly DemoUser[] = [
     name: 'Мария Иванова',
     headline: 'Переводчица',
     city: 'Санкт-Петербург',
-    about: 'Translates novels between Russian, French and English; collects old dictionaries.',
+    about: 'Translates novels between Russian, French and English; collects old dictionaries. Her chat speaks Russian.',
     hue: 340,
+    lang: 'ru',
   },
   {
     id: 4,

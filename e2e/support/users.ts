@@ -27,4 +27,10 @@ export const vic = member(22, 'Vic Second');
 export const wes = member(23, 'Wes Partner');
 export const xan = member(24, 'Xan Partner');
 
-export const E2E_USERS: readonly DemoUser[] = [...DEMO_USERS, kim, kai, mo, pat, nina, dan, hana, ivo, tia, rex, uma, vic, wes, xan];
+export const lou = member(25, 'Lou Leaving');
+export const ned = member(26, 'Ned Next');
+export const ola = member(27, 'Ola Other');
+
+export const E2E_USERS: readonly DemoUser[] = [
+  ...DEMO_USERS, kim, kai, mo, pat, nina, dan, hana, ivo, tia, rex, uma, vic, wes, xan, lou, ned, ola,
+];
