@@ -1,7 +1,7 @@
 // Starts what the browser tests drive: the widget build (when missing), the chat server as its own
 // process on a temp data dir, and the demo host site; hands their addresses to the tests via env.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoSite, serveApp } from '@imbachat/demo';
@@ -48,7 +48,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   } catch (err) {
     await Promise.allSettled([server.stop(), demo.close()]);
     rmSync(dataDir, { recursive: true, force: true });
-    throw err;
+    const tail = readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n');
+    throw new Error(`${(err as Error).message}\n--- last lines of the server log ---\n${tail}`);
   }
 
   process.env.E2E_SERVER_URL = serverUrl;
