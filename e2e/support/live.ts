@@ -62,6 +62,8 @@ export interface WidgetPageOptions {
   getToken?: boolean;
   /** Load the widget from this address instead of the server's (a proxy). */
   server?: string;
+  /** getToken calls wait for `releaseTokens()` from the start. */
+  holdTokens?: boolean;
   /** Install the sound and Notification spies. */
   spies?: boolean;
   viewport?: { width: number; height: number };
@@ -88,32 +90,17 @@ export async function widgetPage(browser: Browser, person: Person, o: WidgetPage
   await context.addInitScript(recordEvents);
   if (o.spies) await context.addInitScript(installSpies);
   let calls = 0;
-  let gate: Promise<void> | null = null;
   let open: () => void = () => {};
+  let gate: Promise<void> | null = o.holdTokens ? new Promise((resolve) => (open = resolve)) : null;
   await context.route(`${s.demoUrl}/live-token/**`, async (route) => {
     calls++;
     if (gate) await gate;
     await route.fulfill({ contentType: 'text/plain', body: await signChatToken(s.secretKey, person.id, 600) });
   });
-  await context.route(`${s.demoUrl}/live-host/**`, async (route) => {
-    const token = await signChatToken(s.secretKey, person.id, o.ttl ?? 600);
-    const options = JSON.stringify({ ...o.load, user_id: person.id, token }).replace(/</g, '\\u003c');
-    const getToken = o.getToken ? `o.getToken = function () { return fetch('/live-token/x').then(function (r) { return r.text(); }); };` : '';
-    await route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Live host</title></head>
-<body style="font: 16px system-ui; margin: 24px"><h1>Host page</h1><p>Some page content.</p>
-<script src="${o.server ?? s.serverUrl}/imbachat/v1/${s.devId}/widget"></script>
-<script>
-  (function load() {
-    if (!window.ImbaChat) return setTimeout(load, 20);
-    var o = ${options};
-    ${getToken}
-    window.ImbaChat.load(o);
-  })();
-</script></body></html>`,
-    });
-  });
+  // The harness's bare host page (a real page on the demo origin) embeds the widget for one of the
+  // site's members; the init script swaps the options it passes to ImbaChat.load for this test's.
+  const token = await signChatToken(s.secretKey, person.id, o.ttl ?? 600);
+  await context.addInitScript(overrideLoad, { options: { ...o.load, user_id: person.id, token }, getToken: o.getToken === true });
   const page = await context.newPage();
   const sent: WidgetPage['sent'] = [];
   const received: WidgetPage['received'] = [];
@@ -128,7 +115,7 @@ export async function widgetPage(browser: Browser, person: Person, o: WidgetPage
     ws.on('framesent', (f) => sent.push(parse(f.payload)));
     ws.on('framereceived', (f) => received.push(parse(f.payload)));
   });
-  const url = `${s.demoUrl}/live-host/${encodeURIComponent(person.id)}`;
+  const url = `${s.demoUrl}/e2e-host/${zoe.id}${o.server ? `?server=${encodeURIComponent(o.server)}` : ''}`;
   await page.goto(url);
   await ready(page);
   return {
@@ -163,6 +150,24 @@ export function events(page: Page, name: string): Promise<unknown[]> {
     (n) => ((window as unknown as { __imbaEvents?: { name: string; payload: unknown }[] }).__imbaEvents ?? []).filter((e) => e.name === n).map((e) => e.payload),
     name,
   );
+}
+
+function overrideLoad(arg: { options: Record<string, unknown>; getToken: boolean }): void {
+  let current: { load(o: unknown): void } | undefined;
+  Object.defineProperty(window, 'ImbaChat', {
+    configurable: true,
+    get: () => current,
+    set(v: { load(o: unknown): void } | undefined) {
+      current = v;
+      if (!v || typeof v.load !== 'function') return;
+      const load = v.load.bind(v);
+      v.load = () => {
+        const options: Record<string, unknown> = { ...arg.options };
+        if (arg.getToken) options.getToken = () => fetch('/live-token/next').then((r) => r.text());
+        load(options);
+      };
+    },
+  });
 }
 
 function recordEvents(): void {

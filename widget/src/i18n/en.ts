@@ -42,6 +42,7 @@ export const en = {
   online: 'online',
   lastSeen: 'last seen {when}',
   delivered: 'Delivered',
+  justNow: 'just now',
   isTyping: '{name} is typing…',
   newMessage: 'New message',
   newMessagesLine: 'New messages',

@@ -44,6 +44,7 @@ export const ru: Catalogue = {
   online: 'в сети',
   lastSeen: 'был(а) {when}',
   delivered: 'Доставлено',
+  justNow: 'только что',
   isTyping: '{name} печатает…',
   newMessage: 'Новое сообщение',
   newMessagesLine: 'Новые сообщения',

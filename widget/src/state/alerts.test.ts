@@ -37,7 +37,6 @@ function fakeWindow(permission: NotificationPermission = 'default') {
   }
   const win = {
     document: { title: 'Shop' },
-    navigator: {},
     Notification: FakeNotification,
     AudioContext: FakeAudioContext,
     addEventListener: (type: string, cb: () => void) => listeners.set(type, cb),

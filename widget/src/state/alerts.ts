@@ -37,7 +37,8 @@ export class Alerts {
   private readonly win: (Window & typeof globalThis) | null;
   private readonly storage: Prefs | null;
   private audio: AudioContext | null = null;
-  /** Browsers let a page make sound only after the person interacted with it. */
+  /** Browsers let a page make sound only after the person interacted with it: we wait for a
+   *  click, tap or key press seen by the widget's own listeners. */
   private unlocked = false;
   private lastBeep = 0;
   private savedTitle: string | null = null;
@@ -120,9 +121,8 @@ export class Alerts {
   /** Two soft notes, made on the spot with WebAudio (nothing to download); at most one a second. */
   private beep(): void {
     if (!this.soundAllowed.peek() || this.muted.peek() || !this.win) return;
-    const activated = this.unlocked || this.win.navigator.userActivation?.hasBeenActive === true;
     const Ctx = this.win.AudioContext;
-    if (!activated || !Ctx) return;
+    if (!this.unlocked || !Ctx) return;
     const now = Date.now();
     if (now - this.lastBeep < 1000) return;
     this.lastBeep = now;

@@ -64,5 +64,5 @@ export function formatAgo(iso: string, now = Date.now()): string {
     rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
   }
   for (const [unit, size] of units) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
-  return rtf.format(0, 'minute');
+  return t('justNow');
 }
