@@ -33,6 +33,12 @@ export interface ImbaChatLoadOptions {
   position?: 'bottom-right' | 'bottom-left';
   /** Open the panel (dialog list) right away. Default false. */
   open?: boolean;
+  /** Show "(3) Page title" while the tab is hidden and messages are unread. Default true. */
+  titleBadge?: boolean;
+  /** Play a short sound on new messages while the panel is closed or the tab hidden (the person can mute it). Default true. */
+  sound?: boolean;
+  /** Offer the "Desktop notifications" switch; permission is asked only when the person turns it on. Default true. */
+  notifications?: boolean;
 }
 
 export interface ImbaChatEvents {
