@@ -42,7 +42,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   ]);
 
   const logPath = join(import.meta.dirname, 'server.log');
-  const server = startServerProcess({ port: serverPort, dataDir, configPath, logLevel: 'info', output: openSync(logPath, 'w') });
+  // No clock-skew leeway: the token tests use tokens that expire within seconds.
+  const server = startServerProcess({
+    port: serverPort,
+    dataDir,
+    configPath,
+    logLevel: 'info',
+    output: openSync(logPath, 'w'),
+    env: { IMBACHAT_TOKEN_LEEWAY_S: '0' },
+  });
   try {
     await waitForHttp(`${serverUrl}/imbachat/v1/${DEV_ID}/widget`, { exited: server.exited, what: `the chat server (log: ${logPath})` });
   } catch (err) {

@@ -112,6 +112,8 @@ export interface ServerProcessOptions {
   logLevel?: string;
   /** 'inherit' shows the logs; a file descriptor collects them. */
   output: 'inherit' | 'ignore' | number;
+  /** More server settings (IMBACHAT_* variables). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -131,6 +133,7 @@ export function startServerProcess(o: ServerProcessOptions): ServerProcess {
       IMBACHAT_DATA_DIR: o.dataDir,
       IMBACHAT_CONFIG: o.configPath,
       LOG_LEVEL: o.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+      ...o.env,
     },
   });
   const exited = new Promise<string>((resolvePromise) => {

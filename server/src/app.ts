@@ -18,6 +18,8 @@ export interface AppDeps {
   bus: EventBus;
   directory: UsersDirectory;
   presence: PresenceView;
+  /** Clock skew tolerated on token `exp`, in seconds. */
+  tokenLeewayS: number;
   log: Logger;
   now: () => number;
   /** Called after a message is committed; ends the sender's typing indicator. */
@@ -29,7 +31,7 @@ export function createApp(deps: AppDeps) {
   const messages = new MessageService(deps.store, deps.bus, dialogs, deps.directory, deps.now, deps.onSent);
 
   const api = new Hono<ApiEnv>()
-    .use(tenant(deps.store), apiCors, limitBody, authenticate(deps.now))
+    .use(tenant(deps.store), apiCors, limitBody, authenticate(deps.now, deps.tokenLeewayS))
     .route('/', userRoutes(deps.directory))
     .route('/', dialogRoutes(dialogs))
     .route('/', messageRoutes(messages));

@@ -40,6 +40,7 @@ const envSchema = z.object({
   IMBACHAT_CONFIG: z.string().optional(),
   IMBACHAT_USERS_INFO_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
   IMBACHAT_USERS_INFO_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
+  IMBACHAT_TOKEN_LEEWAY_S: z.coerce.number().int().min(0).max(300).default(60),
   IMBACHAT_EVENT_RETENTION_MS: z.coerce.number().int().positive().default(24 * 60 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -52,6 +53,7 @@ export interface ServerConfig {
   usersInfoTtlMs: number;
   usersInfoTimeoutMs: number;
   eventRetentionMs: number;
+  tokenLeewayS: number;
   widgets: WidgetConfig[];
 }
 
@@ -93,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     usersInfoTtlMs: e.IMBACHAT_USERS_INFO_TTL_MS,
     usersInfoTimeoutMs: e.IMBACHAT_USERS_INFO_TIMEOUT_MS,
     eventRetentionMs: e.IMBACHAT_EVENT_RETENTION_MS,
+    tokenLeewayS: e.IMBACHAT_TOKEN_LEEWAY_S,
     widgets,
   };
 }

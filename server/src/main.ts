@@ -16,6 +16,7 @@ async function main() {
     usersInfoTtlMs: config.usersInfoTtlMs,
     usersInfoTimeoutMs: config.usersInfoTimeoutMs,
     eventRetentionMs: config.eventRetentionMs,
+    tokenLeewayS: config.tokenLeewayS,
     prepare: async (store) => {
       const applied = await applyWidgetConfig(store, config.widgets, Date.now());
       if (applied.created.length || applied.updated.length) log.info(applied, 'widgets applied from config file');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
+import { TOKEN_LEEWAY_S } from './auth/token.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import type { EventBus } from './bus/types.ts';
 import { Hub } from './realtime/hub.ts';
@@ -27,6 +28,8 @@ export interface StartOptions {
   heartbeatMs?: number;
   authTimeoutMs?: number;
   presenceGraceMs?: number;
+  /** Clock skew tolerated on token `exp` (default 60 s). */
+  tokenLeewayS?: number;
   typingExpiryMs?: number;
   /** How long each user's events are kept for lossless resume (default 24 h). */
   eventRetentionMs?: number;
@@ -49,6 +52,7 @@ export interface RunningServer {
 
 export async function startServer(o: StartOptions): Promise<RunningServer> {
   const now = o.now ?? Date.now;
+  const tokenLeewayS = o.tokenLeewayS ?? TOKEN_LEEWAY_S;
   const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'));
   await o.prepare?.(store);
   const bus = createMemoryBus((err) => o.log.error({ err }, 'event listener failed'));
@@ -66,6 +70,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     bus,
     directory,
     presence,
+    tokenLeewayS,
     log: o.log,
     now,
     onSent: (widgetId, userId, dialogId) => void typing.stop(widgetId, userId, dialogId).catch(() => {}),
@@ -98,6 +103,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       void messages.markDelivered(widgetId, userId, null).catch((err) => o.log.error({ err }, 'could not record deliveries')),
     log: o.log,
     now,
+    tokenLeewayS,
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
   });

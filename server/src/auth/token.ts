@@ -35,14 +35,15 @@ export function normalizeUserId(value: unknown): string | null {
   return null;
 }
 
-export async function verifyToken(token: string, secretKey: string, nowMs: number): Promise<VerifiedToken> {
+/** `leewayS`: clock skew tolerated on `exp`; a socket authenticated with the token lives until exp + leeway. */
+export async function verifyToken(token: string, secretKey: string, nowMs: number, leewayS = TOKEN_LEEWAY_S): Promise<VerifiedToken> {
   if (token.split('.').length !== 3) fail('token_malformed', 'The token is not a JWT (expected three dot-separated parts).');
   let payload;
   try {
     ({ payload } = await jwtVerify(token, keyOf(secretKey), {
       algorithms: ['HS256'],
       requiredClaims: ['exp'],
-      clockTolerance: TOKEN_LEEWAY_S,
+      clockTolerance: leewayS,
       currentDate: new Date(nowMs),
     }));
   } catch (err) {

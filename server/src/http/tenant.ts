@@ -42,10 +42,10 @@ export const apiCors = cors({
   maxAge: 600,
 });
 
-export function authenticate(now: () => number): MiddlewareHandler<ApiEnv> {
+export function authenticate(now: () => number, leewayS: number): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
-    const { userId } = await verifyToken(token, c.get('widget').secretKey, now());
+    const { userId } = await verifyToken(token, c.get('widget').secretKey, now(), leewayS);
     c.set('userId', userId);
     await next();
   };

@@ -63,11 +63,13 @@ describe('WebSocket handshake', () => {
     await expect(new Promise((_, reject) => socket.once('error', reject))).rejects.toThrow(/404/);
   });
 
-  it('closes a socket when its token expires', async () => {
-    const token = await sign(w().secret, { user_id: 2, exp: Math.floor(Date.now() / 1000) + 1 });
-    // exp within the leeway is still accepted; the socket then lives until exp.
+  it('closes a socket when its token expires, at the moment REST starts refusing it', async () => {
+    // exp 59 s ago is within the 60 s leeway: accepted, and the socket lives one more second.
+    const token = await sign(w().secret, { user_id: 2, exp: Math.floor(Date.now() / 1000) - 59 });
+    expect((await env.api(w(), token).get('/me')).status).toBe(200);
     const c = await connectWs(wsUrl(), token);
     expect(await c.closed).toEqual({ code: CloseCode.AUTH_FAILED, reason: 'token_expired' });
+    expect((await env.api(w(), token).get('/me')).body.error.code).toBe('token_expired');
   });
 });
 

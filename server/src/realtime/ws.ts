@@ -26,6 +26,8 @@ export interface RealtimeOptions {
   onReady: (widgetId: number, userId: string) => void;
   log: Logger;
   now: () => number;
+  /** Clock skew tolerated on token `exp`, in seconds; the socket is closed at exp + leeway. */
+  tokenLeewayS: number;
   heartbeatMs?: number;
   authTimeoutMs?: number;
   /** Bytes queued on one socket beyond which it is dropped as too slow. */
@@ -99,7 +101,7 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
     });
 
     async function authenticate(token: string, resumeFrom: number | undefined) {
-      const verified = await verifyToken(token, widget.secretKey, o.now());
+      const verified = await verifyToken(token, widget.secretKey, o.now(), o.tokenLeewayS);
       userId = verified.userId;
       const { user } = await o.directory.get(widget, userId);
       if (ws.readyState !== WebSocket.OPEN) return;
@@ -139,7 +141,8 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
       for (const h of pending) if (h.eventId === undefined || h.eventId > replayedUpTo) sendRaw(h.frame);
 
       o.onReady(widget.id, userId);
-      const untilExpiry = verified.exp * 1000 - o.now();
+      // The same instant REST starts refusing the token, so a socket never outlives what REST accepts.
+      const untilExpiry = (verified.exp + o.tokenLeewayS) * 1000 - o.now();
       if (untilExpiry < MAX_TIMER_MS) {
         expiryTimer = setTimeout(() => ws.close(CloseCode.AUTH_FAILED, 'token_expired'), Math.max(0, untilExpiry));
       }
