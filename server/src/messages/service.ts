@@ -3,18 +3,10 @@
 import type { EventBus } from '../bus/types.ts';
 import { type Caller, type DialogService, type UserMap, dialogNotFound, toWireMessage } from '../dialogs/service.ts';
 import { AppError } from '../errors.ts';
-import type { Message, Page } from '../realtime/protocol.ts';
+import type { Message, Page, ReadAnswer } from '../realtime/protocol.ts';
 import { publishStreamed, streamBody } from '../realtime/publish.ts';
 import type { CreatedMessage, DialogView, MessageQuery, OutEvent, Store, WidgetRow } from '../store/types.ts';
 import type { UsersDirectory } from '../users/directory.ts';
-
-export interface ReadAnswer {
-  dialog_id: number;
-  user_id: string;
-  message_id: number;
-  seq: number;
-  unread_count: number;
-}
 
 export class MessageService {
   constructor(

@@ -58,6 +58,11 @@ export interface ReadState {
   seq: number;
 }
 
+/** The answer to POST …/read: the effective read position and what is left unread. */
+export interface ReadAnswer extends ReadState {
+  unread_count: number;
+}
+
 // ---- frames -------------------------------------------------------------------------------
 
 export type ClientFrame =

@@ -1,6 +1,6 @@
 // The REST client: one method per endpoint of docs/api.md. A 401 token_expired asks the page for
 // a fresh token once and repeats the request; every failure becomes an ApiError with a stable code.
-import type { Dialog, ErrorBody, Message, Page, User } from '@imbachat/server/protocol';
+import type { Dialog, ErrorBody, Message, Page, ReadAnswer, User } from '@imbachat/server/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -12,14 +12,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-}
-
-export interface ReadAnswer {
-  dialog_id: number;
-  user_id: string;
-  message_id: number;
-  seq: number;
-  unread_count: number;
 }
 
 export interface RestOptions {
