@@ -137,7 +137,9 @@ describe('presence', () => {
     await new Promise((r) => setTimeout(r, 500));
     await roundTrip(aTab);
     expect(others(aTab, 'presence').map((p: any) => p.online)).toEqual([true]);
+    // The reloaded tab counts as the only one: closing it takes the user offline.
     b2.close();
+    expect(await aTab.next('presence')).toMatchObject({ user_id: b, online: false });
   });
 });
 

@@ -40,11 +40,9 @@ export class Presence {
   disconnected(widgetId: number, userId: string): void {
     const k = key(widgetId, userId);
     const n = (this.counts.get(k) ?? 1) - 1;
-    if (n > 0) {
-      this.counts.set(k, n);
-      return;
-    }
-    // Count stays at 1 (online) until the grace period ends without a new connection.
+    // At 0 the entry stays (online) until the grace period ends without a new connection.
+    this.counts.set(k, n);
+    if (n > 0) return;
     const timer = setTimeout(() => {
       this.graceTimers.delete(k);
       this.counts.delete(k);
