@@ -39,8 +39,9 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
           <>
             {partner && <Avatar user={partner} small online={seen?.online === true} />}
             <div class="who">
-              <h2 class="name ellipsis" dir="auto" tabIndex={-1}>
-                {name || '\u00a0'}
+              {/* bdi: an Arabic or Hebrew name keeps its own direction but lines up with the status below. */}
+              <h2 class="name ellipsis" tabIndex={-1}>
+                <bdi>{name || '\u00a0'}</bdi>
               </h2>
               <div class="status-line">
                 {typing ? (
