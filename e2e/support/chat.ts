@@ -118,7 +118,7 @@ export async function tabTo(page: Page, target: Locator, max = 80): Promise<void
 }
 
 /** Another user talking through the REST API, as a second device or a script would. */
-export async function restAs(user: DemoUser) {
+export async function restAs(user: { id: number | string }) {
   const s = stack();
   const token = await signChatToken(s.secretKey, user.id, 600);
   const base = `${s.serverUrl}/api/v1/${s.devId}`;
@@ -132,7 +132,7 @@ export async function restAs(user: DemoUser) {
     return (await res.json()) as T;
   };
   return {
-    async dialogWith(partner: DemoUser): Promise<number> {
+    async dialogWith(partner: { id: number | string }): Promise<number> {
       const dialog = await call<{ id: number }>('POST', '/dialogs', { user_id: partner.id });
       return dialog.id;
     },
@@ -152,6 +152,9 @@ export async function restAs(user: DemoUser) {
     async read(dialogId: number, messageId: number): Promise<void> {
       await call('POST', `/dialogs/${dialogId}/read`, { message_id: messageId });
     },
+    messages: (dialogId: number) =>
+      call<{ items: { id: number; text: string; sender_id: string }[] }>('GET', `/dialogs/${dialogId}/messages?limit=100`),
+    dialog: (dialogId: number) => call<{ unread_count: number }>('GET', `/dialogs/${dialogId}`),
   };
 }
 

@@ -10,12 +10,10 @@ export interface Person {
   name: string;
 }
 
-function env(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: the global setup did not run`);
-  return v;
-}
-export const live = () => ({ serverUrl: env('E2E_SERVER_URL'), demoUrl: env('E2E_DEMO_URL'), devId: env('E2E_DEV_ID'), secretKey: env('E2E_SECRET_KEY') });
+import { stack as live } from './chat.ts';
+
+export { live };
+export { unique, restAs as rest } from './chat.ts';
 
 /** Known to the demo site's users-info, so others can open a dialog with them; no other spec uses them. */
 export const zoe: Person = { id: String(DEMO_USERS[5]!.id), name: DEMO_USERS[5]!.name };
@@ -25,32 +23,6 @@ export const maxi: Person = { id: String(DEMO_USERS[4]!.id), name: DEMO_USERS[4]
 export function stranger(label: string): Person {
   const id = `${label}-${randomUUID().slice(0, 8)}`;
   return { id, name: `User ${id}` };
-}
-
-export function unique(label: string): string {
-  return `${label} ${randomUUID().slice(0, 8)}`;
-}
-
-/** A person acting through the REST API, as another device or a script would. */
-export async function rest(person: Person) {
-  const s = live();
-  const token = await signChatToken(s.secretKey, person.id, 600);
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${s.serverUrl}/api/v1/${s.devId}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  return {
-    dialogWith: async (partner: Person) => (await call<{ id: number }>('POST', '/dialogs', { user_id: partner.id })).id,
-    send: (dialogId: number, text: string) => call<{ id: number; seq: number }>('POST', `/dialogs/${dialogId}/messages`, { text, client_msg_id: randomUUID() }),
-    read: (dialogId: number, messageId: number) => call('POST', `/dialogs/${dialogId}/read`, { message_id: messageId }),
-    messages: (dialogId: number) => call<{ items: { id: number; text: string; sender_id: string }[] }>('GET', `/dialogs/${dialogId}/messages?limit=100`),
-    dialog: (dialogId: number) => call<{ unread_count: number }>('GET', `/dialogs/${dialogId}`),
-  };
 }
 
 export interface WidgetPageOptions {
