@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -76,6 +76,16 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
           lt(t.dialogMembers[key], p('seq')),
         ),
       )
+      .prepare();
+
+  /** A page of one dialog's messages within an optional seq bound, walking the seq index either way. */
+  const messagePage = (bound: SQL | undefined, order: typeof asc) =>
+    db
+      .select(messageColumns)
+      .from(t.messages)
+      .where(and(eq(t.messages.widgetId, p('widgetId')), eq(t.messages.dialogId, p('dialogId')), bound))
+      .orderBy(order(t.messages.seq))
+      .limit(p('limit'))
       .prepare();
 
   const q = {
@@ -211,31 +221,9 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
         ),
       )
       .prepare(),
-    newest: db
-      .select(messageColumns)
-      .from(t.messages)
-      .where(and(eq(t.messages.widgetId, p('widgetId')), eq(t.messages.dialogId, p('dialogId'))))
-      .orderBy(desc(t.messages.seq))
-      .limit(p('limit'))
-      .prepare(),
-    before: db
-      .select(messageColumns)
-      .from(t.messages)
-      .where(
-        and(eq(t.messages.widgetId, p('widgetId')), eq(t.messages.dialogId, p('dialogId')), lt(t.messages.seq, p('seq'))),
-      )
-      .orderBy(desc(t.messages.seq))
-      .limit(p('limit'))
-      .prepare(),
-    after: db
-      .select(messageColumns)
-      .from(t.messages)
-      .where(
-        and(eq(t.messages.widgetId, p('widgetId')), eq(t.messages.dialogId, p('dialogId')), gt(t.messages.seq, p('seq'))),
-      )
-      .orderBy(asc(t.messages.seq))
-      .limit(p('limit'))
-      .prepare(),
+    newest: messagePage(undefined, desc),
+    before: messagePage(lt(t.messages.seq, p('seq')), desc),
+    after: messagePage(gt(t.messages.seq, p('seq')), asc),
   };
 
   const listColumns = {
