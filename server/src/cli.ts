@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, describeIssues, devIdSchema, loadConfig, widgetConfigSchema } from './config.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store, WidgetPatch } from './store/types.ts';
 import { generateDevId, generateSecretKey, publicWidget } from './widgets/service.ts';
 

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEV_ID_PATTERN } from './realtime/protocol.ts';
+import { userIdInput } from './users/schema.ts';
 
 const MIN_SECRET_BYTES = 32;
 
@@ -11,11 +13,7 @@ export const secretKeySchema = z
     message: `secret_key must be at least ${MIN_SECRET_BYTES} bytes long`,
   });
 
-export const devIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'dev_id must be 1–64 characters of letters, digits, "_" or "-"');
-
-const userIdItem = z.union([z.string().min(1).max(128), z.number().int()]).transform(String);
+export const devIdSchema = z.string().regex(DEV_ID_PATTERN, 'dev_id must be 1–64 characters of letters, digits, "_" or "-"');
 
 export const widgetConfigSchema = z.strictObject({
   dev_id: devIdSchema,
@@ -25,7 +23,7 @@ export const widgetConfigSchema = z.strictObject({
   api_password: z.string().max(200).default(''),
   users_info_url: z.url({ protocol: /^https?$/, error: 'users_info_url must be an http(s) URL' }),
   allowed_origins: z.array(z.string().min(1)).default([]),
-  admin_ids: z.array(userIdItem).default([]),
+  admin_ids: z.array(userIdInput).default([]),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
 

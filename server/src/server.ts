@@ -1,20 +1,25 @@
-// Assembles a running server from its parts: store, bus, users directory, HTTP app and WebSocket
-// endpoint, on one port. Used by main.ts and by the tests, which pass their own temp data dir.
+// The composition root: assembles a running server from its parts (store, bus, presence and
+// typing state, users directory, services, HTTP app, WebSocket endpoint) on one port. Used by
+// main.ts and by the tests, which pass their own temp data dir. Owns nothing else.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
-import { TOKEN_LEEWAY_S } from './auth/token.ts';
+import { TOKEN_LEEWAY_S, TokenCache } from './auth/token.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import type { EventBus } from './bus/types.ts';
+import { DialogService } from './dialogs/service.ts';
+import { WidgetCache } from './http/tenant.ts';
+import { MessageService } from './messages/service.ts';
+import { createMemoryPresence, createMemoryTyping } from './presence/memory.ts';
 import { Hub } from './realtime/hub.ts';
-import { Presence } from './realtime/presence.ts';
-import { DeliveryTracker } from './realtime/receipts.ts';
-import { Typing } from './realtime/typing.ts';
+import { PresenceService } from './realtime/presence.ts';
+import { PRESENCE_GRACE_MS } from './realtime/protocol.ts';
+import { TypingService } from './realtime/typing.ts';
 import { type Realtime, attachRealtime } from './realtime/ws.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
 
@@ -31,7 +36,7 @@ export interface StartOptions {
   /** Clock skew tolerated on token `exp` (default 60 s). */
   tokenLeewayS?: number;
   typingExpiryMs?: number;
-  /** How long each user's events are kept for lossless resume (default 24 h). */
+  /** How long events are kept for lossless resume (default 24 h). */
   eventRetentionMs?: number;
   now?: () => number;
   /** Runs after the store is open and before the port is bound (e.g. applying the widgets file). */
@@ -45,8 +50,9 @@ export interface RunningServer {
   bus: EventBus;
   hub: Hub;
   directory: UsersDirectory;
-  presence: Presence;
-  deliveries: DeliveryTracker;
+  presence: PresenceService;
+  messages: MessageService;
+  widgets: WidgetCache;
   close(): Promise<void>;
 }
 
@@ -55,40 +61,31 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const tokenLeewayS = o.tokenLeewayS ?? TOKEN_LEEWAY_S;
   const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'));
   await o.prepare?.(store);
-  const bus = createMemoryBus((err) => o.log.error({ err }, 'event listener failed'));
-  const hub = new Hub();
-  const directory = new UsersDirectory({
-    ttlMs: o.usersInfoTtlMs ?? 10 * 60_000,
-    timeoutMs: o.usersInfoTimeoutMs ?? 3_000,
-    log: o.log,
-    now,
-  });
-  const presence = new Presence(store, bus, o.log, now, o.presenceGraceMs);
-  const typing = new Typing(store, bus, o.typingExpiryMs);
-  const { app, messages } = createApp({
-    store,
+  const bus = createMemoryBus((err) => o.log.error({ err }, 'event handler failed'));
+  const presenceState = createMemoryPresence({ graceMs: o.presenceGraceMs ?? PRESENCE_GRACE_MS });
+  const typingState = createMemoryTyping();
+  const directory = new UsersDirectory({ ttlMs: o.usersInfoTtlMs ?? 10 * 60_000, timeoutMs: o.usersInfoTimeoutMs ?? 3_000, log: o.log, now });
+  const widgets = new WidgetCache(store, now);
+  const tokens = new TokenCache();
+  const presence = new PresenceService(store, presenceState, bus, o.log, now);
+  const typing = new TypingService(store, typingState, bus, o.log, o.typingExpiryMs);
+  const dialogs = new DialogService(store, bus, directory, presence, now);
+  const messages = new MessageService(store, bus, now, o.log);
+  const hub = new Hub(
     bus,
-    directory,
-    presence,
-    tokenLeewayS,
-    log: o.log,
-    now,
-    onSent: (widgetId, userId, dialogId) => void typing.stop(widgetId, userId, dialogId).catch(() => {}),
-  });
-  const deliveries = new DeliveryTracker((w, u, target) => messages.markDelivered(w, u, target), o.log);
-  const unsubscribe = bus.subscribe((e) => {
-    const reached = hub.deliver(e);
-    if (e.receipt) {
-      for (const userId of reached) {
-        if (userId !== e.receipt.senderId) deliveries.reached(e.widgetId, userId, e.receipt.dialogId, e.receipt.seq);
-      }
-    }
-  });
+    (widgetId, userId, r) => messages.delivered(widgetId, userId, r.dialogId, r.seq),
+    (err) => o.log.error({ err }, 'bus subscription failed'),
+  );
+  const app = createApp({ widgets, tokens, directory, dialogs, messages, tokenLeewayS, log: o.log, now });
+
   const retention = o.eventRetentionMs ?? 24 * 60 * 60_000;
   const prune = setInterval(() => {
     store.pruneEvents(now() - retention).catch((err) => o.log.error({ err }, 'could not prune old events'));
   }, Math.min(60_000, Math.max(1000, retention / 4)));
   prune.unref();
+  const refresh = setInterval(() => presenceState.refresh().catch((err) => o.log.error({ err }, 'could not refresh presence')), 10_000);
+  refresh.unref();
+
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, () => resolve(s as Server));
     s.once('error', reject);
@@ -96,11 +93,13 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const realtime: Realtime = attachRealtime(server, {
     store,
     hub,
+    widgets,
+    tokens,
     directory,
+    dialogs,
+    messages,
     presence,
     typing,
-    onReady: (widgetId, userId) =>
-      void messages.markDelivered(widgetId, userId, null).catch((err) => o.log.error({ err }, 'could not record deliveries')),
     log: o.log,
     now,
     tokenLeewayS,
@@ -117,16 +116,19 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     hub,
     directory,
     presence,
-    deliveries,
+    messages,
+    widgets,
     async close() {
       clearInterval(prune);
-      typing.close();
+      clearInterval(refresh);
       await realtime.close();
-      await deliveries.idle();
+      await messages.idle();
       await presence.flush();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      unsubscribe();
+      hub.close();
+      await typingState.close();
+      await presenceState.close();
       await bus.close();
       await store.close();
     },

@@ -1,6 +1,7 @@
 // Verifies the host-signed site token: HS256 only, exp required, this widget's key only.
 import { errors, jwtVerify } from 'jose';
 import { AppError } from '../errors.ts';
+import { normalizeUserId } from '../realtime/protocol.ts';
 
 /** Clock skew tolerated on `exp`, in seconds. */
 export const TOKEN_LEEWAY_S = 60;
@@ -23,16 +24,6 @@ function keyOf(secret: string): Uint8Array {
 
 function fail(code: 'token_malformed' | 'token_expired' | 'token_bad_signature' | 'token_bad_algorithm' | 'token_bad_claims', message: string): never {
   throw new AppError(code, 401, message);
-}
-
-/** Accepts a non-empty string (≤ 128 chars) or a safe integer, and returns it as a string. */
-export function normalizeUserId(value: unknown): string | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
-  if (typeof value === 'string') {
-    const s = value.trim();
-    return s.length > 0 && s.length <= 128 ? s : null;
-  }
-  return null;
 }
 
 /** `leewayS`: clock skew tolerated on `exp`; a socket authenticated with the token lives until exp + leeway. */
@@ -73,4 +64,28 @@ export function bearerToken(header: string | undefined): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) throw new AppError('token_missing', 401, 'The Authorization header must be "Bearer <token>".');
   return match[1];
+}
+
+/**
+ * Verified tokens, remembered until they expire so a request pays one map lookup instead of an
+ * HMAC check. Keyed by the whole token and bound to the secret it was checked with, so a rotated
+ * secret is never served from here; bounded, dropping the oldest entries first.
+ */
+export class TokenCache {
+  private readonly entries = new Map<string, { secret: string; token: VerifiedToken }>();
+
+  constructor(private readonly maxEntries = 20_000) {}
+
+  async verify(token: string, secretKey: string, nowMs: number, leewayS = TOKEN_LEEWAY_S): Promise<VerifiedToken> {
+    const hit = this.entries.get(token);
+    if (hit && hit.secret === secretKey && nowMs < (hit.token.exp + leewayS) * 1000) return hit.token;
+    if (hit) this.entries.delete(token);
+    const verified = await verifyToken(token, secretKey, nowMs, leewayS);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(token, { secret: secretKey, token: verified });
+    return verified;
+  }
 }

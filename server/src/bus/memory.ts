@@ -1,24 +1,41 @@
-// The in-process event bus: delivery is synchronous, so events keep their publish order.
-import type { BusEvent, EventBus } from './types.ts';
+// The in-process event bus: a publish runs the topic's handlers synchronously, so messages keep
+// their publish order and a publish after a commit is seen before the next commit's. One node only.
+import type { BusHandler, BusMessage, EventBus } from './types.ts';
 
-export function createMemoryBus(onListenerError: (err: unknown) => void = () => {}): EventBus {
-  const listeners = new Set<(event: BusEvent) => void>();
+export function createMemoryBus(onHandlerError: (err: unknown) => void = () => {}): EventBus {
+  const handlers = new Map<string, Set<BusHandler>>();
   return {
-    async publish(event) {
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (err) {
-          onListenerError(err);
+    async publish(topics: readonly string[], message: BusMessage) {
+      for (const topic of topics) {
+        const set = handlers.get(topic);
+        if (!set) continue;
+        for (const handler of set) {
+          try {
+            handler(topic, message);
+          } catch (err) {
+            onHandlerError(err);
+          }
         }
       }
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    async subscribe(topic, handler) {
+      let set = handlers.get(topic);
+      if (!set) handlers.set(topic, (set = new Set()));
+      // A wrapper, so the same handler subscribed twice is two subscriptions.
+      const entry: BusHandler = (t, m) => handler(t, m);
+      set.add(entry);
+      return async () => {
+        const current = handlers.get(topic);
+        if (!current?.delete(entry)) return;
+        if (current.size === 0) handlers.delete(topic);
+      };
+    },
+    onGap() {
+      // Nothing is ever lost in process.
+      return () => {};
     },
     async close() {
-      listeners.clear();
+      handlers.clear();
     },
   };
 }

@@ -1,5 +1,15 @@
-// The event-bus interface: how a committed change reaches every node's connections. In-process
-// by default (memory.ts); a Redis implementation carries the same events between nodes.
+// The event-bus interface: how a committed change reaches the nodes whose connections need it.
+// In-process by default (memory.ts); a Redis implementation carries the same messages between
+// nodes. Topics name one user of one widget (userTopic): a node subscribes to the users it holds
+// connections for, and a publisher addresses the members of a dialog.
+//
+// Promise: at most once. A message published after a subscription is in place reaches its
+// handler at most once; messages from one publisher to one topic arrive in publish order.
+// Nothing is stored: a message published while a node is not subscribed, or lost while a
+// subscription was broken (reported through onGap), is gone. The event log covers that: every
+// durable event is in the store before it is published, and a connection that may have missed
+// something reads the log from its last position (resume), so no acknowledged event is lost.
+// Limits: memory.ts reaches only the connections of its own process (one node).
 
 /** A message.new whose arrival at a recipient's connection moves their delivered position. */
 export interface Receipt {
@@ -8,20 +18,31 @@ export interface Receipt {
   senderId: string;
 }
 
-/**
- * One event for some users of one widget. `body` is the frame serialised once; recipients with an
- * `eventId` get it as part of their durable stream (the id is spliced in, not re-serialised).
- */
-export interface BusEvent {
-  widgetId: number;
-  to: Array<{ userId: string; eventId?: number }>;
-  body: string;
+export interface BusMessage {
+  /** The frame, serialised once for every recipient (a stream frame includes its event_id). */
+  frame: string;
+  /** The event's position in its widget's log; absent for ephemeral frames (typing, presence). */
+  eventId?: number;
   receipt?: Receipt;
 }
 
+export type BusHandler = (topic: string, message: BusMessage) => void;
+
 export interface EventBus {
-  publish(event: BusEvent): Promise<void>;
-  /** Listeners get every event published on any node, in publish order. Returns an unsubscribe function. */
-  subscribe(listener: (event: BusEvent) => void): () => void;
+  /** Sends one message to every subscriber of each topic. Resolves once handed to the transport. */
+  publish(topics: readonly string[], message: BusMessage): Promise<void>;
+  /**
+   * Delivers the topic's messages to the handler from the moment the returned promise resolves
+   * until the returned function is called. One handler per topic per call; subscribe once per
+   * topic and fan out locally.
+   */
+  subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /** Called when subscriptions may have missed messages (the link to the broker broke and came back). */
+  onGap(listener: () => void): () => void;
   close(): Promise<void>;
+}
+
+/** The topic of one user's connections. */
+export function userTopic(widgetId: number, userId: string): string {
+  return `u:${widgetId}:${userId}`;
 }

@@ -12,6 +12,7 @@ export function dialogRoutes(dialogs: DialogService) {
     })
     .post('/dialogs', async (c) => {
       const body = await readJson(c, openDialogBody);
+      if (body.type === 'group') return c.json(await dialogs.createGroup(caller(c), body.title, body.user_ids), 201);
       const { dialog, created } = await dialogs.open(caller(c), body.user_id);
       return c.json(dialog, created ? 201 : 200);
     })

@@ -1,10 +1,13 @@
-// Dialog rules: opening a direct dialog with a user the host knows, listing, and the wire shape.
+// Dialog rules: opening a direct dialog or creating a group with users the host knows, one dialog
+// and the dialog list as the caller sees them, and the dialog.updated frame of a new dialog.
+import { publishEvent } from '../bus/publish.ts';
 import type { EventBus } from '../bus/types.ts';
 import { AppError } from '../errors.ts';
-import type { Dialog, Message, Page, User } from '../realtime/protocol.ts';
-import { publishStreamed, streamBody } from '../realtime/publish.ts';
-import type { DialogCursor, DialogView, MessageRow, Store, WidgetRow } from '../store/types.ts';
-import type { Lookup, UsersDirectory } from '../users/directory.ts';
+import { serialise } from '../realtime/frames.ts';
+import { type Dialog, MAX_GROUP_MEMBERS, type Page } from '../realtime/protocol.ts';
+import type { DialogCursor, DialogView, EventRow, Store, WidgetRow } from '../store/types.ts';
+import type { UsersDirectory } from '../users/directory.ts';
+import { toWireDialog } from './wire.ts';
 
 /** Who is asking: the widget the request is for and the token's user. */
 export interface Caller {
@@ -13,21 +16,7 @@ export interface Caller {
 }
 
 export interface PresenceView {
-  isOnline(widgetId: number, userId: string): boolean;
-}
-
-export type UserMap = Map<string, Lookup>;
-
-export function toWireMessage(m: MessageRow): Message {
-  return {
-    id: m.id,
-    dialog_id: m.dialogId,
-    seq: m.seq,
-    sender_id: m.senderId,
-    text: m.text,
-    client_msg_id: m.clientMsgId,
-    created_at: new Date(m.createdAt).toISOString(),
-  };
+  onlineAmong(widgetId: number, userIds: readonly string[]): Promise<Set<string>>;
 }
 
 function encodeCursor(v: DialogView): string {
@@ -55,22 +44,25 @@ export class DialogService {
 
   async open(caller: Caller, partnerId: string): Promise<{ dialog: Dialog; created: boolean }> {
     if (partnerId === caller.userId) throw new AppError('cannot_message_self', 400, 'You cannot open a dialog with yourself.');
-    const lookup = await this.directory.verify(caller.widget, partnerId);
-    if (lookup.status === 'missing') {
-      throw new AppError('user_not_found', 404, `The site does not know a user with id "${partnerId}".`);
-    }
-    const { dialogId, created } = await this.store.openDirectDialog(caller.widget.id, caller.userId, partnerId, this.now());
+    await this.requireKnown(caller.widget, [partnerId]);
+    const { dialogId, created, event } = await this.store.openDirectDialog(caller.widget.id, caller.userId, partnerId, this.now());
     const dialog = await this.get(caller, dialogId);
-    if (created) {
-      // The opener's other tabs learn of the new (still empty) dialog; the partner does with its first message.
-      const events = await this.store.appendEvents(
-        caller.widget.id,
-        [{ userIds: [caller.userId], body: streamBody({ type: 'dialog.updated', dialog }) }],
-        this.now(),
-      );
-      await publishStreamed(this.bus, caller.widget.id, events);
-    }
+    // The opener's other tabs learn of the new (still empty) dialog; the partner does with its first message.
+    if (event) await this.announce(caller.widget, event, [caller.userId], dialog);
     return { dialog, created };
+  }
+
+  async createGroup(caller: Caller, title: string, userIds: string[]): Promise<Dialog> {
+    const memberIds = [caller.userId, ...new Set(userIds.filter((id) => id !== caller.userId))];
+    if (memberIds.length > MAX_GROUP_MEMBERS) {
+      throw new AppError('group_too_large', 400, `A group can have at most ${MAX_GROUP_MEMBERS} members, the creator included.`);
+    }
+    await this.requireKnown(caller.widget, memberIds.slice(1));
+    const { dialogId, event } = await this.store.createGroup(caller.widget.id, { creatorId: caller.userId, title, memberIds }, this.now());
+    // Everyone has read nothing of a new group, so the creator's view is every member's view.
+    const dialog = await this.get(caller, dialogId);
+    await this.announce(caller.widget, event, memberIds, dialog);
+    return dialog;
   }
 
   async get(caller: Caller, dialogId: number): Promise<Dialog> {
@@ -80,12 +72,7 @@ export class DialogService {
   }
 
   async list(caller: Caller, cursor: string | undefined, limit: number): Promise<Page<Dialog>> {
-    const views = await this.store.listDialogsForMember(
-      caller.widget.id,
-      caller.userId,
-      cursor ? decodeCursor(cursor) : null,
-      limit + 1,
-    );
+    const views = await this.store.listDialogsForMember(caller.widget.id, caller.userId, cursor ? decodeCursor(cursor) : null, limit + 1);
     const page = views.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -94,33 +81,34 @@ export class DialogService {
     };
   }
 
-  /** Wire dialogs for one viewer, with every member's profile looked up in one directory call. */
-  async toWire(widget: WidgetRow, views: DialogView[]): Promise<Dialog[]> {
-    const users = await this.directory.getMany(
-      widget,
-      views.flatMap((v) => v.members.map((m) => m.userId)),
-    );
-    return views.map((v) => this.wire(widget, v, users));
+  /** The dialog.updated frame of a logged dialog event, as `userId` sees the dialog now (resume). */
+  async dialogFrame(widget: WidgetRow, userId: string, event: EventRow): Promise<string | null> {
+    const view = await this.store.getDialogForMember(widget.id, event.dialogId, userId);
+    if (!view) return null;
+    const [dialog] = await this.toWire(widget, [view]);
+    return serialise({ event_id: event.eventId, type: 'dialog.updated', dialog: dialog! });
   }
 
-  /** The wire shape of a dialog view, from profiles already looked up. */
-  wire(widget: WidgetRow, v: DialogView, users: UserMap): Dialog {
-    const user = (id: string): User => users.get(id)?.user ?? { user_id: id, name: `User ${id}`, avatar_url: null, profile_url: null };
-    return {
-      id: v.id,
-      type: v.type,
-      members: v.members.map((m) => user(m.userId)),
-      members_state: v.members.map((m) => ({
-        user_id: m.userId,
-        last_read_seq: m.lastReadSeq,
-        last_delivered_seq: m.lastDeliveredSeq,
-        online: this.presence.isOnline(widget.id, m.userId),
-        last_seen_at: m.lastSeenAt === null ? null : new Date(m.lastSeenAt).toISOString(),
-      })),
-      last_message: v.lastMessage ? toWireMessage(v.lastMessage) : null,
-      unread_count: Math.max(0, v.lastSeq - v.lastReadSeq),
-      last_read_seq: v.lastReadSeq,
-      updated_at: new Date(v.updatedAt).toISOString(),
-    };
+  /** Wire dialogs for one viewer, with every member's profile and presence looked up at once. */
+  private async toWire(widget: WidgetRow, views: DialogView[]): Promise<Dialog[]> {
+    const ids = [...new Set(views.flatMap((v) => v.members.map((m) => m.userId)))];
+    const [users, online] = await Promise.all([this.directory.getMany(widget, ids), this.presence.onlineAmong(widget.id, ids)]);
+    return views.map((v) => toWireDialog(v, users, online));
+  }
+
+  private async announce(widget: WidgetRow, event: EventRow, memberIds: string[], dialog: Dialog): Promise<void> {
+    const frame = serialise({ event_id: event.eventId, type: 'dialog.updated', dialog });
+    await publishEvent(this.bus, widget.id, event, memberIds, { frame, eventId: event.eventId });
+  }
+
+  /** Every id must be known to the host; when the host cannot be reached, chat goes on regardless. */
+  private async requireKnown(widget: WidgetRow, userIds: string[]): Promise<void> {
+    const lookups = await Promise.all(userIds.map((id) => this.directory.verify(widget, id)));
+    const missing = userIds.filter((_, i) => lookups[i]!.status === 'missing');
+    if (missing.length === 1) throw new AppError('user_not_found', 404, `The site does not know a user with id "${missing[0]}".`);
+    if (missing.length > 1) {
+      const shown = missing.slice(0, 10).map((id) => `"${id}"`).join(', ');
+      throw new AppError('user_not_found', 404, `The site does not know the users with ids ${shown}${missing.length > 10 ? ', …' : ''}.`);
+    }
   }
 }

@@ -3,7 +3,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bearerToken, verifyToken } from '../auth/token.ts';
+import { type TokenCache, bearerToken } from '../auth/token.ts';
 import { devIdSchema } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Store, WidgetRow } from '../store/types.ts';
@@ -18,15 +18,44 @@ export function originAllowed(widget: WidgetRow, origin: string | undefined): bo
   return widget.allowedOrigins.some((a) => a === '*' || a.replace(/\/+$/, '').toLowerCase() === o);
 }
 
-export async function findWidget(store: Store, devId: string | undefined): Promise<WidgetRow> {
-  const widget = devId && devIdSchema.safeParse(devId).success ? await store.getWidgetByDevId(devId) : null;
-  if (!widget) throw new AppError('widget_not_found', 404, 'No widget has this dev_id; check the script URL.');
-  return widget;
+/**
+ * Widgets by dev_id, read from the store at most once a second each: a request pays a map lookup,
+ * and a change made by the CLI (another process) applies within a second.
+ */
+export class WidgetCache {
+  private readonly entries = new Map<string, { widget: WidgetRow | null; until: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+    private readonly freshMs = 1000,
+  ) {}
+
+  async find(devId: string | undefined): Promise<WidgetRow> {
+    const widget = devId && devIdSchema.safeParse(devId).success ? await this.get(devId) : null;
+    if (!widget) throw new AppError('widget_not_found', 404, 'No widget has this dev_id; check the script URL.');
+    return widget;
+  }
+
+  /** Forgets a widget at once (this process changed it). */
+  invalidate(devId: string): void {
+    this.entries.delete(devId);
+  }
+
+  private async get(devId: string): Promise<WidgetRow | null> {
+    const now = this.now();
+    const hit = this.entries.get(devId);
+    if (hit && hit.until > now) return hit.widget;
+    const widget = await this.store.getWidgetByDevId(devId);
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(devId, { widget, until: now + this.freshMs });
+    return widget;
+  }
 }
 
-export function tenant(store: Store): MiddlewareHandler<ApiEnv> {
+export function tenant(widgets: WidgetCache): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const widget = await findWidget(store, c.req.param('dev_id'));
+    const widget = await widgets.find(c.req.param('dev_id'));
     if (!originAllowed(widget, c.req.header('origin'))) {
       throw new AppError('origin_not_allowed', 403, "This page's origin is not in the widget's allowed origins.");
     }
@@ -42,10 +71,10 @@ export const apiCors = cors({
   maxAge: 600,
 });
 
-export function authenticate(now: () => number, leewayS: number): MiddlewareHandler<ApiEnv> {
+export function authenticate(tokens: TokenCache, now: () => number, leewayS: number): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
-    const { userId } = await verifyToken(token, c.get('widget').secretKey, now(), leewayS);
+    const { userId } = await tokens.verify(token, c.get('widget').secretKey, now(), leewayS);
     c.set('userId', userId);
     await next();
   };

@@ -1,32 +1,42 @@
 // Message rules: sending (idempotent per client_msg_id), paging history, read and delivered
-// positions. Each change and the events it causes are committed in one transaction, then published.
+// positions. Sends, reads and deliveries are group-committed: whatever arrives while a batch
+// commits goes into the next one, and each batch's events are published, in position order,
+// before its callers are answered (so a POST is answered only after its message is committed).
+import type { Logger } from 'pino';
+import { publishEvent } from '../bus/publish.ts';
 import type { EventBus } from '../bus/types.ts';
-import { type Caller, type DialogService, type UserMap, dialogNotFound, toWireMessage } from '../dialogs/service.ts';
+import { type Caller, dialogNotFound } from '../dialogs/service.ts';
+import { toWireMessage } from '../dialogs/wire.ts';
 import { AppError } from '../errors.ts';
+import { eventFrame } from '../realtime/frames.ts';
 import type { Message, Page, ReadAnswer } from '../realtime/protocol.ts';
-import { publishStreamed, streamBody } from '../realtime/publish.ts';
-import type { CreatedMessage, DialogView, MessageQuery, OutEvent, Store, WidgetRow } from '../store/types.ts';
-import type { UsersDirectory } from '../users/directory.ts';
+import type { DeliveryInput, DeliveryResult, MessageQuery, ReadInput, ReadResult, SendInput, SendResult, Store } from '../store/types.ts';
+import { Batcher } from '../util/batcher.ts';
+
+/** Largest batch of one commit. Bigger batches commit faster per message but make the first wait longer. */
+const MAX_BATCH = 512;
 
 export class MessageService {
+  private readonly sends: Batcher<SendInput, SendResult>;
+  private readonly reads: Batcher<ReadInput, ReadResult>;
+  private readonly deliveries: Batcher<DeliveryInput, DeliveryResult>;
+  /** Deliveries waiting for the next batch, one per dialog and member: later arrivals raise the seq. */
+  private readonly reached = new Map<string, DeliveryInput>();
+
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
-    private readonly dialogs: DialogService,
-    private readonly directory: UsersDirectory,
     private readonly now: () => number,
-    /** Called after a user's message is committed (ends their typing indicator). */
-    private readonly onSent: (widgetId: number, userId: string, dialogId: number) => void = () => {},
-  ) {}
+    private readonly log: Logger,
+  ) {
+    const onError = (err: unknown) => log.error({ err }, 'a batch commit failed');
+    this.sends = new Batcher((inputs) => this.commitSends(inputs), { maxBatch: MAX_BATCH, onError });
+    this.reads = new Batcher((inputs) => this.commitReads(inputs), { maxBatch: MAX_BATCH, onError });
+    this.deliveries = new Batcher((inputs) => this.commitDeliveries(inputs), { maxBatch: MAX_BATCH, onError });
+  }
 
   async send(caller: Caller, dialogId: number, text: string, clientMsgId: string | null): Promise<{ message: Message; created: boolean }> {
-    // Profiles are looked up before the transaction, which must not wait on the network.
-    const users = await this.directory.getMany(caller.widget, await this.store.getMemberIds(caller.widget.id, dialogId));
-    const result = await this.store.sendMessage(
-      caller.widget.id,
-      { dialogId, senderId: caller.userId, text, clientMsgId, now: this.now() },
-      (created) => this.sentEvents(caller.widget, created, users),
-    );
+    const result = await this.sends.submit({ widgetId: caller.widget.id, dialogId, senderId: caller.userId, text, clientMsgId, now: this.now() });
     switch (result.kind) {
       case 'not_member':
         throw dialogNotFound();
@@ -35,8 +45,6 @@ export class MessageService {
       case 'duplicate':
         return { message: toWireMessage(result.message), created: false };
       case 'created':
-        await publishStreamed(this.bus, caller.widget.id, result.events);
-        this.onSent(caller.widget.id, caller.userId, dialogId);
         return { message: toWireMessage(result.message), created: true };
     }
   }
@@ -57,22 +65,9 @@ export class MessageService {
   }
 
   async markRead(caller: Caller, dialogId: number, messageId: number): Promise<ReadAnswer> {
-    const widget = caller.widget;
-    const result = await this.store.markRead(widget.id, dialogId, caller.userId, messageId, (change) => [
-      {
-        userIds: change.members.map((m) => m.userId),
-        body: streamBody({ type: 'message.read', dialog_id: dialogId, user_id: caller.userId, message_id: change.messageId, seq: change.seq }),
-      },
-    ]);
+    const result = await this.reads.submit({ widgetId: caller.widget.id, dialogId, userId: caller.userId, messageId, now: this.now() });
     if (result.kind === 'not_member') throw dialogNotFound();
     if (result.kind === 'message_not_found') throw new AppError('message_not_found', 404, 'That message is not in this dialog.');
-    await publishStreamed(this.bus, widget.id, result.events);
-    if (result.changed) {
-      // The reader's other tabs also get the dialog with its new unread count.
-      const dialog = await this.dialogs.get(caller, dialogId);
-      const body = streamBody({ type: 'dialog.updated', dialog });
-      await publishStreamed(this.bus, widget.id, await this.store.appendEvents(widget.id, [{ userIds: [caller.userId], body }], this.now()));
-    }
     return {
       dialog_id: dialogId,
       user_id: caller.userId,
@@ -82,37 +77,67 @@ export class MessageService {
     };
   }
 
-  /** A recipient's connection got messages up to `seq` (or, with no target, the user came online). */
-  async markDelivered(widgetId: number, userId: string, target: { dialogId: number; seq: number } | null): Promise<void> {
-    const changes = await this.store.markDelivered(widgetId, userId, target, (c) => [
-      { userIds: c.members.map((m) => m.userId), body: streamBody({ type: 'message.delivered', dialog_id: c.dialogId, user_id: userId, seq: c.seq }) },
-    ]);
-    for (const c of changes) await publishStreamed(this.bus, widgetId, c.events);
+  /** A message reached one of the member's connections: their delivered position moves in the next batch. */
+  delivered(widgetId: number, userId: string, dialogId: number, seq: number): void {
+    const key = `${widgetId}\u0000${dialogId}\u0000${userId}`;
+    const pending = this.reached.get(key);
+    if (pending) {
+      pending.seq = Math.max(pending.seq, seq);
+      return;
+    }
+    const input: DeliveryInput = { widgetId, dialogId, userId, seq, now: this.now() };
+    this.reached.set(key, input);
+    this.deliveries.submit(input).then(
+      () => {},
+      () => {}, // logged by the batcher; the next message or the next connect records it again
+    );
   }
 
-  /** message.new once for all members; dialog.updated per member, since each has their own unread count. */
-  private sentEvents(widget: WidgetRow, c: CreatedMessage, users: UserMap): OutEvent[] {
-    const { message: row, members } = c;
-    const out: OutEvent[] = [
-      {
-        userIds: members.map((m) => m.userId),
-        body: streamBody({ type: 'message.new', message: toWireMessage(row) }),
-        receipt: { dialogId: row.dialogId, seq: row.seq, senderId: row.senderId },
-      },
-    ];
-    for (const m of members) {
-      const view: DialogView = {
-        id: row.dialogId,
-        type: c.dialogType,
-        lastSeq: row.seq,
-        lastMessage: row,
-        updatedAt: row.createdAt,
-        lastReadSeq: m.lastReadSeq,
-        activityAt: row.createdAt,
-        members,
-      };
-      out.push({ userIds: [m.userId], body: streamBody({ type: 'dialog.updated', dialog: this.dialogs.wire(widget, view, users) }) });
-    }
-    return out;
+  /** The user came online: everything sent to them so far counts as delivered. */
+  async deliveredAll(widgetId: number, userId: string): Promise<void> {
+    for (const { dialogId, seq } of await this.store.undelivered(widgetId, userId)) this.delivered(widgetId, userId, dialogId, seq);
+  }
+
+  /** Resolves once every submitted send, read and delivery has been committed and published. */
+  async idle(): Promise<void> {
+    await Promise.all([this.sends.idle(), this.reads.idle(), this.deliveries.idle()]);
+  }
+
+  private async commitSends(inputs: SendInput[]): Promise<SendResult[]> {
+    const results = await this.store.commitSends(inputs);
+    results.forEach((r, i) => {
+      if (r.kind !== 'created') return;
+      const { message, event } = r;
+      void publishEvent(this.bus, inputs[i]!.widgetId, event, r.memberIds, {
+        frame: eventFrame(event, message)!,
+        eventId: event.eventId,
+        receipt: { dialogId: message.dialogId, seq: message.seq, senderId: message.senderId },
+      }).catch((err) => this.log.error({ err }, 'could not publish a message'));
+    });
+    return results;
+  }
+
+  private async commitReads(inputs: ReadInput[]): Promise<ReadResult[]> {
+    const results = await this.store.commitReads(inputs);
+    results.forEach((r, i) => {
+      if (r.kind !== 'ok' || !r.event) return;
+      void publishEvent(this.bus, inputs[i]!.widgetId, r.event, r.memberIds, { frame: eventFrame(r.event, null)!, eventId: r.event.eventId }).catch((err) =>
+        this.log.error({ err }, 'could not publish a read receipt'),
+      );
+    });
+    return results;
+  }
+
+  private async commitDeliveries(inputs: DeliveryInput[]): Promise<DeliveryResult[]> {
+    // From here on a new arrival starts a new entry (for the next batch).
+    for (const i of inputs) this.reached.delete(`${i.widgetId}\u0000${i.dialogId}\u0000${i.userId}`);
+    const results = await this.store.commitDeliveries(inputs);
+    results.forEach((r, i) => {
+      if (!r) return;
+      void publishEvent(this.bus, inputs[i]!.widgetId, r.event, r.memberIds, { frame: eventFrame(r.event, null)!, eventId: r.event.eventId }).catch((err) =>
+        this.log.error({ err }, 'could not publish a delivery receipt'),
+      );
+    });
+    return results;
   }
 }

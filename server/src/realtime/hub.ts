@@ -1,60 +1,77 @@
-// The connections open on this node, by widget and user, and the delivery of bus events to them.
-import type { BusEvent } from '../bus/types.ts';
+// The sessions open on this node, by user topic: one bus subscription per user with sessions
+// here, fanned out locally to every tab, and the delivered receipts of what reached them.
+import type { BusMessage, EventBus, Receipt } from '../bus/types.ts';
+import { userTopic } from '../bus/types.ts';
 
-/** What the hub needs of a socket: take an already-serialised frame (with its event id, if any). */
-export interface Connection {
+/** What the hub needs of a session. */
+export interface HubSession {
   readonly widgetId: number;
   readonly userId: string;
-  send(frame: string, eventId?: number): void;
+  /** Takes a bus message (sending it now, or holding it while the session catches up). */
+  deliver(message: BusMessage): void;
+  /** Messages may have been lost on their way here: read the log from the last event sent. */
+  resync(): void;
 }
 
-/** Splices the event id into a serialised frame body: `{"type":…}` → `{"event_id":7,"type":…}`. */
-export function withEventId(body: string, eventId: number): string {
-  return `{"event_id":${eventId},${body.slice(1)}`;
+interface Entry {
+  sessions: Set<HubSession>;
+  subscribed: Promise<() => Promise<void>>;
 }
 
 export class Hub {
-  private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly topics = new Map<string, Entry>();
+  private readonly stopGap: () => void;
 
-  /** Returns the number of this user's connections on this node, the new one included. */
-  add(conn: Connection): number {
-    const key = this.key(conn.widgetId, conn.userId);
-    let set = this.byUser.get(key);
-    if (!set) this.byUser.set(key, (set = new Set()));
-    set.add(conn);
-    return set.size;
+  constructor(
+    private readonly bus: EventBus,
+    /** A message.new reached at least one session of a recipient other than its sender. */
+    private readonly onReached: (widgetId: number, userId: string, receipt: Receipt) => void,
+    private readonly onError: (err: unknown) => void,
+  ) {
+    this.stopGap = bus.onGap(() => {
+      for (const entry of this.topics.values()) for (const s of entry.sessions) s.resync();
+    });
   }
 
-  /** Returns the number of this user's connections left on this node. */
-  remove(conn: Connection): number {
-    const key = this.key(conn.widgetId, conn.userId);
-    const set = this.byUser.get(key);
-    if (!set?.delete(conn)) return set?.size ?? 0;
-    if (set.size === 0) this.byUser.delete(key);
-    return set.size;
-  }
-
-  /**
-   * Sends the event to every local connection of every addressed user: one string per recipient
-   * user, shared by all their tabs. Returns the users it reached here.
-   */
-  deliver(event: BusEvent): string[] {
-    const reached: string[] = [];
-    for (const { userId, eventId } of event.to) {
-      const set = this.byUser.get(this.key(event.widgetId, userId));
-      if (!set) continue;
-      const frame = eventId === undefined ? event.body : withEventId(event.body, eventId);
-      for (const conn of set) conn.send(frame, eventId);
-      reached.push(userId);
+  /** Registers the session; resolves once its user's topic is subscribed (messages from then on reach it). */
+  async join(session: HubSession): Promise<void> {
+    const topic = userTopic(session.widgetId, session.userId);
+    let entry = this.topics.get(topic);
+    if (!entry) {
+      const subscribed = this.bus.subscribe(topic, (t, m) => this.dispatch(t, m));
+      entry = { sessions: new Set(), subscribed };
+      this.topics.set(topic, entry);
+      subscribed.catch(this.onError);
     }
-    return reached;
+    entry.sessions.add(session);
+    await entry.subscribed;
+  }
+
+  leave(session: HubSession): void {
+    const topic = userTopic(session.widgetId, session.userId);
+    const entry = this.topics.get(topic);
+    if (!entry?.sessions.delete(session) || entry.sessions.size > 0) return;
+    this.topics.delete(topic);
+    entry.subscribed.then((unsubscribe) => unsubscribe()).catch(this.onError);
   }
 
   connectionCount(widgetId: number, userId: string): number {
-    return this.byUser.get(this.key(widgetId, userId))?.size ?? 0;
+    return this.topics.get(userTopic(widgetId, userId))?.sessions.size ?? 0;
   }
 
-  private key(widgetId: number, userId: string): string {
-    return `${widgetId}\u0000${userId}`;
+  close(): void {
+    this.stopGap();
+  }
+
+  private dispatch(topic: string, message: BusMessage): void {
+    const entry = this.topics.get(topic);
+    if (!entry) return;
+    let first: HubSession | undefined;
+    for (const s of entry.sessions) {
+      first ??= s;
+      s.deliver(message);
+    }
+    const r = message.receipt;
+    if (r && first && first.userId !== r.senderId) this.onReached(first.widgetId, first.userId, r);
   }
 }

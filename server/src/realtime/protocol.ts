@@ -33,9 +33,15 @@ export interface MemberState {
   last_seen_at: string | null;
 }
 
+export type DialogType = 'direct' | 'group';
+
 export interface Dialog {
   id: number;
-  type: 'direct';
+  /** `direct`: two people, opened by either; `group`: created with a title and a member list. */
+  type: DialogType;
+  /** The group's title; null for direct dialogs (show the partner's name). */
+  title: string | null;
+  member_count: number;
   members: User[];
   /** One entry per member, in the order of `members`. */
   members_state: MemberState[];
@@ -72,9 +78,14 @@ export type ClientFrame =
   | { type: 'typing.start'; dialog_id: number }
   | { type: 'typing.stop'; dialog_id: number };
 
-/** Frames that belong to the user's durable, ordered event stream carry an `event_id`. */
+/**
+ * Frames that belong to the durable event log carry an `event_id`: the event's position in the
+ * widget's log. Positions only grow, in commit order, but are not consecutive for one user (the
+ * log is shared by all the widget's dialogs); a client resumes from the highest one it applied.
+ */
 export type StreamFrame =
   | { type: 'message.new'; message: Message }
+  /** A dialog appeared for the recipients (a group was created, or the user opened a direct dialog). */
   | { type: 'dialog.updated'; dialog: Dialog }
   | ({ type: 'message.read' } & ReadState)
   | { type: 'message.delivered'; dialog_id: number; user_id: string; seq: number };
@@ -84,7 +95,7 @@ export type EphemeralFrame =
       type: 'ready';
       user: User;
       heartbeat_ms: number;
-      /** The newest event_id of this user's stream when the socket became ready. */
+      /** The widget log's newest position when the socket became ready; resume from it (or later). */
       last_event_id: number;
       /** True when the frames that follow are exactly the events after `resume_from`; false means refetch state. */
       resumed: boolean;
@@ -114,6 +125,29 @@ export const MAX_REPLAY_EVENTS = 1_000;
 /** Limits on message text (after trimming), in characters (Unicode code points). */
 export const MAX_TEXT_CHARS = 4000;
 export const MAX_PAGE_LIMIT = 100;
+/** Limits of a group dialog created through the API. */
+export const MAX_GROUP_TITLE_CHARS = 200;
+export const MAX_GROUP_MEMBERS = 500;
+
+// ---- identities ---------------------------------------------------------------------------
+
+/** Longest user id, in characters (UTF-16 code units, as JavaScript counts them). */
+export const MAX_USER_ID_CHARS = 128;
+
+/**
+ * The one user-id rule, used by the token check, the users-info answer, request bodies and the
+ * config: a non-empty string of at most 128 characters with surrounding white space removed, or
+ * a safe integer, which becomes its decimal string. Returns null for anything else.
+ */
+export function normalizeUserId(value: unknown): string | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
+  if (typeof value !== 'string') return null;
+  const s = value.trim();
+  return s.length > 0 && s.length <= MAX_USER_ID_CHARS ? s : null;
+}
+
+/** A widget's dev_id: 1–64 letters, digits, "_" or "-". */
+export const DEV_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * WebSocket close codes. 4000–4499: the client may reconnect (after fixing what the reason says);
@@ -161,6 +195,7 @@ export const ErrorCodes = [
   'dialog_not_found',
   'message_not_found',
   'cannot_message_self',
+  'group_too_large',
   'client_msg_id_conflict',
   'bad_frame',
   'internal_error',

@@ -1,58 +1,50 @@
 // Typing indicators: typing.start from a member goes to the dialog's other members (never back to
-// the typist), and ends by typing.stop, by sending a message, or by expiring without a refresh.
+// the typist), each time (receivers refresh their own expiry); typing.stop goes when the typist
+// stops or their entry in the TypingStore expires. A message.new from the typist ends it for
+// receivers by itself (docs/protocol.md).
+import type { Logger } from 'pino';
+import { publishTo } from '../bus/publish.ts';
 import type { EventBus } from '../bus/types.ts';
+import type { TypingStore } from '../presence/types.ts';
 import type { Store } from '../store/types.ts';
+import { serialise } from './frames.ts';
 import { TYPING_EXPIRY_MS } from './protocol.ts';
-import { publishEphemeral } from './publish.ts';
 
-interface Active {
-  timer: NodeJS.Timeout;
-  others: string[];
-}
-
-export class Typing {
-  private readonly active = new Map<string, Active>();
-
+export class TypingService {
   constructor(
     private readonly store: Store,
+    private readonly state: TypingStore,
     private readonly bus: EventBus,
+    private readonly log: Logger,
     private readonly expiryMs = TYPING_EXPIRY_MS,
-  ) {}
+  ) {
+    state.onExpired((widgetId, dialogId, userId) => void this.announceStop(widgetId, dialogId, userId));
+  }
 
   /** Returns false when the user is not a member of the dialog. */
   async start(widgetId: number, userId: string, dialogId: number): Promise<boolean> {
-    const k = key(widgetId, dialogId, userId);
-    const current = this.active.get(k);
-    if (current) {
-      current.timer.refresh();
-      return true;
-    }
     const members = await this.store.getMemberIds(widgetId, dialogId);
     if (!members.includes(userId)) return false;
-    if (this.active.has(k)) return true;
-    const others = members.filter((m) => m !== userId);
-    const timer = setTimeout(() => void this.stop(widgetId, userId, dialogId), this.expiryMs);
-    timer.unref();
-    this.active.set(k, { timer, others });
-    await publishEphemeral(this.bus, widgetId, others, { type: 'typing.start', dialog_id: dialogId, user_id: userId });
+    await this.state.start(widgetId, dialogId, userId, this.expiryMs);
+    await publishTo(
+      this.bus,
+      widgetId,
+      members.filter((m) => m !== userId),
+      serialise({ type: 'typing.start', dialog_id: dialogId, user_id: userId }),
+    );
     return true;
   }
 
   async stop(widgetId: number, userId: string, dialogId: number): Promise<void> {
-    const k = key(widgetId, dialogId, userId);
-    const current = this.active.get(k);
-    if (!current) return;
-    clearTimeout(current.timer);
-    this.active.delete(k);
-    await publishEphemeral(this.bus, widgetId, current.others, { type: 'typing.stop', dialog_id: dialogId, user_id: userId });
+    if (await this.state.stop(widgetId, dialogId, userId)) await this.announceStop(widgetId, dialogId, userId);
   }
 
-  close(): void {
-    for (const a of this.active.values()) clearTimeout(a.timer);
-    this.active.clear();
+  private async announceStop(widgetId: number, dialogId: number, userId: string): Promise<void> {
+    try {
+      const others = (await this.store.getMemberIds(widgetId, dialogId)).filter((m) => m !== userId);
+      await publishTo(this.bus, widgetId, others, serialise({ type: 'typing.stop', dialog_id: dialogId, user_id: userId }));
+    } catch (err) {
+      this.log.error({ err }, 'could not announce typing.stop');
+    }
   }
-}
-
-function key(widgetId: number, dialogId: number, userId: string): string {
-  return `${widgetId}\u0000${dialogId}\u0000${userId}`;
 }

@@ -26,13 +26,18 @@ export const dialogs = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     widgetId: integer('widget_id').notNull().references(() => widgets.id),
-    type: text('type', { enum: ['direct'] }).notNull(),
+    type: text('type', { enum: ['direct', 'group'] }).notNull(),
     /** For direct dialogs: the two user ids, sorted, joined by a NUL; makes "open dialog" idempotent. */
     directKey: text('direct_key'),
-    /** Who opened it; an empty dialog is listed only for them. */
+    /** Who opened it; an empty direct dialog is listed only for them. */
     createdBy: text('created_by').notNull(),
+    /** A group's title; null for direct dialogs. */
+    title: text('title'),
+    memberCount: integer('member_count').notNull().default(2),
     lastSeq: integer('last_seq').notNull().default(0),
     lastMessageId: integer('last_message_id'),
+    /** Position of the newest event of this dialog in the widget's log: resume skips dialogs at or below it. */
+    lastEventId: integer('last_event_id').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -49,6 +54,8 @@ export const dialogMembers = sqliteTable(
     lastReadSeq: integer('last_read_seq').notNull().default(0),
     /** Highest seq that reached at least one of this member's connections. */
     lastDeliveredSeq: integer('last_delivered_seq').notNull().default(0),
+    /** 'owner' (a group's creator) or 'member'. */
+    role: text('role', { enum: ['owner', 'member'] }).notNull().default('member'),
     /** Copy of the dialog's last activity, so a user's dialog list is one index range. */
     activityAt: integer('activity_at').notNull(),
     joinedAt: integer('joined_at').notNull(),
@@ -78,31 +85,47 @@ export const messages = sqliteTable(
   ],
 );
 
-/** Per-user state: the head of the user's event stream and when they were last seen online. */
+/** Per-user state: when the user was last seen online. */
 export const userStates = sqliteTable(
   'user_states',
   {
     widgetId: integer('widget_id').notNull(),
     userId: text('user_id').notNull(),
-    lastEventId: integer('last_event_id').notNull().default(0),
     lastSeenAt: integer('last_seen_at'),
   },
   (t) => [primaryKey({ columns: [t.widgetId, t.userId] })],
 );
 
 /**
- * Each user's ordered stream of durable events (message.new, dialog.updated, message.read,
- * message.delivered), kept for the retention window so a reconnecting client gets exactly what it missed.
+ * Each widget's event log: one row per event (a message, a receipt, a new dialog), whatever the
+ * number of members; a member receives the events of the dialogs they belong to. Kept for the
+ * retention window so a reconnecting client gets exactly what it missed.
  */
-export const userEvents = sqliteTable(
-  'user_events',
+export const events = sqliteTable(
+  'events',
   {
     widgetId: integer('widget_id').notNull(),
-    userId: text('user_id').notNull(),
+    /** Position in the widget's log, assigned in commit order. */
     eventId: integer('event_id').notNull(),
-    /** The serialised frame without its event_id. */
-    body: text('body').notNull(),
+    dialogId: integer('dialog_id').notNull(),
+    kind: text('kind', { enum: ['message', 'read', 'delivered', 'dialog'] }).notNull(),
+    userId: text('user_id').notNull(),
+    seq: integer('seq').notNull().default(0),
+    messageId: integer('message_id'),
+    /** When set, only this member receives the event. */
+    onlyUserId: text('only_user_id'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.widgetId, t.userId, t.eventId] }), index('user_events_created').on(t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.widgetId, t.eventId] }),
+    index('events_of_dialog').on(t.widgetId, t.dialogId, t.eventId),
+    index('events_created').on(t.createdAt),
+  ],
 );
+
+/** The head of each widget's log, and the newest position pruning removed (resume below it is refused). */
+export const eventLogs = sqliteTable('event_logs', {
+  widgetId: integer('widget_id').primaryKey(),
+  head: integer('head').notNull().default(0),
+  prunedThrough: integer('pruned_through').notNull().default(0),
+});

@@ -1,6 +1,12 @@
-// The storage interface the domain code talks to. The embedded implementation is SQLite
-// (sqlite.ts); a PostgreSQL one implements the same contract. Every call is scoped by widget id.
-import type { Receipt } from '../bus/types.ts';
+// The storage interface the domain code talks to, split by domain. The embedded implementation is
+// SQLite (sqlite/); a PostgreSQL one implements the same contract (contract.ts is the suite both
+// must pass). Every call is scoped by widget id, and nothing here calls back into the caller.
+//
+// Promise: every method is one atomic unit (one transaction); a batch method commits all of its
+// inputs in one transaction and answers each input in order. Uniqueness (one direct dialog per
+// pair, one message per sender and client_msg_id) is settled by constraints, so concurrent
+// writers on several nodes get the same answers as one writer.
+// Limits: the SQLite implementation has one writer per file, so it serves one node.
 
 export interface WidgetRow {
   id: number;
@@ -30,6 +36,8 @@ export interface MessageRow {
   createdAt: number;
 }
 
+export type DialogType = 'direct' | 'group';
+
 /** A member's positions in a dialog, and when they were last seen online. */
 export interface MemberState {
   userId: string;
@@ -38,36 +46,12 @@ export interface MemberState {
   lastSeenAt: number | null;
 }
 
-/** A frame body (serialised without its event_id) for some users, appended to each one's stream. */
-export interface OutEvent {
-  userIds: string[];
-  body: string;
-  receipt?: Receipt;
-}
-
-/** An appended event: its body and the event id it got in each recipient's stream. */
-export interface StreamedEvent {
-  body: string;
-  to: Array<{ userId: string; eventId: number }>;
-  receipt?: Receipt;
-}
-
-/** Builds the events of a change from its result; runs inside the change's transaction, so it must be synchronous. */
-export type EventBuilder<R> = (result: R) => OutEvent[];
-
-export interface StreamPage {
-  /** The newest event id of the user (0 when none). */
-  head: number;
-  /** Events after the asked id, in order; empty when `complete` is false. */
-  events: Array<{ eventId: number; body: string }>;
-  /** False when events after the asked id are no longer kept (or never existed): the client must refetch state. */
-  complete: boolean;
-}
-
 /** A dialog as one of its members sees it. */
 export interface DialogView {
   id: number;
-  type: 'direct';
+  type: DialogType;
+  title: string | null;
+  memberCount: number;
   lastSeq: number;
   lastMessage: MessageRow | null;
   updatedAt: number;
@@ -83,44 +67,98 @@ export interface DialogCursor {
   dialogId: number;
 }
 
-export interface CreatedMessage {
-  message: MessageRow;
-  dialogType: DialogView['type'];
-  members: MemberState[];
-}
-
-export type SendResult =
-  | ({ kind: 'created'; events: StreamedEvent[] } & CreatedMessage)
-  | { kind: 'duplicate'; message: MessageRow }
-  | { kind: 'not_member' }
-  | { kind: 'client_msg_id_conflict' };
-
-export interface ReadChange {
-  changed: boolean;
-  seq: number;
-  messageId: number;
-  lastSeq: number;
-  members: MemberState[];
-}
-
-export type ReadResult =
-  | ({ kind: 'ok'; events: StreamedEvent[] } & ReadChange)
-  | { kind: 'not_member' }
-  | { kind: 'message_not_found' };
-
-export interface DeliveredChange {
+/**
+ * One entry of a widget's event log. Stored once, whatever the number of members: who receives it
+ * is the dialog's membership (or `onlyUserId`). `eventId` is the position in the widget's log:
+ * strictly increasing in commit order.
+ */
+export type EventKind = 'message' | 'read' | 'delivered' | 'dialog';
+export interface EventRow {
+  eventId: number;
   dialogId: number;
+  kind: EventKind;
+  /** Who caused it: the sender, the reader, the member a message reached, the dialog's creator. */
   userId: string;
+  /** message: its seq; read / delivered: the position reached; dialog: 0. */
   seq: number;
-  members: MemberState[];
+  /** message: the message; read: the message read up to. */
+  messageId: number | null;
+  /** When set, only this member receives the event (a direct dialog is announced to its opener only). */
+  onlyUserId: string | null;
+  createdAt: number;
 }
+
+/** An event as a recipient gets it: message events come with their message. */
+export interface LoggedEvent extends EventRow {
+  message: MessageRow | null;
+}
+
+export interface EventPage {
+  /** The widget log's newest position (0 when empty). */
+  head: number;
+  /** The user's events after the asked position, in order; empty when `complete` is false. */
+  events: LoggedEvent[];
+  /** False when events after the asked position are no longer kept, never existed, or exceed `limit`. */
+  complete: boolean;
+}
+
+// ---- batch inputs and results ---------------------------------------------------------------
 
 export interface SendInput {
+  widgetId: number;
   dialogId: number;
   senderId: string;
   text: string;
   clientMsgId: string | null;
   now: number;
+}
+
+export type SendResult =
+  | { kind: 'created'; message: MessageRow; event: EventRow; memberIds: string[] }
+  | { kind: 'duplicate'; message: MessageRow }
+  | { kind: 'not_member' }
+  | { kind: 'client_msg_id_conflict' };
+
+export interface ReadInput {
+  widgetId: number;
+  dialogId: number;
+  userId: string;
+  messageId: number;
+  now: number;
+}
+
+export type ReadResult =
+  | {
+      kind: 'ok';
+      /** The member's read position after this input (never lower than before). */
+      seq: number;
+      /** The message at that position. */
+      messageId: number;
+      /** The dialog's last seq, for the unread count. */
+      lastSeq: number;
+      /** The message.read event when the position moved; null when it was already there. */
+      event: EventRow | null;
+      memberIds: string[];
+    }
+  | { kind: 'not_member' }
+  | { kind: 'message_not_found' };
+
+export interface DeliveryInput {
+  widgetId: number;
+  dialogId: number;
+  userId: string;
+  seq: number;
+  now: number;
+}
+
+/** The message.delivered event when the member's delivered position moved; null otherwise. */
+export type DeliveryResult = { event: EventRow; memberIds: string[] } | null;
+
+export interface NewGroup {
+  creatorId: string;
+  title: string;
+  /** Every member, the creator included, without repeats. */
+  memberIds: string[];
 }
 
 export interface MessageQuery {
@@ -129,57 +167,71 @@ export interface MessageQuery {
   limit: number;
 }
 
-export interface Store {
+// ---- the interface, by domain --------------------------------------------------------------
+
+export interface WidgetStore {
   getWidgetByDevId(devId: string): Promise<WidgetRow | null>;
   listWidgets(): Promise<WidgetRow[]>;
   insertWidget(widget: NewWidget, now: number): Promise<WidgetRow>;
   /** Returns null when no widget has this dev_id. */
   updateWidget(devId: string, patch: WidgetPatch, now: number): Promise<WidgetRow | null>;
+}
 
-  /** Finds or creates the direct dialog of two distinct users; the same pair always gets the same id. */
-  openDirectDialog(widgetId: number, a: string, b: string, now: number): Promise<{ dialogId: number; created: boolean }>;
+export interface DialogStore {
+  /**
+   * Finds or creates the direct dialog of two distinct users (insert-or-get on a unique key): the
+   * same pair always gets the same id, however many nodes ask at once. When created, a `dialog`
+   * event for the opener `a` is logged with it.
+   */
+  openDirectDialog(widgetId: number, a: string, b: string, now: number): Promise<{ dialogId: number; created: boolean; event: EventRow | null }>;
+  /** Creates a group with its members and logs a `dialog` event for all of them. */
+  createGroup(widgetId: number, group: NewGroup, now: number): Promise<{ dialogId: number; event: EventRow }>;
   /** The user's read position and the dialog's last seq; null when not a member (or no such dialog). */
   getMembership(widgetId: number, dialogId: number, userId: string): Promise<{ lastSeq: number; lastReadSeq: number } | null>;
   /** Null when the dialog does not exist in this widget or the user is not a member. */
   getDialogForMember(widgetId: number, dialogId: number, userId: string): Promise<DialogView | null>;
-  /** The user's dialogs, most recent activity first, strictly after the cursor; empty ones only for whoever opened them. */
+  /** The user's dialogs, most recent activity first, strictly after the cursor; empty direct ones only for whoever opened them. */
   listDialogsForMember(widgetId: number, userId: string, cursor: DialogCursor | null, limit: number): Promise<DialogView[]>;
-
   /** The member ids of a dialog (empty when it does not exist in this widget). */
   getMemberIds(widgetId: number, dialogId: number): Promise<string[]>;
-
-  /**
-   * Stores a message in one transaction (seq assigned there) together with the events `build`
-   * makes of it; replays of a client_msg_id return the stored one and append nothing.
-   */
-  sendMessage(widgetId: number, input: SendInput, build: EventBuilder<CreatedMessage>): Promise<SendResult>;
-  /** Messages in ascending seq order; with `before` the newest ones older than it, with `after` the oldest newer ones. */
-  listMessages(widgetId: number, dialogId: number, query: MessageQuery): Promise<MessageRow[]>;
-  /** Moves the member's read position forward to the message, never backwards; events only when it moved. */
-  markRead(widgetId: number, dialogId: number, userId: string, messageId: number, build: EventBuilder<ReadChange>): Promise<ReadResult>;
-  /**
-   * Moves the member's delivered position forward to `seq` (or, with seq null, to the end of every dialog
-   * of the user); returns what moved, with the events `build` made of each change.
-   */
-  markDelivered(
-    widgetId: number,
-    userId: string,
-    target: { dialogId: number; seq: number } | null,
-    build: EventBuilder<DeliveredChange>,
-  ): Promise<Array<DeliveredChange & { events: StreamedEvent[] }>>;
-
-  /** Appends events to the recipients' streams in one transaction. */
-  appendEvents(widgetId: number, events: OutEvent[], now: number): Promise<StreamedEvent[]>;
-  /** The newest event id of the user's stream (0 when none). */
-  streamHead(widgetId: number, userId: string): Promise<number>;
-  /** The user's events after `afterId`, at most `limit`; incomplete when some were pruned or the id is unknown. */
-  readStream(widgetId: number, userId: string, afterId: number, limit: number): Promise<StreamPage>;
-  /** Deletes events created before the time; returns how many. */
-  pruneEvents(before: number): Promise<number>;
-
   /** Everyone who shares at least one dialog with the user. */
   contactsOf(widgetId: number, userId: string): Promise<string[]>;
-  setLastSeen(widgetId: number, userId: string, at: number): Promise<void>;
+}
 
+export interface MessageStore {
+  /**
+   * Stores each message with its seq and its one `message` event, all in one transaction; a
+   * sender's message counts as read and delivered for them. A replayed client_msg_id returns the
+   * stored message and logs nothing. Results are in input order, and so are the event positions.
+   */
+  commitSends(inputs: SendInput[]): Promise<SendResult[]>;
+  /** Moves each member's read position forward to the message (never backwards), in one transaction. */
+  commitReads(inputs: ReadInput[]): Promise<ReadResult[]>;
+  /** Moves each member's delivered position forward to `seq` (never backwards), in one transaction. */
+  commitDeliveries(inputs: DeliveryInput[]): Promise<DeliveryResult[]>;
+  /** The user's dialogs whose newest message has not reached them yet, with that message's seq. */
+  undelivered(widgetId: number, userId: string): Promise<Array<{ dialogId: number; seq: number }>>;
+  /** Messages in ascending seq order; with `before` the newest ones older than it, with `after` the oldest newer ones. */
+  listMessages(widgetId: number, dialogId: number, query: MessageQuery): Promise<MessageRow[]>;
+}
+
+export interface EventStore {
+  /** The widget log's newest position (0 when empty). */
+  logHead(widgetId: number): Promise<number>;
+  /**
+   * The events after `afterId` that `userId` receives (the dialogs they are a member of now), at
+   * most `limit`, in position order. Incomplete when some were pruned, the position is unknown,
+   * or more than `limit` are waiting.
+   */
+  readEvents(widgetId: number, userId: string, afterId: number, limit: number): Promise<EventPage>;
+  /** Deletes events logged before the time; returns how many. */
+  pruneEvents(before: number): Promise<number>;
+}
+
+export interface UserStateStore {
+  setLastSeen(widgetId: number, userId: string, at: number): Promise<void>;
+}
+
+export interface Store extends WidgetStore, DialogStore, MessageStore, EventStore, UserStateStore {
   close(): Promise<void>;
 }

@@ -3,9 +3,8 @@
 // while refreshing) and falls back to "User {id}" placeholders when the host fails.
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { User } from '../realtime/protocol.ts';
+import { type User, normalizeUserId } from '../realtime/protocol.ts';
 import type { WidgetRow } from '../store/types.ts';
-import { normalizeUserId } from '../auth/token.ts';
 
 export type LookupStatus = 'found' | 'missing' | 'unavailable';
 export interface Lookup {

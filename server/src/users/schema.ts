@@ -1,10 +1,16 @@
-// The user-id rule shared by every input that names a user.
+// The user-id rule (realtime/protocol.ts normalizeUserId) as a zod schema for request bodies and config.
 import { z } from 'zod';
+import { MAX_USER_ID_CHARS, normalizeUserId } from '../realtime/protocol.ts';
 
-/** A host user id: a non-empty string (≤ 128 characters) or an integer; always a string afterwards. */
-export const userIdInput = z
-  .union([
-    z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
-    z.number().int('must be an integer').refine(Number.isSafeInteger, 'is too large'),
-  ])
-  .transform(String);
+/** A host user id: a non-empty string (≤ 128 characters, trimmed) or a safe integer; always a string afterwards. */
+export const userIdInput = z.unknown().transform((value, ctx) => {
+  const id = normalizeUserId(value);
+  if (id === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a non-empty string of at most ${MAX_USER_ID_CHARS} characters, or an integer`,
+    });
+    return z.NEVER;
+  }
+  return id;
+});

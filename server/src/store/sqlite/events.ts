@@ -1,0 +1,167 @@
+// The widget event logs: positions handed out in commit order (inside the writing transaction,
+// which SQLite runs one at a time), one row per event, and the resume read.
+import type { EventKind, EventPage, EventRow, EventStore, LoggedEvent, MessageRow } from '../types.ts';
+import type { Db } from './db.ts';
+
+export interface NewEvent {
+  widgetId: number;
+  dialogId: number;
+  kind: EventKind;
+  userId: string;
+  seq: number;
+  messageId: number | null;
+  onlyUserId: string | null;
+  now: number;
+}
+
+/**
+ * Hands out log positions inside one write transaction: each widget's head is read once, counted
+ * up in memory and written back by `save()` before the commit. Safe because a write transaction
+ * holds the file's only write lock; saves a statement per event on the send path.
+ */
+export class LogPositions {
+  private readonly heads = new Map<number, number>();
+  constructor(private readonly db: Db) {}
+
+  next(widgetId: number): number {
+    let head = this.heads.get(widgetId);
+    if (head === undefined) {
+      head = this.db.q<{ head: number }>('SELECT head FROM event_logs WHERE widget_id = :widgetId').get({ widgetId })?.head ?? 0;
+    }
+    this.heads.set(widgetId, ++head);
+    return head;
+  }
+
+  save(): void {
+    const upsert = this.db.q(
+      `INSERT INTO event_logs (widget_id, head) VALUES (:widgetId, :head)
+       ON CONFLICT (widget_id) DO UPDATE SET head = excluded.head`,
+    );
+    for (const [widgetId, head] of this.heads) upsert.run({ widgetId, head });
+    this.heads.clear();
+  }
+}
+
+/** Runs fn in a write transaction with a position allocator whose heads are saved before the commit. */
+export function writeLogged<R>(db: Db, fn: (log: LogPositions) => R): R {
+  return db.write(() => {
+    const log = new LogPositions(db);
+    const result = fn(log);
+    log.save();
+    return result;
+  });
+}
+
+/**
+ * Appends an event to its widget's log. Unless `dialogTouched` (the caller updates the dialog row
+ * itself, with last_event_id), the dialog is marked as changed at this position.
+ */
+export function logEvent(db: Db, log: LogPositions, e: NewEvent, dialogTouched = false): EventRow {
+  const eventId = log.next(e.widgetId);
+  db.q(
+    `INSERT INTO events (widget_id, event_id, dialog_id, kind, user_id, seq, message_id, only_user_id, created_at)
+     VALUES (:widgetId, :eventId, :dialogId, :kind, :userId, :seq, :messageId, :onlyUserId, :now)`,
+  ).run({ ...e, eventId });
+  if (!dialogTouched) {
+    db.q('UPDATE dialogs SET last_event_id = :eventId WHERE widget_id = :widgetId AND id = :dialogId').run({
+      widgetId: e.widgetId,
+      dialogId: e.dialogId,
+      eventId,
+    });
+  }
+  return {
+    eventId,
+    dialogId: e.dialogId,
+    kind: e.kind,
+    userId: e.userId,
+    seq: e.seq,
+    messageId: e.messageId,
+    onlyUserId: e.onlyUserId,
+    createdAt: e.now,
+  };
+}
+
+interface RawEvent {
+  event_id: number;
+  dialog_id: number;
+  kind: EventKind;
+  user_id: string;
+  seq: number;
+  message_id: number | null;
+  only_user_id: string | null;
+  created_at: number;
+  m_id: number | null;
+  m_seq: number;
+  m_sender_id: string;
+  m_text: string;
+  m_client_msg_id: string | null;
+  m_created_at: number;
+}
+
+function logged(r: RawEvent): LoggedEvent {
+  const message: MessageRow | null =
+    r.m_id === null
+      ? null
+      : { id: r.m_id, dialogId: r.dialog_id, seq: r.m_seq, senderId: r.m_sender_id, text: r.m_text, clientMsgId: r.m_client_msg_id, createdAt: r.m_created_at };
+  return {
+    eventId: r.event_id,
+    dialogId: r.dialog_id,
+    kind: r.kind,
+    userId: r.user_id,
+    seq: r.seq,
+    messageId: r.message_id,
+    onlyUserId: r.only_user_id,
+    createdAt: r.created_at,
+    message,
+  };
+}
+
+export function eventStore(db: Db): EventStore {
+  return {
+    async logHead(widgetId) {
+      return db.q<{ head: number }>('SELECT head FROM event_logs WHERE widget_id = :widgetId').get({ widgetId })?.head ?? 0;
+    },
+
+    async readEvents(widgetId, userId, afterId, limit): Promise<EventPage> {
+      return db.read(() => {
+        const log = db
+          .q<{ head: number; pruned_through: number }>('SELECT head, pruned_through FROM event_logs WHERE widget_id = :widgetId')
+          .get({ widgetId });
+        const head = log?.head ?? 0;
+        if (afterId === head) return { head, events: [], complete: true };
+        if (afterId > head || afterId < (log?.pruned_through ?? 0)) return { head, events: [], complete: false };
+        // The user's dialogs that changed after the position (one index range of their
+        // memberships), then each one's events after it (one range each), merged by position.
+        const rows = db
+          .q<RawEvent>(
+            `SELECT e.event_id, e.dialog_id, e.kind, e.user_id, e.seq, e.message_id, e.only_user_id, e.created_at,
+                    m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.text AS m_text,
+                    m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at
+             FROM dialog_members dm
+             JOIN dialogs d ON d.id = dm.dialog_id AND d.last_event_id > :after
+             JOIN events e ON e.widget_id = dm.widget_id AND e.dialog_id = dm.dialog_id AND e.event_id > :after
+             LEFT JOIN messages m ON e.kind = 'message' AND m.id = e.message_id
+             WHERE dm.widget_id = :widgetId AND dm.user_id = :userId
+               AND (e.only_user_id IS NULL OR e.only_user_id = :userId)
+             ORDER BY e.event_id
+             LIMIT :limit`,
+          )
+          .all({ widgetId, userId, after: afterId, limit: limit + 1 });
+        if (rows.length > limit) return { head, events: [], complete: false };
+        return { head, events: rows.map(logged), complete: true };
+      });
+    },
+
+    async pruneEvents(before) {
+      return db.write(() => {
+        // Remember the newest pruned position per widget first: a resume from below it is refused.
+        db.q(
+          `UPDATE event_logs SET pruned_through = max(pruned_through, p.upto)
+           FROM (SELECT widget_id, max(event_id) AS upto FROM events WHERE created_at < :before GROUP BY widget_id) AS p
+           WHERE event_logs.widget_id = p.widget_id`,
+        ).run({ before });
+        return db.q('DELETE FROM events WHERE created_at < :before').run({ before }).changes;
+      });
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// The embedded store: one SQLite file (see db.ts), its parts by domain composed into one Store.
+import type { Store } from '../types.ts';
+import { type SqliteOptions, openDb } from './db.ts';
+import { dialogStore } from './dialogs.ts';
+import { eventStore } from './events.ts';
+import { messageStore } from './messages.ts';
+import { widgetStore } from './widgets.ts';
+
+export type { SqliteOptions };
+
+export function openSqliteStore(file: string, options: SqliteOptions = {}): Store {
+  const db = openDb(file, options);
+  return {
+    ...widgetStore(db),
+    ...dialogStore(db),
+    ...messageStore(db),
+    ...eventStore(db),
+    async setLastSeen(widgetId, userId, at) {
+      db.q(
+        `INSERT INTO user_states (widget_id, user_id, last_seen_at) VALUES (:widgetId, :userId, :at)
+         ON CONFLICT (widget_id, user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+      ).run({ widgetId, userId, at });
+    },
+    async close() {
+      db.raw.close();
+    },
+  };
+}

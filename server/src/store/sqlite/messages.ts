@@ -1,0 +1,141 @@
+// Messages and the receipts on them, written in batches: each batch method is one transaction,
+// and each message or moved position costs one event row, whatever the number of members.
+import type {
+  DeliveryInput,
+  DeliveryResult,
+  MessageQuery,
+  MessageRow,
+  MessageStore,
+  ReadInput,
+  ReadResult,
+  SendInput,
+  SendResult,
+} from '../types.ts';
+import type { Db } from './db.ts';
+import { MESSAGE_COLUMNS } from './dialogs.ts';
+import { type LogPositions, logEvent, writeLogged } from './events.ts';
+
+const PAGE = {
+  newest: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId ORDER BY seq DESC LIMIT :limit`,
+  before: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND seq < :seq ORDER BY seq DESC LIMIT :limit`,
+  after: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND seq > :seq ORDER BY seq ASC LIMIT :limit`,
+};
+
+export function messageStore(db: Db): MessageStore {
+  const memberIds = (widgetId: number, dialogId: number) =>
+    db
+      .q<{ user_id: string }>('SELECT user_id FROM dialog_members WHERE widget_id = :widgetId AND dialog_id = :dialogId')
+      .all({ widgetId, dialogId })
+      .map((r) => r.user_id);
+
+  const send = (log: LogPositions, i: SendInput): SendResult => {
+    const { widgetId, dialogId, senderId, clientMsgId, now } = i;
+    // Membership and the dialog's last seq in one lookup.
+    const dialog = db
+      .q<{ last_seq: number }>(
+        `SELECT d.last_seq FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+         WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :senderId`,
+      )
+      .get({ widgetId, dialogId, senderId });
+    const member = dialog !== undefined;
+    if (clientMsgId !== null) {
+      const existing = db
+        .q<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND sender_id = :senderId AND client_msg_id = :clientMsgId`)
+        .get({ widgetId, senderId, clientMsgId });
+      if (existing) return existing.dialogId === dialogId && member ? { kind: 'duplicate', message: existing } : { kind: 'client_msg_id_conflict' };
+    }
+    if (!dialog) return { kind: 'not_member' };
+    const seq = dialog.last_seq + 1;
+    const { id } = db
+      .q<{ id: number }>(
+        `INSERT INTO messages (widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at)
+         VALUES (:widgetId, :dialogId, :seq, :senderId, :text, :clientMsgId, :now) RETURNING id`,
+      )
+      .get({ widgetId, dialogId, seq, senderId, text: i.text, clientMsgId, now })!;
+    const event = logEvent(db, log, { widgetId, dialogId, kind: 'message', userId: senderId, seq, messageId: id, onlyUserId: null, now }, true);
+    db.q(
+      `UPDATE dialogs SET last_seq = :seq, last_message_id = :id, last_event_id = :eventId, updated_at = :now
+       WHERE widget_id = :widgetId AND id = :dialogId`,
+    ).run({ widgetId, dialogId, seq, id, eventId: event.eventId, now });
+    // Fixed-size updates of each member row: the list position, and the sender's own read and
+    // delivered positions (what you send you have seen).
+    const members = db
+      .q<{ user_id: string }>(
+        `UPDATE dialog_members SET activity_at = :now,
+           last_read_seq = CASE WHEN user_id = :senderId THEN :seq ELSE last_read_seq END,
+           last_delivered_seq = CASE WHEN user_id = :senderId THEN :seq ELSE last_delivered_seq END
+         WHERE widget_id = :widgetId AND dialog_id = :dialogId RETURNING user_id`,
+      )
+      .all({ widgetId, dialogId, senderId, seq, now })
+      .map((r) => r.user_id);
+    const message: MessageRow = { id, dialogId, seq, senderId, text: i.text, clientMsgId, createdAt: now };
+    return { kind: 'created', message, event, memberIds: members };
+  };
+
+  const read = (log: LogPositions, i: ReadInput): ReadResult => {
+    const { widgetId, dialogId, userId, now } = i;
+    const me = db
+      .q<{ last_read_seq: number; last_seq: number }>(
+        `SELECT m.last_read_seq, d.last_seq FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+         WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :userId`,
+      )
+      .get({ widgetId, dialogId, userId });
+    if (!me) return { kind: 'not_member' };
+    const target = db
+      .q<{ seq: number }>('SELECT seq FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND id = :id')
+      .get({ widgetId, dialogId, id: i.messageId });
+    if (!target) return { kind: 'message_not_found' };
+    if (target.seq <= me.last_read_seq) {
+      const at = db
+        .q<{ id: number }>('SELECT id FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND seq = :seq')
+        .get({ widgetId, dialogId, seq: me.last_read_seq });
+      return { kind: 'ok', seq: me.last_read_seq, messageId: at?.id ?? i.messageId, lastSeq: me.last_seq, event: null, memberIds: [] };
+    }
+    // Read implies delivered.
+    db.q(
+      `UPDATE dialog_members SET last_read_seq = :seq, last_delivered_seq = max(last_delivered_seq, :seq)
+       WHERE widget_id = :widgetId AND dialog_id = :dialogId AND user_id = :userId`,
+    ).run({ widgetId, dialogId, userId, seq: target.seq });
+    const event = logEvent(db, log, { widgetId, dialogId, kind: 'read', userId, seq: target.seq, messageId: i.messageId, onlyUserId: null, now });
+    return { kind: 'ok', seq: target.seq, messageId: i.messageId, lastSeq: me.last_seq, event, memberIds: memberIds(widgetId, dialogId) };
+  };
+
+  const deliver = (log: LogPositions, i: DeliveryInput): DeliveryResult => {
+    const { widgetId, dialogId, userId, seq, now } = i;
+    const moved = db
+      .q(
+        `UPDATE dialog_members SET last_delivered_seq = :seq
+         WHERE widget_id = :widgetId AND dialog_id = :dialogId AND user_id = :userId AND last_delivered_seq < :seq`,
+      )
+      .run({ widgetId, dialogId, userId, seq }).changes;
+    if (moved === 0) return null;
+    const event = logEvent(db, log, { widgetId, dialogId, kind: 'delivered', userId, seq, messageId: null, onlyUserId: null, now });
+    return { event, memberIds: memberIds(widgetId, dialogId) };
+  };
+
+  return {
+    async commitSends(inputs) {
+      return inputs.length ? writeLogged(db, (log) => inputs.map((i) => send(log, i))) : [];
+    },
+    async commitReads(inputs) {
+      return inputs.length ? writeLogged(db, (log) => inputs.map((i) => read(log, i))) : [];
+    },
+    async commitDeliveries(inputs) {
+      return inputs.length ? writeLogged(db, (log) => inputs.map((i) => deliver(log, i))) : [];
+    },
+    async undelivered(widgetId, userId) {
+      return db
+        .q<{ dialogId: number; seq: number }>(
+          `SELECT m.dialog_id AS dialogId, d.last_seq AS seq FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+           WHERE m.widget_id = :widgetId AND m.user_id = :userId AND m.last_delivered_seq < d.last_seq`,
+        )
+        .all({ widgetId, userId });
+    },
+    async listMessages(widgetId, dialogId, query: MessageQuery) {
+      const args = { widgetId, dialogId, limit: query.limit };
+      if (query.after !== undefined) return db.q<MessageRow>(PAGE.after).all({ ...args, seq: query.after });
+      const rows = query.before !== undefined ? db.q<MessageRow>(PAGE.before).all({ ...args, seq: query.before }) : db.q<MessageRow>(PAGE.newest).all(args);
+      return rows.reverse();
+    },
+  };
+}

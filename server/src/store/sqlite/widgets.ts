@@ -1,0 +1,71 @@
+// Widgets (tenants): the only rows not scoped by a widget id, looked up by dev_id.
+import type { NewWidget, WidgetPatch, WidgetRow, WidgetStore } from '../types.ts';
+import type { Db } from './db.ts';
+
+interface Raw {
+  id: number;
+  dev_id: string;
+  name: string;
+  secret_key: string;
+  api_login: string;
+  api_password: string;
+  users_info_url: string;
+  allowed_origins: string;
+  admin_ids: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const row = (r: Raw): WidgetRow => ({
+  id: r.id,
+  devId: r.dev_id,
+  name: r.name,
+  secretKey: r.secret_key,
+  apiLogin: r.api_login,
+  apiPassword: r.api_password,
+  usersInfoUrl: r.users_info_url,
+  allowedOrigins: JSON.parse(r.allowed_origins) as string[],
+  adminIds: JSON.parse(r.admin_ids) as string[],
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const COLUMNS: Record<keyof WidgetPatch, string> = {
+  name: 'name',
+  secretKey: 'secret_key',
+  apiLogin: 'api_login',
+  apiPassword: 'api_password',
+  usersInfoUrl: 'users_info_url',
+  allowedOrigins: 'allowed_origins',
+  adminIds: 'admin_ids',
+};
+const encode = (k: keyof WidgetPatch, v: unknown) => (k === 'allowedOrigins' || k === 'adminIds' ? JSON.stringify(v) : v);
+
+export function widgetStore(db: Db): WidgetStore {
+  return {
+    async getWidgetByDevId(devId) {
+      const r = db.q<Raw>('SELECT * FROM widgets WHERE dev_id = :devId').get({ devId });
+      return r ? row(r) : null;
+    },
+    async listWidgets() {
+      return db.q<Raw>('SELECT * FROM widgets ORDER BY id').all().map(row);
+    },
+    async insertWidget(w: NewWidget, now) {
+      const r = db
+        .q<Raw>(
+          `INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, created_at, updated_at)
+           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins, :adminIds, :now, :now) RETURNING *`,
+        )
+        .get({ ...w, allowedOrigins: JSON.stringify(w.allowedOrigins), adminIds: JSON.stringify(w.adminIds), now })!;
+      return row(r);
+    },
+    async updateWidget(devId, patch: WidgetPatch, now) {
+      const keys = (Object.keys(patch) as Array<keyof WidgetPatch>).filter((k) => patch[k] !== undefined && k in COLUMNS);
+      const params: Record<string, unknown> = { devId, now };
+      for (const k of keys) params[k] = encode(k, patch[k]);
+      const sets = [...keys.map((k) => `${COLUMNS[k]} = :${k}`), 'updated_at = :now'].join(', ');
+      const r = db.q<Raw>(`UPDATE widgets SET ${sets} WHERE dev_id = :devId RETURNING *`).get(params);
+      return r ? row(r) : null;
+    },
+  };
+}

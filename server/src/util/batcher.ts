@@ -1,0 +1,67 @@
+// Group commit: inputs submitted while a batch is being committed wait and go together in the
+// next one. A batch starts on the next turn of the event loop after the first input (so requests
+// parsed in the same I/O phase share it), or as soon as the previous batch ends.
+
+export interface BatcherOptions {
+  /** Largest batch; more inputs wait for the next one. */
+  maxBatch: number;
+  /** Called when a whole batch failed; every input of it is rejected with the error. */
+  onError?: (err: unknown) => void;
+}
+
+interface Pending<I, O> {
+  input: I;
+  resolve(o: O): void;
+  reject(e: unknown): void;
+}
+
+export class Batcher<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private scheduled = false;
+  private running: Promise<void> | null = null;
+
+  /** `run` commits the inputs and answers each, in order (and publishes what they caused). */
+  constructor(
+    private readonly run: (inputs: I[]) => Promise<O[]>,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  submit(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once everything submitted so far has been answered. */
+  async idle(): Promise<void> {
+    while (this.queue.length || this.running || this.scheduled) {
+      await (this.running ?? new Promise((r) => setImmediate(r)));
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.running = this.drain().finally(() => {
+        this.running = null;
+        if (this.queue.length) this.schedule();
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      try {
+        const out = await this.run(batch.map((p) => p.input));
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(out[i]!);
+      } catch (err) {
+        this.options.onError?.(err);
+        for (const p of batch) p.reject(err);
+      }
+    }
+  }
+}
