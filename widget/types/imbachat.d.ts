@@ -62,13 +62,13 @@ export interface ImbaChatGlobal {
 }
 
 export interface ImbaApi {
-  /** With a user id: opens (creating if needed) the dialog with that user. Without: opens the dialog list. */
+  /** With a user id: opens (creating if needed) the direct dialog with that user. Without: opens the dialog list. */
   openDialog(userId?: string | number): Promise<void>;
   /** Closes the panel. */
   close(): void;
   /** Unread messages in all dialogs (0 until the widget is ready). */
   countNewMessagesSum(): number;
-  /** Unread messages from that user (0 when there is no dialog with them). */
+  /** Unread messages in the direct dialog with that user (0 when there is none; groups do not count). */
   countNewMessages(userId: string | number): number;
   on<K extends keyof ImbaChatEvents>(event: K, cb: (payload: ImbaChatEvents[K]) => void): void;
   off<K extends keyof ImbaChatEvents>(event: K, cb: (payload: ImbaChatEvents[K]) => void): void;

@@ -49,6 +49,12 @@ export const en = {
   sound: 'Sound',
   desktopNotifications: 'Desktop notifications',
   desktopBlocked: 'Blocked in the browser settings',
+  // Plural forms are named after Intl.PluralRules categories (see plural()); "_other" is required.
+  members_one: '{n} member',
+  members_other: '{n} members',
 };
-export type Catalogue = typeof en;
-export type MessageKey = keyof Catalogue;
+/** Plural categories English does not use, for the languages that need them. */
+type MoreForms = Partial<Record<`members_${Intl.LDMLPluralRule}`, string>>;
+export type Catalogue = typeof en & MoreForms;
+export type MessageKey = keyof typeof en;
+export type PluralKey = 'members';

@@ -12,8 +12,14 @@ export function setLang(tag: string | undefined): void {
   lang.value = tag ?? 'en';
 }
 
+/** The language whose texts are shown for a tag: its own catalogue's, or English. */
+export function textLang(tag: string): string {
+  const base = tag.toLowerCase().split(/[-_]/)[0] ?? 'en';
+  return catalogues[base] ? base : 'en';
+}
+
 export function catalogueFor(tag: string): Catalogue {
-  return catalogues[tag.toLowerCase().split(/[-_]/)[0] ?? 'en'] ?? en;
+  return catalogues[textLang(tag)] ?? en;
 }
 
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {

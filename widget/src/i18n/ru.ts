@@ -51,4 +51,8 @@ export const ru: Catalogue = {
   sound: 'Звук',
   desktopNotifications: 'Уведомления на рабочем столе',
   desktopBlocked: 'Запрещены в настройках браузера',
+  members_one: '{n} участник',
+  members_few: '{n} участника',
+  members_many: '{n} участников',
+  members_other: '{n} участника',
 };

@@ -7,7 +7,7 @@ import { Chat } from './chat.ts';
 
 const me = { user_id: '1', name: 'Me', avatar_url: null, profile_url: null };
 const bob = { user_id: '2', name: 'Bob', avatar_url: null, profile_url: null };
-const dialog: Dialog = { id: 7, type: 'direct', members: [me, bob], members_state: [], last_message: null, unread_count: 0, last_read_seq: 0, updated_at: '2026-01-01T00:00:00.000Z' };
+const dialog: Dialog = { id: 7, type: 'direct', title: null, member_count: 2, members: [me, bob], members_state: [], last_message: null, unread_count: 0, last_read_seq: 0, updated_at: '2026-01-01T00:00:00.000Z' };
 
 function fakeServer() {
   const posts: { text: string; client_msg_id: string }[] = [];

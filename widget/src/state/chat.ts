@@ -1,15 +1,15 @@
 // One signed-in user's chat: creates the models, wires the REST client and the WebSocket into
 // them, and holds the actions the UI and the page API call. A user switch disposes it whole.
 import { batch, effect } from '@preact/signals';
-import { TYPING_THROTTLE_MS, type Dialog, type Message, type ServerFrame } from '@imbachat/server/protocol';
-import { backoffDelay } from '../transport/backoff.ts';
+import { TYPING_THROTTLE_MS, type Dialog } from '@imbachat/server/protocol';
 import type { EventMap, EventName } from '../contract.ts';
-import { t } from '../i18n/index.ts';
 import { Connection, type SocketFactory } from '../transport/connection.ts';
 import { ApiError, RestClient } from '../transport/rest.ts';
 import { Alerts } from './alerts.ts';
-import { DialogsModel, partnerOf } from './dialogs.ts';
+import { DialogsModel } from './dialogs.ts';
+import { Frames } from './frames.ts';
 import { MessagesModel, type ChatMessage } from './messages.ts';
+import { Outbox, type TabStorage } from './outbox.ts';
 import { PresenceModel } from './presence.ts';
 import { fatalFromCode, SessionModel } from './session.ts';
 import { ViewModel } from './view.ts';
@@ -24,7 +24,7 @@ export interface ChatOptions {
   fetch?: typeof fetch;
   socket?: SocketFactory;
   /** The tab's storage (drafts, messages still being sent); sessionStorage by default. */
-  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  storage?: TabStorage | null;
   /** Where the person's notification choices are kept; localStorage by default. */
   prefs?: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
@@ -32,15 +32,6 @@ export interface ChatOptions {
 const PAGE = 50;
 /** Opening a dialog loads back at most this many pages to reach the first unread message. */
 const UNREAD_PAGES = 10;
-/** Automatic resends of a message that got no answer: full jitter from 1 s, doubling to 15 s. */
-const RESEND_BACKOFF = { minMs: 1000, maxMs: 15_000 };
-
-interface Outgoing {
-  dialog_id: number;
-  text: string;
-  client_msg_id: string;
-  created_at: string;
-}
 
 export class Chat {
   readonly session: SessionModel;
@@ -49,6 +40,8 @@ export class Chat {
   readonly view = new ViewModel();
   readonly presence = new PresenceModel();
   readonly alerts: Alerts;
+  private readonly outbox: Outbox;
+  private readonly frames: Frames;
   private readonly rest: RestClient;
   private connection: Connection;
   private readonly cleanups: (() => void)[] = [];
@@ -69,6 +62,16 @@ export class Chat {
       refreshToken: () => this.session.refreshToken(),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
+    this.outbox = new Outbox({
+      userId: opts.userId,
+      key: `imbachat:outbox:${opts.devId}:${opts.userId}`,
+      messages: this.messages,
+      dialogs: this.dialogs,
+      rest: this.rest,
+      storage: () => this.storage(),
+      onError: (err, quiet) => this.handleError(err, quiet),
+    });
+    this.frames = new Frames(this, (id) => this.rest.dialog(id), opts.emit, `imbachat-${opts.devId}-`);
     this.connection = this.makeConnection(this.connectionUrl);
   }
 
@@ -77,7 +80,7 @@ export class Chat {
     void this.loadMe();
     void this.loadDialogs();
     this.watch();
-    this.restoreOutbox();
+    this.outbox.restore();
   }
 
   dispose(): void {
@@ -86,7 +89,8 @@ export class Chat {
     this.rest.abort();
     this.presence.dispose();
     this.alerts.dispose();
-    for (const r of this.resends.values()) clearTimeout(r.timer);
+    this.outbox.dispose();
+    this.frames.dispose();
     for (const stop of this.cleanups.splice(0)) stop();
   }
 
@@ -102,7 +106,7 @@ export class Chat {
     } else {
       this.connection.retryNow();
     }
-    this.flushOutbox();
+    this.outbox.flush();
   }
 
   unreadWith(userId: string): number {
@@ -213,7 +217,7 @@ export class Chat {
         thread.olderCursor.value = cursor;
         thread.status.value = 'loaded';
       });
-      if (!this.dialogs.byId(dialogId)) void this.rest.dialog(dialogId).then((d) => this.dialogs.upsert(d), () => {});
+      if (!this.dialogs.byId(dialogId)) void this.frames.fetchDialog(dialogId);
     } catch (err) {
       if (this.disposed) return;
       thread.status.value = 'error';
@@ -266,110 +270,13 @@ export class Chat {
     const body = text.trim();
     if (!body || this.session.fatal.peek()) return false;
     this.typing(dialogId, false);
-    const clientMsgId = uuid();
-    const message: ChatMessage = {
-      key: `c:${clientMsgId}`,
-      id: null,
-      seq: null,
-      dialog_id: dialogId,
-      sender_id: this.opts.userId,
-      text: body,
-      client_msg_id: clientMsgId,
-      created_at: new Date().toISOString(),
-      status: 'pending',
-    };
-    this.messages.thread(dialogId).addLocal(message);
-    this.saveOutbox();
-    void this.deliver(dialogId, message.key);
+    this.outbox.add(dialogId, body);
     return true;
   }
 
-  private readonly sending = new Set<string>();
-  private readonly resends = new Map<string, { attempt: number; timer?: ReturnType<typeof setTimeout> }>();
-
-  /**
-   * Sends (again) a local message; the same client_msg_id makes a repeat harmless, so a message
-   * that got no answer stays pending and is resent with backoff until the server acknowledges it.
-   * Only a refusal (too long, no such dialog…) marks it failed, with a Retry button.
-   */
-  async deliver(dialogId: number, key: string): Promise<void> {
-    const thread = this.messages.thread(dialogId);
-    const m = thread.find(key);
-    if (!m || m.id !== null || !m.client_msg_id || this.sending.has(key) || this.disposed) return;
-    const resend = this.resends.get(key);
-    clearTimeout(resend?.timer);
-    this.sending.add(key);
-    if (m.status !== 'pending') thread.update(key, { status: 'pending' });
-    try {
-      const saved = await this.rest.send(dialogId, m.text, m.client_msg_id);
-      if (this.disposed) return;
-      this.resends.delete(key);
-      thread.merge([saved]);
-      this.dialogs.noteMessage(saved);
-    } catch (err) {
-      if (this.disposed) return;
-      const code = err instanceof ApiError ? err.code : 'network';
-      const status = err instanceof ApiError ? err.status : 0;
-      if (code === 'network' || status >= 500 || status === 429 || status === 401) {
-        // No answer, or the server could not take it now: try again later (after a new token for 401).
-        const attempt = resend?.attempt ?? 0;
-        const entry: { attempt: number; timer?: ReturnType<typeof setTimeout> } = { attempt: attempt + 1 };
-        if (status !== 401) entry.timer = setTimeout(() => void this.deliver(dialogId, key), backoffDelay(attempt, RESEND_BACKOFF));
-        this.resends.set(key, entry);
-        if (status === 401) this.handleError(err, true);
-      } else {
-        this.resends.delete(key);
-        thread.update(key, { status: 'failed', error: code });
-        this.handleError(err, true);
-      }
-    } finally {
-      this.sending.delete(key);
-      if (!this.disposed) this.saveOutbox();
-    }
-  }
-
-  /** Resends every message still waiting now (the link is back, a new token came). */
-  private flushOutbox(): void {
-    for (const thread of this.messages.all())
-      for (const m of thread.items.peek()) if (m.id === null && m.status === 'pending') void this.deliver(thread.dialogId, m.key);
-  }
-
-  /** Messages not yet acknowledged are kept in the tab's storage, so a reload does not lose them. */
-  private saveOutbox(): void {
-    const out: Outgoing[] = [];
-    for (const thread of this.messages.all())
-      for (const m of thread.items.peek())
-        if (m.id === null && m.status === 'pending' && m.client_msg_id)
-          out.push({ dialog_id: m.dialog_id, text: m.text, client_msg_id: m.client_msg_id, created_at: m.created_at });
-    try {
-      if (out.length) this.storage()?.setItem(this.outboxKey, JSON.stringify(out));
-      else this.storage()?.removeItem(this.outboxKey);
-    } catch {
-      // storage full or blocked: the messages are still sent from memory
-    }
-  }
-
-  private restoreOutbox(): void {
-    let saved: Outgoing[] = [];
-    try {
-      const raw = this.storage()?.getItem(this.outboxKey);
-      const parsed: unknown = raw ? JSON.parse(raw) : [];
-      if (Array.isArray(parsed)) saved = parsed as Outgoing[];
-    } catch {
-      return;
-    }
-    for (const o of saved) {
-      if (typeof o?.client_msg_id !== 'string' || typeof o.text !== 'string' || typeof o.dialog_id !== 'number') continue;
-      const thread = this.messages.thread(o.dialog_id);
-      const key = `c:${o.client_msg_id}`;
-      if (thread.find(key)) continue;
-      thread.addLocal({ key, id: null, seq: null, dialog_id: o.dialog_id, sender_id: this.opts.userId, text: o.text, client_msg_id: o.client_msg_id, created_at: o.created_at, status: 'pending' });
-      void this.deliver(o.dialog_id, key);
-    }
-  }
-
-  private get outboxKey(): string {
-    return `imbachat:outbox:${this.opts.devId}:${this.opts.userId}`;
+  /** Sends a pending or failed message again (the Retry button). */
+  deliver(dialogId: number, key: string): Promise<void> {
+    return this.outbox.deliver(dialogId, key);
   }
 
   // ---- typing ---------------------------------------------------------------------------
@@ -442,67 +349,18 @@ export class Chat {
         if (state !== 'connected') return;
         if (!this.lastReadyResumed && (wasConnected || this.dialogs.status.peek() === 'loaded')) void this.resync();
         else if (wasConnected) void this.loadDialogs(); // presence is not replayed: take the current state
-        this.flushOutbox();
+        this.outbox.flush();
       },
-      onFrame: (frame) => this.onFrame(frame),
+      onFrame: (frame) => {
+        this.frames.apply(frame);
+        if (frame.type === 'ready') this.maybeReady();
+      },
       onReady: (resumed) => (this.lastReadyResumed = resumed),
       onStop: (code) => {
         const fatal = fatalFromCode(code);
         this.session.fatal.value = fatal;
         this.opts.emit('error', { code: fatal, message: `The chat stopped: ${code}.` });
       },
-    });
-  }
-
-  private onFrame(frame: ServerFrame): void {
-    switch (frame.type) {
-      case 'ready':
-        this.session.me.value = { ...(this.session.me.peek() ?? {}), ...frame.user };
-        this.maybeReady();
-        return;
-      case 'message.new':
-        return this.onMessage(frame.message);
-      case 'dialog.updated':
-        this.presence.seed(frame.dialog, this.opts.userId);
-        return this.dialogs.upsert(frame.dialog);
-      case 'message.read':
-        if (frame.user_id !== this.opts.userId) this.dialogs.setReceipt(frame.dialog_id, { read: frame.seq });
-        else this.dialogs.ownRead(frame.dialog_id, frame.seq); // read in another tab
-        return;
-      case 'message.delivered':
-        if (frame.user_id !== this.opts.userId) this.dialogs.setReceipt(frame.dialog_id, { delivered: frame.seq });
-        return;
-      case 'typing.start':
-        if (frame.user_id !== this.opts.userId) this.presence.startTyping(frame.dialog_id, frame.user_id);
-        return;
-      case 'typing.stop':
-        return this.presence.stopTyping(frame.user_id, frame.dialog_id);
-      case 'presence':
-        return this.presence.set(frame.user_id, { online: frame.online, last_seen_at: frame.last_seen_at });
-      default:
-        return;
-    }
-  }
-
-  private onMessage(m: Message): void {
-    const thread = this.messages.existing(m.dialog_id);
-    if (thread && thread.status.peek() === 'loaded') {
-      if (m.seq > thread.lastSeq() + 1) void this.catchUp(m.dialog_id);
-      else thread.merge([m]);
-    }
-    this.dialogs.noteMessage(m);
-    this.presence.stopTyping(m.sender_id, m.dialog_id);
-    if (m.sender_id === this.opts.userId) return;
-    this.opts.emit('message', { message: m, dialog_id: m.dialog_id });
-    const d = this.dialogs.byId(m.dialog_id);
-    const hidden = !this.view.pageVisible.peek();
-    this.alerts.incoming({
-      title: d ? partnerOf(d, this.opts.userId).name : t('newMessage'),
-      body: m.text,
-      tag: `imbachat-${this.opts.devId}-${m.dialog_id}`,
-      watching: this.view.open.peek() && !hidden,
-      hidden,
-      onClick: () => this.showDialog(m.dialog_id),
     });
   }
 
@@ -582,7 +440,7 @@ export class Chat {
     this.cleanups.push(effect(() => this.markReadWhenSeen()));
   }
 
-  /** When a dialog is open and the page visible, its newest partner message counts as read. */
+  /** When a dialog is open and the page visible, its newest message from someone else counts as read. */
   private markReadWhenSeen(): void {
     const v = this.view.view.value;
     if (!this.view.open.value || !this.view.pageVisible.value || v.kind !== 'dialog') return;
@@ -609,19 +467,4 @@ export class Chat {
       },
     );
   }
-}
-
-export function partnerName(chat: Chat, dialog: Dialog): string {
-  return partnerOf(dialog, chat.session.userId).name;
-}
-
-function uuid(): string {
-  const c = globalThis.crypto;
-  if (typeof c.randomUUID === 'function') return c.randomUUID();
-  // randomUUID needs a secure context; host pages on plain http still deserve unique ids.
-  const b = c.getRandomValues(new Uint8Array(16));
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

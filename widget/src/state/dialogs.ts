@@ -1,4 +1,5 @@
-// The dialog list: what the server last said about each of the user's dialogs, most recent first.
+// The dialog list: what the server last said about each of the user's dialogs, moved on by the
+// live events (the server sends no snapshot after each message or read), most recent first.
 import { computed, signal } from '@preact/signals';
 import type { Dialog, Message, User } from '@imbachat/server/protocol';
 
@@ -13,7 +14,11 @@ export class DialogsModel {
   readonly items = signal<Dialog[]>([]);
   readonly status = signal<LoadStatus>('idle');
   readonly nextCursor = signal<string | null>(null);
-  /** The partner's read and delivered positions per dialog, from members_state and live receipts. */
+  /**
+   * How far the others got per dialog, from members_state and live receipts. A group keeps the
+   * furthest of its other members: my message shows delivered once at least one of them has it,
+   * and read once at least one of them read it (a per-member view can come with the group UI).
+   */
   readonly receipts = signal<Record<number, Receipt>>({});
   readonly unreadTotal = computed(() => this.items.value.reduce((sum, d) => sum + d.unread_count, 0));
 
@@ -23,8 +28,9 @@ export class DialogsModel {
     return this.items.value.find((d) => d.id === id);
   }
 
+  /** The direct dialog with that user (a group that has them in it is not "the dialog with" them). */
   withUser(userId: string): Dialog | undefined {
-    return this.items.value.find((d) => partnerOf(d, this.meId).user_id === userId);
+    return this.items.value.find((d) => partnerOf(d, this.meId)?.user_id === userId);
   }
 
   /** Merges a page from the server; dialogs it does not mention are kept (they may be on later pages). */
@@ -41,30 +47,37 @@ export class DialogsModel {
   }
 
   private seedReceipts(dialog: Dialog): void {
-    const partner = partnerOf(dialog, this.meId);
-    const state = dialog.members_state?.find((m) => m.user_id === partner.user_id);
-    if (state) this.setReceipt(dialog.id, { read: state.last_read_seq, delivered: state.last_delivered_seq });
+    for (const s of dialog.members_state ?? [])
+      if (s.user_id !== this.meId) this.setReceipt(dialog.id, { read: s.last_read_seq, delivered: s.last_delivered_seq });
   }
 
-  /** A message arrived before the dialog.updated that describes it: show it as the preview now. */
-  noteMessage(message: Message): void {
-    const d = this.byId(message.dialog_id);
-    if (!d || (d.last_message && d.last_message.seq >= message.seq)) return;
-    this.upsert({ ...d, last_message: message, updated_at: message.created_at });
+  /**
+   * A message was committed (message.new, or the answer to my POST): it becomes the preview and
+   * the dialog's activity time (so it moves to the top). My own message means I have read up to
+   * it; anyone else's is unread after my read position. Seen twice, it changes nothing.
+   */
+  noteMessage(m: Message): void {
+    const d = this.byId(m.dialog_id);
+    if (!d) return;
+    const newer = m.seq > (d.last_message?.seq ?? 0);
+    const read = m.sender_id === this.meId ? Math.max(d.last_read_seq, m.seq) : d.last_read_seq;
+    if (!newer && read === d.last_read_seq) return;
+    const last = newer ? m : d.last_message;
+    this.upsert({ ...d, last_message: last, updated_at: newer ? m.created_at : d.updated_at, last_read_seq: read, unread_count: Math.max(0, (last?.seq ?? 0) - read) });
   }
 
+  /** The answer to my POST …/read: the server's own count. */
   setRead(dialogId: number, seq: number, unread: number): void {
     const d = this.byId(dialogId);
     if (!d || d.last_read_seq > seq) return;
     this.upsert({ ...d, last_read_seq: seq, unread_count: unread });
   }
 
-  /** The user read up to `seq` (maybe in another tab); dialog.updated brings the exact count. */
+  /** message.read from me (another tab read it): what is left is what came after `seq`. */
   ownRead(dialogId: number, seq: number): void {
     const d = this.byId(dialogId);
     if (!d || d.last_read_seq >= seq) return;
-    const all = (d.last_message?.seq ?? 0) <= seq;
-    this.upsert({ ...d, last_read_seq: seq, unread_count: all ? 0 : d.unread_count });
+    this.upsert({ ...d, last_read_seq: seq, unread_count: Math.max(0, (d.last_message?.seq ?? 0) - seq) });
   }
 
   /** Receipts only move forward: a stale snapshot never takes a tick away. */
@@ -76,23 +89,35 @@ export class DialogsModel {
   }
 }
 
-export function partnerOf(dialog: Dialog, meId: string): User {
-  const other = dialog.members.find((m) => m.user_id !== meId) ?? dialog.members[0];
-  return other ?? { user_id: '?', name: '?', avatar_url: null, profile_url: null };
+/** The other person of a direct dialog; null for a group (it has a title, not a partner). */
+export function partnerOf(dialog: Dialog, meId: string): User | null {
+  if (dialog.type !== 'direct') return null;
+  return dialog.members.find((m) => m.user_id !== meId) ?? dialog.members[0] ?? { user_id: '?', name: '?', avatar_url: null, profile_url: null };
 }
 
-/** Newer facts win: an older answer (a slow REST page) never rolls back a preview or a read position. */
+/** What a dialog is called: the group's title, or the partner's name. */
+export function dialogName(dialog: Dialog, meId: string): string {
+  return partnerOf(dialog, meId)?.name ?? dialog.title ?? '';
+}
+
+/** Newer facts win: an older answer (a slow REST page, a dialog.updated built before the latest
+ *  message) never rolls back a preview or a read position. */
 export function mergeDialog(old: Dialog, next: Dialog): Dialog {
   const oldSeq = old.last_message?.seq ?? 0;
   const nextSeq = next.last_message?.seq ?? 0;
   const newerMessage = nextSeq >= oldSeq;
-  const newerRead = next.last_read_seq >= old.last_read_seq;
+  const read = Math.max(old.last_read_seq, next.last_read_seq);
+  const last = newerMessage ? next.last_message : old.last_message;
   return {
     ...next,
-    last_message: newerMessage ? next.last_message : old.last_message,
+    last_message: last,
     updated_at: newerMessage ? next.updated_at : old.updated_at,
-    last_read_seq: Math.max(old.last_read_seq, next.last_read_seq),
-    unread_count: newerMessage && newerRead ? next.unread_count : old.unread_count,
+    last_read_seq: read,
+    // Each side's count is exact for its own message and read positions; mixed, count from them.
+    unread_count:
+      newerMessage && next.last_read_seq === read ? next.unread_count :
+      nextSeq <= oldSeq && old.last_read_seq === read ? old.unread_count :
+      Math.max(0, (last?.seq ?? 0) - read),
   };
 }
 

@@ -1,5 +1,5 @@
 // Who is online, since when they were away, and who is typing where. Live frames update it; the
-// dialogs' members_state seeds it.
+// direct dialogs' members_state seeds it (presence is shown for direct dialogs only).
 import { signal } from '@preact/signals';
 import { TYPING_EXPIRY_MS, type Dialog } from '@imbachat/server/protocol';
 
@@ -18,7 +18,7 @@ export class PresenceModel {
 
   /** members_state from a dialog the server sent: a snapshot no newer than live frames. */
   seed(dialog: Dialog, meId: string): void {
-    const states = dialog.members_state ?? [];
+    const states = (dialog.type === 'direct' && dialog.members_state) || [];
     let next: Record<string, Seen> | null = null;
     for (const s of states) {
       const known = this.users.peek()[s.user_id];

@@ -182,17 +182,35 @@ it('resumes the event stream after a drop: resume_from is the last applied event
   c.conn.close();
 });
 
-it('reconnects with resume_from when an event_id is skipped', async () => {
-  let n = 0;
-  onAuth = (ws, frame) => {
-    n++;
-    ws.send(JSON.stringify({ type: 'ready', user: { user_id: '1', name: 'A', avatar_url: null, profile_url: null }, heartbeat_ms: 25000, last_event_id: 1, resumed: 'resume_from' in frame }));
-    if (n === 1) ws.send(JSON.stringify({ event_id: 3, type: 'message.read', dialog_id: 1, user_id: '2', message_id: 3, seq: 3 }));
+it('applies event_ids that skip numbers (the log is shared by the whole widget) without reconnecting', async () => {
+  const read = (id: number) => JSON.stringify({ event_id: id, type: 'message.read', dialog_id: 1, user_id: '2', message_id: id, seq: id });
+  onAuth = (ws) => {
+    ws.send(JSON.stringify({ type: 'ready', user: { user_id: '1', name: 'A', avatar_url: null, profile_url: null }, heartbeat_ms: 25000, last_event_id: 1, resumed: false }));
+    for (const id of [3, 10, 42]) ws.send(read(id));
   };
   const c = open();
   c.conn.connect();
-  await c.until(() => authFrames.length === 2 && c.conn.state === 'connected');
-  expect(authFrames[1]).toMatchObject({ resume_from: 1 });
-  expect(c.frames).toEqual(['ready', 'ready']);
+  await c.until(() => c.conn.lastEventId === 42);
+  expect(c.frames).toEqual(['ready', 'message.read', 'message.read', 'message.read']);
+  expect(authFrames).toHaveLength(1);
+  expect(c.states).toEqual(['connecting', 'connected']);
+  c.conn.close();
+});
+
+it('drops a frame whose event_id is not newer than the last applied one (equal or older)', async () => {
+  const frame = (id: number, type: string) => JSON.stringify({ event_id: id, type, dialog_id: 1, user_id: '2', message_id: id, seq: id });
+  onAuth = (ws) => {
+    ws.send(JSON.stringify({ type: 'ready', user: { user_id: '1', name: 'A', avatar_url: null, profile_url: null }, heartbeat_ms: 25000, last_event_id: 5, resumed: false }));
+    ws.send(frame(9, 'message.read'));
+    ws.send(frame(9, 'message.new')); // equal: a duplicate
+    ws.send(frame(7, 'message.new')); // older
+    ws.send(frame(4, 'message.new')); // before ready's position
+    ws.send(frame(12, 'message.delivered'));
+  };
+  const c = open();
+  c.conn.connect();
+  await c.until(() => c.conn.lastEventId === 12);
+  expect(c.frames).toEqual(['ready', 'message.read', 'message.delivered']);
+  expect(authFrames).toHaveLength(1);
   c.conn.close();
 });

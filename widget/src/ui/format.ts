@@ -1,5 +1,6 @@
-// Dates and times through Intl, in the widget's language: no date library.
-import { lang, t } from '../i18n/index.ts';
+// Dates, times and counted words through Intl, in the widget's language: no date library.
+import type { PluralKey } from '../i18n/en.ts';
+import { catalogueFor, lang, t, textLang } from '../i18n/index.ts';
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
@@ -65,4 +66,12 @@ export function formatAgo(iso: string, now = Date.now()): string {
   }
   for (const [unit, size] of units) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
   return t('justNow');
+}
+
+/** "{n} members" in the right form for n ("1 участник", "3 участника", "5 участников"). The
+ *  rules are those of the text's language, so English text under another tag stays English. */
+export function plural(key: PluralKey, n: number): string {
+  const c = catalogueFor(lang.value);
+  const form = c[`${key}_${new Intl.PluralRules(textLang(lang.value)).select(n)}`] ?? c[`${key}_other`];
+  return form.replace('{n}', String(n));
 }

@@ -1,7 +1,9 @@
 // A person's picture, or their initials on a colour derived from their id when there is none
-// (or it fails to load).
+// (or it fails to load); a group's initials from its title.
 import { useState } from 'preact/hooks';
-import type { User } from '@imbachat/server/protocol';
+import type { Dialog, User } from '@imbachat/server/protocol';
+import type { Chat } from '../../state/chat.ts';
+import { partnerOf } from '../../state/dialogs.ts';
 import { safeHref } from '../linkify.ts';
 
 export function initials(name: string): string {
@@ -27,4 +29,11 @@ export function Avatar({ user, small, online }: { user: User; small?: boolean; o
       {online && <span class="online-dot" />}
     </span>
   );
+}
+
+/** The dialog's face: the partner with their online dot, or the group's title initials (no presence). */
+export function DialogAvatar({ chat, dialog, small }: { chat: Chat; dialog: Dialog; small?: boolean }) {
+  const partner = partnerOf(dialog, chat.session.userId);
+  if (!partner) return <Avatar user={{ user_id: `group:${dialog.id}`, name: dialog.title ?? '', avatar_url: null, profile_url: null }} small={small} />;
+  return <Avatar user={partner} small={small} online={chat.presence.users.value[partner.user_id]?.online === true} />;
 }

@@ -1,12 +1,13 @@
-// The list of the user's dialogs: one button per dialog, named by the partner.
+// The list of the user's dialogs: one button per dialog, named by the partner or the group's title.
 import type { Dialog } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { partnerOf } from '../../state/dialogs.ts';
+import { dialogName, partnerOf } from '../../state/dialogs.ts';
 import { isKey } from '../../i18n/index.ts';
 import { formatShort } from '../format.ts';
 import { ChatIcon } from '../icons.tsx';
-import { Avatar } from './Avatar.tsx';
+import { firstName, memberName } from '../who.ts';
+import { DialogAvatar } from './Avatar.tsx';
 import { Banner } from './Banner.tsx';
 import { Header } from './Header.tsx';
 
@@ -119,33 +120,43 @@ function Switch(props: { on: boolean; label: string; icon: string; hint?: string
 }
 
 function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
-  const partner = partnerOf(dialog, chat.session.userId);
+  const me = chat.session.userId;
+  const partner = partnerOf(dialog, me);
+  const name = dialogName(dialog, me);
   const last = dialog.last_message;
   const unread = dialog.unread_count;
   const previewId = `ic-pv-${dialog.id}`;
-  const typing = (chat.presence.typing.value[dialog.id] ?? []).includes(partner.user_id);
-  const online = chat.presence.users.value[partner.user_id]?.online === true;
+  const typists = chat.presence.typing.value[dialog.id] ?? [];
+  // A direct dialog says "typing…" under the partner's name; a group says who.
+  const typing = partner ? (typists.includes(partner.user_id) ? t('typing') : null) : typists[0] !== undefined ? t('isTyping', { name: firstName(memberName(dialog, typists[0])) }) : null;
   const countId = `ic-uc-${dialog.id}`;
+  const preview = !last
+    ? t('noMessages')
+    : last.sender_id === me
+      ? `${t('you')} ${oneLine(last.text)}`
+      : partner
+        ? oneLine(last.text)
+        : `${firstName(memberName(dialog, last.sender_id))}: ${oneLine(last.text)}`;
   return (
     <li>
       <button
         type="button"
         class={`dialog-item${unread > 0 ? ' unread' : ''}`}
-        aria-label={partner.name}
+        aria-label={name}
         aria-describedby={unread > 0 ? `${countId} ${previewId}` : previewId}
         onClick={() => chat.showDialog(dialog.id)}
       >
-        <Avatar user={partner} online={online} />
+        <DialogAvatar chat={chat} dialog={dialog} />
         <span class="meta">
           <span class="row">
             <span class="name ellipsis" dir="auto">
-              {partner.name}
+              {name}
             </span>
             {last && <time dateTime={last.created_at}>{formatShort(last.created_at)}</time>}
           </span>
           <span class="row">
             <span class={`preview ellipsis${typing ? ' typing' : ''}`} id={previewId} dir="auto">
-              {typing ? t('typing') : last ? (last.sender_id === chat.session.userId ? `${t('you')} ${oneLine(last.text)}` : oneLine(last.text)) : t('noMessages')}
+              {typing ?? preview}
             </span>
             {unread > 0 && (
               <>

@@ -1,31 +1,36 @@
-// One dialog: the partner in the header, the messages grouped by day, and the composer.
+// One dialog: who it is with in the header (the partner, or a group's title and size), the
+// messages grouped by day (in a group, under their senders' names), and the composer.
 import type { JSX } from 'preact';
-import { useEffect, useLayoutEffect, useReducer, useRef } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { partnerOf, type Receipt } from '../../state/dialogs.ts';
+import { dialogName, partnerOf, type Receipt } from '../../state/dialogs.ts';
 import type { ChatMessage } from '../../state/messages.ts';
-import { dayKey, formatAgo, formatDay, formatFull, formatTime } from '../format.ts';
+import { dayKey, formatAgo, formatDay, formatFull, formatTime, plural } from '../format.ts';
 import { safeHref } from '../linkify.ts';
 import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon } from '../icons.tsx';
-import { Avatar } from './Avatar.tsx';
+import { useLogScroll, useMinuteTick } from '../hooks.ts';
+import { firstName, memberName } from '../who.ts';
+import { DialogAvatar } from './Avatar.tsx';
 import { Banner } from './Banner.tsx';
 import { Composer } from './Composer.tsx';
 import { Header } from './Header.tsx';
 import { MessageText } from './MessageText.tsx';
 
 export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: number; onClose(): void }) {
+  const me = chat.session.userId;
   const dialog = chat.dialogs.byId(dialogId);
   const thread = chat.messages.thread(dialogId);
   const items = thread.items.value;
   const status = thread.status.value;
-  const partner = dialog ? partnerOf(dialog, chat.session.userId) : null;
+  const partner = dialog ? partnerOf(dialog, me) : null;
+  const group = dialog !== undefined && partner === null;
   const profile = partner?.profile_url ? safeHref(partner.profile_url) : null;
   const receipt = chat.dialogs.receipts.value[dialogId] ?? { read: 0, delivered: 0 };
   const seen = partner ? chat.presence.users.value[partner.user_id] : undefined;
-  const typing = partner ? (chat.presence.typing.value[dialogId] ?? []).includes(partner.user_id) : false;
+  const typists = chat.presence.typing.value[dialogId] ?? [];
+  const typist = partner ? (typists.includes(partner.user_id) ? partner.name : null) : typists[0] !== undefined ? memberName(dialog, typists[0]) : null;
   const log = useLogScroll(items, () => void chat.loadOlder(dialogId));
-  const name = partner?.name ?? '';
+  const name = dialog ? dialogName(dialog, me) : '';
   const unreadAfter = chat.view.unreadAfter.value;
   useMinuteTick(!seen?.online && !!seen?.last_seen_at);
 
@@ -37,15 +42,17 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
         back
         title={
           <>
-            {partner && <Avatar user={partner} small online={seen?.online === true} />}
+            {dialog && <DialogAvatar chat={chat} dialog={dialog} small />}
             <div class="who">
               {/* bdi: an Arabic or Hebrew name keeps its own direction but lines up with the status below. */}
               <h2 class="name ellipsis" tabIndex={-1}>
                 <bdi>{name || '\u00a0'}</bdi>
               </h2>
               <div class="status-line">
-                {typing ? (
-                  <span class="typing ellipsis">{t('isTyping', { name: firstName(name) })}</span>
+                {typist !== null ? (
+                  <span class="typing ellipsis">{t('isTyping', { name: firstName(typist) })}</span>
+                ) : group ? (
+                  <span class="ellipsis">{plural('members', dialog.member_count)}</span>
                 ) : seen?.online ? (
                   <span class="live">{t('online')}</span>
                 ) : seen?.last_seen_at ? (
@@ -88,14 +95,19 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
             <p>{t('noMessagesHint')}</p>
           </div>
         )}
-        {renderItems(chat, items, receipt, unreadAfter)}
+        {renderItems(chat, items, receipt, unreadAfter, group ? (id) => memberName(dialog, id) : null)}
       </div>
       <Composer key={dialogId} chat={chat} dialogId={dialogId} />
     </>
   );
 }
 
-function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt, unreadAfter: number | null): JSX.Element[] {
+/**
+ * `receipt` is how far the others got: in a group, the furthest other member, so my message shows
+ * delivered / read once at least one of them has it / read it. `senderName` is set for groups,
+ * whose runs of messages from other people start with the sender's name.
+ */
+function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt, unreadAfter: number | null, senderName: ((userId: string) => string) | null): JSX.Element[] {
   const nodes: JSX.Element[] = [];
   const me = chat.session.userId;
   const firstUnread = unreadAfter === null ? undefined : items.find((m) => m.seq !== null && m.seq > unreadAfter && m.sender_id !== me);
@@ -121,12 +133,15 @@ function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt, unreadA
           <span aria-hidden="true">{t('newMessagesLine')}</span>
         </div>,
       );
+    const mine = m.sender_id === me;
+    const runStarts = newDay || m === firstUnread || prev?.sender_id !== m.sender_id;
     nodes.push(
       <Bubble
         key={m.key}
         chat={chat}
         message={m}
-        mine={m.sender_id === chat.session.userId}
+        mine={mine}
+        sender={senderName && !mine && runStarts ? senderName(m.sender_id) : null}
         gap={!newDay && prev !== undefined && prev.sender_id !== m.sender_id}
         tick={m.seq === null ? 'none' : m.seq <= receipt.read ? 'read' : m.seq <= receipt.delivered ? 'delivered' : 'sent'}
         showInfo={!runContinues}
@@ -138,10 +153,15 @@ function renderItems(chat: Chat, items: ChatMessage[], receipt: Receipt, unreadA
 
 type Tick = 'none' | 'sent' | 'delivered' | 'read';
 
-function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; gap: boolean; tick: Tick; showInfo: boolean }) {
+function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; sender: string | null; gap: boolean; tick: Tick; showInfo: boolean }) {
   const { chat, message: m, mine, gap, tick } = props;
   return (
     <div class={`msg ${mine ? 'mine' : 'theirs'} ${m.status}${gap ? ' gap' : ''}`}>
+      {props.sender !== null && (
+        <div class="sender ellipsis" dir="auto">
+          {props.sender}
+        </div>
+      )}
       <div class="bubble" dir="auto">
         <MessageText text={m.text} />
       </div>
@@ -179,65 +199,4 @@ function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; gap: b
 
 function tickLabel(tick: Tick): string {
   return tick === 'read' ? t('seen') : tick === 'delivered' ? t('delivered') : t('sent');
-}
-
-function firstName(name: string): string {
-  return name.trim().split(/\s+/)[0] ?? name;
-}
-
-/** Re-renders every minute while `on`, so "last seen 5 minutes ago" stays true. */
-function useMinuteTick(on: boolean): void {
-  const [, tick] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => {
-    if (!on) return;
-    const timer = setInterval(tick, 60_000);
-    return () => clearInterval(timer);
-  }, [on]);
-}
-
-/** How close to the top (in px) the reader scrolls before older messages load. */
-const LOAD_OLDER_AT = 160;
-
-/** Opens the log at the "New messages" line (or the newest message), keeps it pinned to the newest
- *  message unless the reader scrolled up, loads older pages when the reader nears the top, and keeps
- *  the reading position still when they are added above. */
-function useLogScroll(items: ChatMessage[], loadOlder: () => void) {
-  const ref = useRef<HTMLDivElement>(null);
-  const prev = useRef<{ first?: string; last?: string; height: number; pinned: boolean; placed: boolean }>({ height: 0, pinned: true, placed: false });
-  const first = items[0]?.key;
-  const last = items[items.length - 1];
-  const older = useRef(loadOlder);
-  older.current = loadOlder;
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const p = prev.current;
-    if (!p.placed && items.some((m) => m.seq !== null)) {
-      p.placed = true;
-      const marker = el.querySelector<HTMLElement>('.new-marker');
-      if (marker) {
-        el.scrollTop += marker.getBoundingClientRect().top - el.getBoundingClientRect().top - 8;
-        p.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-      } else el.scrollTop = el.scrollHeight;
-    } else if (p.first !== undefined && first !== p.first && last?.key === p.last) {
-      el.scrollTop += el.scrollHeight - p.height; // older page added on top
-    } else if (p.pinned || (last && last.key !== p.last && last.status === 'pending')) {
-      el.scrollTop = el.scrollHeight;
-    }
-    p.first = first;
-    p.last = last?.key;
-    p.height = el.scrollHeight;
-  }, [first, last?.key, items.length]);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const onScroll = () => {
-      prev.current.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-      prev.current.height = el.scrollHeight;
-      if (prev.current.placed && el.scrollTop < LOAD_OLDER_AT) older.current();
-    };
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
-  }, []);
-  return ref;
 }

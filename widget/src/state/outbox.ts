@@ -1,0 +1,146 @@
+// The user's messages on their way: shown pending at once, sent over REST, resent with the same
+// client_msg_id while unanswered, and kept in the tab's storage until the server acknowledges them.
+import { backoffDelay } from '../transport/backoff.ts';
+import { ApiError, type RestClient } from '../transport/rest.ts';
+import type { DialogsModel } from './dialogs.ts';
+import type { ChatMessage, MessagesModel } from './messages.ts';
+
+/** Automatic resends of a message that got no answer: full jitter from 1 s, doubling to 15 s. */
+const RESEND_BACKOFF = { minMs: 1000, maxMs: 15_000 };
+
+export type TabStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export interface OutboxOptions {
+  userId: string;
+  /** Where the pending messages are kept in the tab's storage. */
+  key: string;
+  messages: MessagesModel;
+  dialogs: DialogsModel;
+  rest: RestClient;
+  storage(): TabStorage | null | undefined;
+  onError(err: unknown, quiet: boolean): void;
+}
+
+interface Outgoing {
+  dialog_id: number;
+  text: string;
+  client_msg_id: string;
+  created_at: string;
+}
+
+export class Outbox {
+  private readonly sending = new Set<string>();
+  private readonly resends = new Map<string, { attempt: number; timer?: ReturnType<typeof setTimeout> }>();
+  private disposed = false;
+
+  constructor(private readonly o: OutboxOptions) {}
+
+  dispose(): void {
+    this.disposed = true;
+    for (const r of this.resends.values()) clearTimeout(r.timer);
+  }
+
+  /** Adds the (trimmed, non-empty) text as a pending message and sends it. */
+  add(dialogId: number, text: string): void {
+    const clientMsgId = uuid();
+    this.o.messages.thread(dialogId).addLocal(this.local(dialogId, text, clientMsgId, new Date().toISOString()));
+    this.save();
+    void this.deliver(dialogId, `c:${clientMsgId}`);
+  }
+
+  private local(dialogId: number, text: string, clientMsgId: string, createdAt: string): ChatMessage {
+    return { key: `c:${clientMsgId}`, id: null, seq: null, dialog_id: dialogId, sender_id: this.o.userId, text, client_msg_id: clientMsgId, created_at: createdAt, status: 'pending' };
+  }
+
+  /**
+   * Sends (again) a local message; the same client_msg_id makes a repeat harmless, so a message
+   * that got no answer stays pending and is resent with backoff until the server acknowledges it.
+   * Only a refusal (too long, no such dialog…) marks it failed, with a Retry button.
+   */
+  async deliver(dialogId: number, key: string): Promise<void> {
+    const thread = this.o.messages.thread(dialogId);
+    const m = thread.find(key);
+    if (!m || m.id !== null || !m.client_msg_id || this.sending.has(key) || this.disposed) return;
+    const resend = this.resends.get(key);
+    clearTimeout(resend?.timer);
+    this.sending.add(key);
+    if (m.status !== 'pending') thread.update(key, { status: 'pending' });
+    try {
+      const saved = await this.o.rest.send(dialogId, m.text, m.client_msg_id);
+      if (this.disposed) return;
+      this.resends.delete(key);
+      thread.merge([saved]);
+      this.o.dialogs.noteMessage(saved);
+    } catch (err) {
+      if (this.disposed) return;
+      const code = err instanceof ApiError ? err.code : 'network';
+      const status = err instanceof ApiError ? err.status : 0;
+      if (code === 'network' || status >= 500 || status === 429 || status === 401) {
+        // No answer, or the server could not take it now: try again later (after a new token for 401).
+        const attempt = resend?.attempt ?? 0;
+        const entry: { attempt: number; timer?: ReturnType<typeof setTimeout> } = { attempt: attempt + 1 };
+        if (status !== 401) entry.timer = setTimeout(() => void this.deliver(dialogId, key), backoffDelay(attempt, RESEND_BACKOFF));
+        this.resends.set(key, entry);
+        if (status === 401) this.o.onError(err, true);
+      } else {
+        this.resends.delete(key);
+        thread.update(key, { status: 'failed', error: code });
+        this.o.onError(err, true);
+      }
+    } finally {
+      this.sending.delete(key);
+      if (!this.disposed) this.save();
+    }
+  }
+
+  /** Resends every message still waiting now (the link is back, a new token came). */
+  flush(): void {
+    for (const thread of this.o.messages.all())
+      for (const m of thread.items.peek()) if (m.id === null && m.status === 'pending') void this.deliver(thread.dialogId, m.key);
+  }
+
+  /** Messages not yet acknowledged are kept in the tab's storage, so a reload does not lose them. */
+  private save(): void {
+    const out: Outgoing[] = [];
+    for (const thread of this.o.messages.all())
+      for (const m of thread.items.peek())
+        if (m.id === null && m.status === 'pending' && m.client_msg_id)
+          out.push({ dialog_id: m.dialog_id, text: m.text, client_msg_id: m.client_msg_id, created_at: m.created_at });
+    try {
+      if (out.length) this.o.storage()?.setItem(this.o.key, JSON.stringify(out));
+      else this.o.storage()?.removeItem(this.o.key);
+    } catch {
+      // storage full or blocked: the messages are still sent from memory
+    }
+  }
+
+  restore(): void {
+    let saved: Outgoing[] = [];
+    try {
+      const raw = this.o.storage()?.getItem(this.o.key);
+      const parsed: unknown = raw ? JSON.parse(raw) : [];
+      if (Array.isArray(parsed)) saved = parsed as Outgoing[];
+    } catch {
+      return;
+    }
+    for (const o of saved) {
+      if (typeof o?.client_msg_id !== 'string' || typeof o.text !== 'string' || typeof o.dialog_id !== 'number') continue;
+      const thread = this.o.messages.thread(o.dialog_id);
+      const m = this.local(o.dialog_id, o.text, o.client_msg_id, o.created_at);
+      if (thread.find(m.key)) continue;
+      thread.addLocal(m);
+      void this.deliver(o.dialog_id, m.key);
+    }
+  }
+}
+
+function uuid(): string {
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === 'function') return c.randomUUID();
+  // randomUUID needs a secure context; host pages on plain http still deserve unique ids.
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
