@@ -37,21 +37,25 @@ export function messageStore(db: Db): MessageStore {
          WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :senderId`,
       )
       .get({ widgetId, dialogId, senderId });
-    const member = dialog !== undefined;
-    if (clientMsgId !== null) {
-      const existing = db
+    const byClientId = () =>
+      db
         .q<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND sender_id = :senderId AND client_msg_id = :clientMsgId`)
         .get({ widgetId, senderId, clientMsgId });
-      if (existing) return existing.dialogId === dialogId && member ? { kind: 'duplicate', message: existing } : { kind: 'client_msg_id_conflict' };
-    }
-    if (!dialog) return { kind: 'not_member' };
+    if (!dialog) return clientMsgId !== null && byClientId() ? { kind: 'client_msg_id_conflict' } : { kind: 'not_member' };
     const seq = dialog.last_seq + 1;
-    const { id } = db
+    // Insert-or-get on the unique (widget, sender, client_msg_id): a replay, from whichever node, finds the first.
+    const inserted = db
       .q<{ id: number }>(
         `INSERT INTO messages (widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at)
-         VALUES (:widgetId, :dialogId, :seq, :senderId, :text, :clientMsgId, :now) RETURNING id`,
+         VALUES (:widgetId, :dialogId, :seq, :senderId, :text, :clientMsgId, :now)
+         ON CONFLICT (widget_id, sender_id, client_msg_id) DO NOTHING RETURNING id`,
       )
-      .get({ widgetId, dialogId, seq, senderId, text: i.text, clientMsgId, now })!;
+      .get({ widgetId, dialogId, seq, senderId, text: i.text, clientMsgId, now });
+    if (!inserted) {
+      const existing = byClientId()!;
+      return existing.dialogId === dialogId ? { kind: 'duplicate', message: existing } : { kind: 'client_msg_id_conflict' };
+    }
+    const id = inserted.id;
     const event = logEvent(db, log, { widgetId, dialogId, kind: 'message', userId: senderId, seq, messageId: id, onlyUserId: null, now }, true);
     db.q(
       `UPDATE dialogs SET last_seq = :seq, last_message_id = :id, last_event_id = :eventId, updated_at = :now
