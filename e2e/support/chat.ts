@@ -136,6 +136,11 @@ export async function restAs(user: { id: number | string }) {
       const dialog = await call<{ id: number }>('POST', '/dialogs', { user_id: partner.id });
       return dialog.id;
     },
+    /** Creates a group of this user and the others; returns its id. */
+    async group(title: string, others: Array<{ id: number | string }>): Promise<number> {
+      const dialog = await call<{ id: number }>('POST', '/dialogs', { type: 'group', title, user_ids: others.map((o) => o.id) });
+      return dialog.id;
+    },
     async send(dialogId: number, text: string): Promise<{ id: number; seq: number }> {
       return call('POST', `/dialogs/${dialogId}/messages`, { text, client_msg_id: randomUUID() });
     },
