@@ -76,6 +76,10 @@ export class TokenCache {
 
   constructor(private readonly maxEntries = 20_000) {}
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   async verify(token: string, secretKey: string, nowMs: number, leewayS = TOKEN_LEEWAY_S): Promise<VerifiedToken> {
     const hit = this.entries.get(token);
     if (hit && hit.secret === secretKey && nowMs < (hit.token.exp + leewayS) * 1000) return hit.token;

@@ -24,6 +24,21 @@ const VISIBLE = `(d.last_seq > 0 OR d.type = 'group' OR d.created_by = :userId)`
 
 export const MESSAGE_COLUMNS = `id, dialog_id AS dialogId, seq, sender_id AS senderId, text, client_msg_id AS clientMsgId, created_at AS createdAt`;
 
+// Built once: the statement cache is keyed by the SQL text.
+const SQL = {
+  lastMessages: `SELECT ${MESSAGE_COLUMNS} FROM messages
+    WHERE id IN (SELECT value FROM json_each(:ids)) AND +widget_id = :widgetId`,
+  memberDialog: `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+    WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :userId`,
+  listAfter: `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+    WHERE m.widget_id = :widgetId AND m.user_id = :userId
+      AND (m.activity_at < :at OR (m.activity_at = :at AND m.dialog_id < :id)) AND ${VISIBLE}
+    ORDER BY m.activity_at DESC, m.dialog_id DESC LIMIT :limit`,
+  listFirst: `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+    WHERE m.widget_id = :widgetId AND m.user_id = :userId AND ${VISIBLE}
+    ORDER BY m.activity_at DESC, m.dialog_id DESC LIMIT :limit`,
+};
+
 /** The members of a dialog in the order they joined, with when they were last seen. */
 export function membersOf(db: Db, widgetId: number, dialogIds: number[]): Map<number, MemberState[]> {
   const rows = db
@@ -55,10 +70,7 @@ function hydrate(db: Db, widgetId: number, rows: ListRow[]): DialogView[] {
   const last = new Map<number, MessageRow>();
   if (lastIds.length) {
     const messages = db
-      .q<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages
-         WHERE id IN (SELECT value FROM json_each(:ids)) AND +widget_id = :widgetId`,
-      )
+      .q<MessageRow>(SQL.lastMessages)
       .all({ widgetId, ids: JSON.stringify(lastIds) });
     for (const m of messages) last.set(m.id, m);
   }
@@ -87,10 +99,7 @@ function insertMembers(db: Db, widgetId: number, dialogId: number, members: Arra
 export function dialogStore(db: Db): DialogStore {
   const memberDialog = (widgetId: number, dialogId: number, userId: string) =>
     db
-      .q<ListRow>(
-        `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
-         WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :userId`,
-      )
+      .q<ListRow>(SQL.memberDialog)
       .get({ widgetId, dialogId, userId });
 
   return {
@@ -159,19 +168,10 @@ export function dialogStore(db: Db): DialogStore {
       return db.read(() => {
         const rows = cursor
           ? db
-              .q<ListRow>(
-                `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
-                 WHERE m.widget_id = :widgetId AND m.user_id = :userId
-                   AND (m.activity_at < :at OR (m.activity_at = :at AND m.dialog_id < :id)) AND ${VISIBLE}
-                 ORDER BY m.activity_at DESC, m.dialog_id DESC LIMIT :limit`,
-              )
+              .q<ListRow>(SQL.listAfter)
               .all({ widgetId, userId, at: cursor.activityAt, id: cursor.dialogId, limit })
           : db
-              .q<ListRow>(
-                `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
-                 WHERE m.widget_id = :widgetId AND m.user_id = :userId AND ${VISIBLE}
-                 ORDER BY m.activity_at DESC, m.dialog_id DESC LIMIT :limit`,
-              )
+              .q<ListRow>(SQL.listFirst)
               .all({ widgetId, userId, limit });
         return hydrate(db, widgetId, rows);
       });

@@ -20,6 +20,7 @@ const PAGE = {
   before: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND seq < :seq ORDER BY seq DESC LIMIT :limit`,
   after: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND seq > :seq ORDER BY seq ASC LIMIT :limit`,
 };
+const BY_CLIENT_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND sender_id = :senderId AND client_msg_id = :clientMsgId`;
 
 export function messageStore(db: Db): MessageStore {
   const memberIds = (widgetId: number, dialogId: number) =>
@@ -39,7 +40,7 @@ export function messageStore(db: Db): MessageStore {
       .get({ widgetId, dialogId, senderId });
     const byClientId = () =>
       db
-        .q<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE widget_id = :widgetId AND sender_id = :senderId AND client_msg_id = :clientMsgId`)
+        .q<MessageRow>(BY_CLIENT_ID)
         .get({ widgetId, senderId, clientMsgId });
     if (!dialog) return clientMsgId !== null && byClientId() ? { kind: 'client_msg_id_conflict' } : { kind: 'not_member' };
     const seq = dialog.last_seq + 1;
