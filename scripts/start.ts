@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startDemoSite } from '../demo/src/index.ts';
+import { DEMO_USERS, signChatToken, startDemoSite } from '../demo/src/index.ts';
 import { ensureWidgetBuilt, portIsFree, repoRoot, startServerProcess, waitForHttp, writeServerConfig } from './stack.ts';
 
 const env = process.env;
@@ -38,6 +38,29 @@ function demoSecrets(): DemoSecrets {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
   return fresh;
+}
+
+/**
+ * The club's group chat, created once (on the first run) by Alice with every member, the way a
+ * host backend creates a group through the API; a marker in the data dir remembers it.
+ */
+async function ensureDemoGroup(secretKey: string): Promise<void> {
+  const marker = join(dataDir, 'demo-group.json');
+  if (existsSync(marker)) return;
+  const [owner, ...members] = DEMO_USERS;
+  const token = await signChatToken(secretKey, owner!.id, 60);
+  const call = async (path: string, body: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${serverPort}/api/v1/${DEV_ID}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+    return (await res.json()) as { id: number };
+  };
+  const group = await call('/dialogs', { type: 'group', title: 'Corner Club lounge', user_ids: members.map((m) => m.id) });
+  await call(`/dialogs/${group.id}/messages`, { text: 'Welcome to the lounge, everyone! 👋', client_msg_id: 'demo-welcome' });
+  writeFileSync(marker, `${JSON.stringify({ dialog_id: group.id })}\n`);
 }
 
 function fail(message: string): never {
@@ -113,6 +136,7 @@ async function main() {
       timeoutMs: 120_000,
     });
     await waitForHttp(`http://127.0.0.1:${demoPort}/login`, { what: 'the demo site' });
+    await ensureDemoGroup(secrets.secret_key).catch((err: Error) => console.warn(`imbachat: could not create the demo group (${err.message}).`));
   } catch (err) {
     console.error(`\nimbachat: ${(err as Error).message}`);
     await stop(1);
@@ -127,7 +151,7 @@ async function main() {
 
   Open ${demoUrl} in two browsers (or a normal and a private window),
   log in as Alice Martin in one and as Bob Stone in the other, open Bob's profile and
-  press "Write a message".
+  press "Write a message". Everyone is also in the "Corner Club lounge" group.
 
   Data and the demo widget's secrets live in ${dataDir} (delete it to start afresh).
   Press Ctrl-C to stop.
