@@ -6,7 +6,7 @@ import type { TokenCache } from './auth/token.ts';
 import { dialogRoutes } from './dialogs/routes.ts';
 import type { DialogService } from './dialogs/service.ts';
 import { AppError, createErrorHandler, errorBody } from './errors.ts';
-import { type ApiEnv, type WidgetCache, apiCors, authenticate, limitBody, tenant } from './http/tenant.ts';
+import { type ApiEnv, type WidgetCache, apiCors, authenticate, tenant } from './http/tenant.ts';
 import { messageRoutes } from './messages/routes.ts';
 import type { MessageService } from './messages/service.ts';
 import type { UsersDirectory } from './users/directory.ts';
@@ -26,7 +26,7 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps) {
   const api = new Hono<ApiEnv>()
-    .use(tenant(deps.widgets), apiCors, limitBody, authenticate(deps.tokens, deps.now, deps.tokenLeewayS))
+    .use(tenant(deps.widgets), apiCors, authenticate(deps.tokens, deps.now, deps.tokenLeewayS))
     .route('/', userRoutes(deps.directory))
     .route('/', dialogRoutes(deps.dialogs))
     .route('/', messageRoutes(deps.messages));

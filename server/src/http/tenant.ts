@@ -1,8 +1,6 @@
 // Request context for /api/v1/{dev_id}/…: which widget, whether its page origin may call us
 // (CORS), and which user the bearer token names.
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { type TokenCache, bearerToken } from '../auth/token.ts';
 import { devIdSchema } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -10,7 +8,6 @@ import type { Store, WidgetRow } from '../store/types.ts';
 
 export type ApiEnv = { Variables: { widget: WidgetRow; userId: string } };
 
-export const MAX_BODY_BYTES = 64 * 1024;
 
 export function originAllowed(widget: WidgetRow, origin: string | undefined): boolean {
   if (!origin || widget.allowedOrigins.length === 0) return true;
@@ -64,12 +61,23 @@ export function tenant(widgets: WidgetCache): MiddlewareHandler<ApiEnv> {
   };
 }
 
-export const apiCors = cors({
-  origin: (origin) => origin || '*',
-  allowMethods: ['GET', 'POST', 'OPTIONS'],
-  allowHeaders: ['Authorization', 'Content-Type'],
-  maxAge: 600,
-});
+/**
+ * CORS for the API. Headers are set before the handler runs (c.header), so they go into the
+ * response as it is made; Hono's cors middleware edits the finished response, which makes the
+ * Node adapter build a full Response object for every request.
+ */
+export const apiCors: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const origin = c.req.header('origin');
+  c.header('Access-Control-Allow-Origin', origin || '*');
+  if (origin) c.header('Vary', 'Origin');
+  if (c.req.method === 'OPTIONS') {
+    c.header('Access-Control-Allow-Methods', 'GET,POST,OPTIONS');
+    c.header('Access-Control-Allow-Headers', 'Authorization,Content-Type');
+    c.header('Access-Control-Max-Age', '600');
+    return c.body(null, 204);
+  }
+  await next();
+};
 
 export function authenticate(tokens: TokenCache, now: () => number, leewayS: number): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
@@ -79,10 +87,3 @@ export function authenticate(tokens: TokenCache, now: () => number, leewayS: num
     await next();
   };
 }
-
-export const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new AppError('payload_too_large', 413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
-  },
-});

@@ -194,6 +194,7 @@ export class SocketSession implements HubSession {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.send(serialise({ type: 'ready', user, heartbeat_ms: d.heartbeatMs, last_event_id: head, resumed } satisfies ServerFrame));
     for (const e of replay) {
+      if (e.kind === 'delivered' && e.userId === this.userId) continue; // as live: only the others get it
       const frame = e.kind === 'dialog' ? await d.dialogs.dialogFrame(this.widget, this.userId, e) : eventFrame(e, e.message);
       if (frame) this.send(frame);
     }
@@ -210,6 +211,7 @@ export class SocketSession implements HubSession {
     const page = await this.d.store.readEvents(this.widgetId, this.userId, from, MAX_REPLAY_EVENTS);
     if (!page.complete) return this.close(CloseCode.SLOW_CONSUMER, 'resync_required');
     for (const e of page.events) {
+      if (e.kind === 'delivered' && e.userId === this.userId) continue;
       const frame = e.kind === 'dialog' ? await this.d.dialogs.dialogFrame(this.widget, this.userId, e) : eventFrame(e, e.message);
       if (frame) this.send(frame);
     }

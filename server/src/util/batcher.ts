@@ -1,10 +1,13 @@
 // Group commit: inputs submitted while a batch is being committed wait and go together in the
-// next one. A batch starts on the next turn of the event loop after the first input (so requests
-// parsed in the same I/O phase share it), or as soon as the previous batch ends.
+// next one. When idle, a batch starts `delayMs` after the first input (0: on the next turn of the
+// event loop, so requests parsed in the same I/O phase share it); after a batch, the next one
+// starts at once with whatever arrived meanwhile.
 
 export interface BatcherOptions {
   /** Largest batch; more inputs wait for the next one. */
   maxBatch: number;
+  /** How long an input arriving while idle waits for company; 0 means the next event-loop turn. */
+  delayMs?: number;
   /** Called when a whole batch failed; every input of it is rejected with the error. */
   onError?: (err: unknown) => void;
 }
@@ -43,13 +46,15 @@ export class Batcher<I, O> {
   private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const start = () => {
       this.scheduled = false;
       this.running = this.drain().finally(() => {
         this.running = null;
         if (this.queue.length) this.schedule();
       });
-    });
+    };
+    if (this.options.delayMs) setTimeout(start, this.options.delayMs);
+    else setImmediate(start);
   }
 
   private async drain(): Promise<void> {
