@@ -19,7 +19,7 @@ export interface SqliteOptions {
 export interface Stmt<Row> {
   get(params?: object): Row | undefined;
   all(params?: object): Row[];
-  run(params?: object): { changes: number };
+  run(params?: object): { changes: number; lastInsertRowid: number | bigint };
 }
 
 export interface Db {

@@ -45,18 +45,19 @@ export function messageStore(db: Db): MessageStore {
     if (!dialog) return clientMsgId !== null && byClientId() ? { kind: 'client_msg_id_conflict' } : { kind: 'not_member' };
     const seq = dialog.last_seq + 1;
     // Insert-or-get on the unique (widget, sender, client_msg_id): a replay, from whichever node, finds the first.
+    // (RETURNING would double the statement's cost; the row id comes from the insert itself.)
     const inserted = db
-      .q<{ id: number }>(
+      .q(
         `INSERT INTO messages (widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at)
          VALUES (:widgetId, :dialogId, :seq, :senderId, :text, :clientMsgId, :now)
-         ON CONFLICT (widget_id, sender_id, client_msg_id) DO NOTHING RETURNING id`,
+         ON CONFLICT (widget_id, sender_id, client_msg_id) DO NOTHING`,
       )
-      .get({ widgetId, dialogId, seq, senderId, text: i.text, clientMsgId, now });
-    if (!inserted) {
+      .run({ widgetId, dialogId, seq, senderId, text: i.text, clientMsgId, now });
+    if (inserted.changes === 0) {
       const existing = byClientId()!;
       return existing.dialogId === dialogId ? { kind: 'duplicate', message: existing } : { kind: 'client_msg_id_conflict' };
     }
-    const id = inserted.id;
+    const id = Number(inserted.lastInsertRowid);
     const event = logEvent(db, log, { widgetId, dialogId, kind: 'message', userId: senderId, seq, messageId: id, onlyUserId: null, now }, true);
     db.q(
       `UPDATE dialogs SET last_seq = :seq, last_message_id = :id, last_event_id = :eventId, updated_at = :now
@@ -64,15 +65,13 @@ export function messageStore(db: Db): MessageStore {
     ).run({ widgetId, dialogId, seq, id, eventId: event.eventId, now });
     // Fixed-size updates of each member row: the list position, and the sender's own read and
     // delivered positions (what you send you have seen).
-    const members = db
-      .q<{ user_id: string }>(
-        `UPDATE dialog_members SET activity_at = :now,
-           last_read_seq = CASE WHEN user_id = :senderId THEN :seq ELSE last_read_seq END,
-           last_delivered_seq = CASE WHEN user_id = :senderId THEN :seq ELSE last_delivered_seq END
-         WHERE widget_id = :widgetId AND dialog_id = :dialogId RETURNING user_id`,
-      )
-      .all({ widgetId, dialogId, senderId, seq, now })
-      .map((r) => r.user_id);
+    db.q(
+      `UPDATE dialog_members SET activity_at = :now,
+         last_read_seq = CASE WHEN user_id = :senderId THEN :seq ELSE last_read_seq END,
+         last_delivered_seq = CASE WHEN user_id = :senderId THEN :seq ELSE last_delivered_seq END
+       WHERE widget_id = :widgetId AND dialog_id = :dialogId`,
+    ).run({ widgetId, dialogId, senderId, seq, now });
+    const members = memberIds(widgetId, dialogId);
     const message: MessageRow = { id, dialogId, seq, senderId, text: i.text, clientMsgId, createdAt: now };
     return { kind: 'created', message, event, memberIds: members };
   };
