@@ -73,7 +73,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const messages = new MessageService(store, bus, now, o.log);
   const hub = new Hub(
     bus,
-    (widgetId, userId, r) => messages.delivered(widgetId, userId, r.dialogId, r.seq),
+    (widgetId, userId, r) => messages.delivered(widgetId, userId, r.dialogId, r.seq, r.senderId),
     (err) => o.log.error({ err }, 'bus subscription failed'),
   );
   const app = createApp({ widgets, tokens, directory, dialogs, messages, tokenLeewayS, log: o.log, now });

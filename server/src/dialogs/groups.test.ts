@@ -51,6 +51,27 @@ describe('groups', () => {
     expect(delivered.last_delivered_seq).toBeGreaterThanOrEqual(1);
   });
 
+  it('tells receipts to the sender only, so they never fan out to every member', async () => {
+    const { body: g } = await (await as('g1')).post('/dialogs', { type: 'group', title: 'Receipts', user_ids: ['g2', 'g3', 'g4'] });
+    const [t1, t2, t3, t3b] = await Promise.all(['g1', 'g2', 'g3', 'g3'].map((m) => tab(m)));
+    const sent = (await (await as('g2')).post(`/dialogs/${g.id}/messages`, { text: 'tick me' })).body;
+    const delivered = await t2!.next('message.delivered');
+    expect(delivered).toMatchObject({ dialog_id: g.id, seq: sent.seq });
+    expect(['g1', 'g3']).toContain(delivered.user_id);
+    expect('event_id' in delivered).toBe(false);
+    await (await as('g3')).post(`/dialogs/${g.id}/read`, { message_id: sent.id });
+    const read = await t2!.next('message.read');
+    expect(read).toMatchObject({ dialog_id: g.id, user_id: 'g3', seq: sent.seq });
+    expect('event_id' in read).toBe(false);
+    // The reader's other tab gets it from the log (with an event_id); the other members get nothing.
+    expect(await t3b!.next('message.read')).toMatchObject({ user_id: 'g3', event_id: expect.any(Number) });
+    for (const t of [t1!, t3!]) await roundTrip(t);
+    expect(t1!.frames.filter((f) => f.type === 'message.read' || f.type === 'message.delivered')).toEqual([]);
+    expect(t3!.frames.filter((f) => f.type === 'message.delivered')).toEqual([]);
+    const state = (await (await as('g2')).get(`/dialogs/${g.id}`)).body.members_state;
+    expect(state.find((m: any) => m.user_id === 'g3')).toMatchObject({ last_read_seq: sent.seq, last_delivered_seq: sent.seq });
+  });
+
   it('shows typing to the other members only', async () => {
     const { body: g } = await (await as('g1')).post('/dialogs', { type: 'group', title: 'Typing', user_ids: ['g2', 'g3'] });
     const [t1, t2, t3] = await Promise.all(['g1', 'g2', 'g3'].map((m) => tab(m)));

@@ -3,12 +3,12 @@
 // commits goes into the next one, and each batch's events are published, in position order,
 // before its callers are answered (so a POST is answered only after its message is committed).
 import type { Logger } from 'pino';
-import { publishEvent } from '../bus/publish.ts';
+import { publishEvent, publishTo } from '../bus/publish.ts';
 import type { EventBus } from '../bus/types.ts';
 import { type Caller, dialogNotFound } from '../dialogs/service.ts';
 import { toWireMessage } from '../dialogs/wire.ts';
 import { AppError } from '../errors.ts';
-import { eventFrame } from '../realtime/frames.ts';
+import { eventFrame, serialise } from '../realtime/frames.ts';
 import type { Message, Page, ReadAnswer } from '../realtime/protocol.ts';
 import type { DeliveryInput, DeliveryResult, MessageQuery, ReadInput, ReadResult, SendInput, SendResult, Store } from '../store/types.ts';
 import { Batcher } from '../util/batcher.ts';
@@ -28,6 +28,8 @@ export class MessageService {
   private readonly deliveries: Batcher<DeliveryInput, DeliveryResult>;
   /** Deliveries waiting for the next batch, one per dialog and member: later arrivals raise the seq. */
   private readonly reached = new Map<string, DeliveryInput>();
+  /** Who sent what reached each pending delivery (a group tells them, and only them). */
+  private readonly reachedFrom = new Map<DeliveryInput, Set<string>>();
 
   constructor(
     private readonly store: Store,
@@ -84,15 +86,17 @@ export class MessageService {
   }
 
   /** A message reached one of the member's connections: their delivered position moves in the next batch. */
-  delivered(widgetId: number, userId: string, dialogId: number, seq: number): void {
+  delivered(widgetId: number, userId: string, dialogId: number, seq: number, senderId?: string): void {
     const key = `${widgetId}\u0000${dialogId}\u0000${userId}`;
     const pending = this.reached.get(key);
     if (pending) {
       pending.seq = Math.max(pending.seq, seq);
+      if (senderId !== undefined) this.reachedFrom.get(pending)?.add(senderId);
       return;
     }
     const input: DeliveryInput = { widgetId, dialogId, userId, seq, now: this.now() };
     this.reached.set(key, input);
+    this.reachedFrom.set(input, new Set(senderId === undefined ? [] : [senderId]));
     this.deliveries.submit(input).then(
       () => {},
       () => {}, // logged by the batcher; the next message or the next connect records it again
@@ -127,25 +131,61 @@ export class MessageService {
     const results = await this.store.commitReads(inputs);
     results.forEach((r, i) => {
       if (r.kind !== 'ok' || !r.event) return;
-      void publishEvent(this.bus, inputs[i]!.widgetId, r.event, r.memberIds, { frame: eventFrame(r.event, null)!, eventId: r.event.eventId }).catch((err) =>
+      const widgetId = inputs[i]!.widgetId;
+      const frame = eventFrame(r.event, null)!;
+      void publishEvent(this.bus, widgetId, r.event, r.memberIds, { frame, eventId: r.event.eventId }).catch((err) =>
         this.log.error({ err }, 'could not publish a read receipt'),
       );
+      // A group's read is logged for the reader's own tabs; the message's sender is told live.
+      if (r.dialogType === 'group' && r.messageSenderId !== r.event.userId) {
+        void publishTo(this.bus, widgetId, [r.messageSenderId], withoutEventId(frame)).catch((err) =>
+          this.log.error({ err }, 'could not publish a read receipt'),
+        );
+      }
     });
     return results;
   }
 
   private async commitDeliveries(inputs: DeliveryInput[]): Promise<DeliveryResult[]> {
     // From here on a new arrival starts a new entry (for the next batch).
-    for (const i of inputs) this.reached.delete(`${i.widgetId}\u0000${i.dialogId}\u0000${i.userId}`);
+    const senders = inputs.map((i) => {
+      this.reached.delete(`${i.widgetId}\u0000${i.dialogId}\u0000${i.userId}`);
+      const from = this.reachedFrom.get(i);
+      this.reachedFrom.delete(i);
+      return from ?? new Set<string>();
+    });
     const results = await this.store.commitDeliveries(inputs);
+    // Groups: one frame per dialog and batch, to the senders of what arrived, naming the member it
+    // reached furthest; the rest is in members_state.
+    const groups = new Map<number, { widgetId: number; userId: string; seq: number; senders: Set<string> }>();
     results.forEach((r, i) => {
       if (!r) return;
+      const input = inputs[i]!;
+      if (!r.event) {
+        const g = groups.get(input.dialogId);
+        if (!g) groups.set(input.dialogId, { widgetId: input.widgetId, userId: input.userId, seq: r.seq, senders: new Set(senders[i]) });
+        else {
+          for (const s of senders[i]!) g.senders.add(s);
+          if (r.seq > g.seq) Object.assign(g, { userId: input.userId, seq: r.seq });
+        }
+        return;
+      }
       // The member it reached has no use for their own delivered position: only the others get it.
-      const others = r.memberIds.filter((m) => m !== r.event.userId);
-      void publishEvent(this.bus, inputs[i]!.widgetId, r.event, others, { frame: eventFrame(r.event, null)!, eventId: r.event.eventId }).catch((err) =>
+      const others = r.memberIds.filter((m) => m !== input.userId);
+      void publishEvent(this.bus, input.widgetId, r.event, others, { frame: eventFrame(r.event, null)!, eventId: r.event.eventId }).catch((err) =>
         this.log.error({ err }, 'could not publish a delivery receipt'),
       );
     });
+    for (const [dialogId, g] of groups) {
+      g.senders.delete(g.userId);
+      const frame = serialise({ type: 'message.delivered', dialog_id: dialogId, user_id: g.userId, seq: g.seq });
+      void publishTo(this.bus, g.widgetId, [...g.senders], frame).catch((err) => this.log.error({ err }, 'could not publish a delivery receipt'));
+    }
     return results;
   }
+}
+
+/** The live-only form of a stream frame: `{"event_id":n,` dropped from its front. */
+function withoutEventId(frame: string): string {
+  return `{${frame.slice(frame.indexOf(',') + 1)}`;
 }

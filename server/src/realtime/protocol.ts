@@ -104,7 +104,10 @@ export type EphemeralFrame =
   | { type: 'error'; code: ErrorCode; message: string }
   | { type: 'typing.start'; dialog_id: number; user_id: string }
   | { type: 'typing.stop'; dialog_id: number; user_id: string }
-  | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null };
+  | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null }
+  /** In a group, receipts reach the message's sender live only, without an event_id (see docs/protocol.md). */
+  | ({ type: 'message.read' } & ReadState)
+  | { type: 'message.delivered'; dialog_id: number; user_id: string; seq: number };
 
 export type ServerFrame = EphemeralFrame | (StreamFrame & { event_id: number });
 

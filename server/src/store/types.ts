@@ -136,9 +136,16 @@ export type ReadResult =
       messageId: number;
       /** The dialog's last seq, for the unread count. */
       lastSeq: number;
-      /** The message.read event when the position moved; null when it was already there. */
+      /**
+       * The message.read event when the position moved; null when it was already there. In a
+       * group it is addressed to the reader only (their other tabs): a read fanned out to every
+       * member would cost members² frames when everyone reads along.
+       */
       event: EventRow | null;
       memberIds: string[];
+      dialogType: DialogType;
+      /** Who sent the message read up to (a group tells them, and only them, live). */
+      messageSenderId: string;
     }
   | { kind: 'not_member' }
   | { kind: 'message_not_found' };
@@ -151,8 +158,13 @@ export interface DeliveryInput {
   now: number;
 }
 
-/** The message.delivered event when the member's delivered position moved; null otherwise. */
-export type DeliveryResult = { event: EventRow; memberIds: string[] } | null;
+/**
+ * Where the member's delivered position moved to; null when it did not move. A direct dialog logs
+ * a message.delivered event (for the other member). A group only stores the position (shown in
+ * members_state): an event per member per message would cost rows and frames that grow with the
+ * group, and delivery to each member is not something its senders follow one by one.
+ */
+export type DeliveryResult = { seq: number; dialogType: DialogType; event: EventRow | null; memberIds: string[] } | null;
 
 export interface NewGroup {
   creatorId: string;
@@ -205,7 +217,10 @@ export interface MessageStore {
    * stored message and logs nothing. Results are in input order, and so are the event positions.
    */
   commitSends(inputs: SendInput[]): Promise<SendResult[]>;
-  /** Moves each member's read position forward to the message (never backwards), in one transaction. */
+  /**
+   * Moves each member's read position forward to the message (never backwards), in one
+   * transaction; reading implies delivered, so the delivered position follows.
+   */
   commitReads(inputs: ReadInput[]): Promise<ReadResult[]>;
   /** Moves each member's delivered position forward to `seq` (never backwards), in one transaction. */
   commitDeliveries(inputs: DeliveryInput[]): Promise<DeliveryResult[]>;

@@ -117,7 +117,7 @@ export function raceContract(open: OpenStore) {
       const results = (
         await Promise.all(order.map((seq, i) => node(i).commitDeliveries([{ widgetId: w, dialogId: d, userId: b, seq, now: tick() }])))
       ).flat();
-      const events = results.flatMap((r) => (r ? [r.event] : [])).sort((x, y) => x.eventId - y.eventId);
+      const events = results.flatMap((r) => (r?.event ? [r.event] : [])).sort((x, y) => x.eventId - y.eventId);
       expectIncreasing(events.map((e) => e.seq));
       expect(events.at(-1)?.seq).toBe(8);
       const members = (await ctx.store.getDialogForMember(w, d, a))!.members;

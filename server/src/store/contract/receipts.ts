@@ -93,6 +93,25 @@ export function receiptContract(open: OpenStore) {
     });
   });
 
+  describe('commitReads in a group', () => {
+    const ctx = useStore(open);
+    it('logs the read for the reader only, and names the sender of the message read up to', async () => {
+      const w = await newWidget(ctx.store);
+      const [a, b, c] = users(3);
+      const g = (await group(ctx.store, w, [a, b, c])).dialogId;
+      const m = (await send(ctx.store, w, g, c)).message;
+      const before = await ctx.store.logHead(w);
+      const [r] = await ctx.store.commitReads([read(w, g, b, m.id)]);
+      const ok = expectKind(r!, 'ok');
+      expect(ok).toMatchObject({ seq: 1, dialogType: 'group', messageSenderId: c, memberIds: [b] });
+      expect(ok.event).toMatchObject({ kind: 'read', userId: b, onlyUserId: b });
+      const ids = async (u: string) => (await ctx.store.readEvents(w, u, before, 100)).events.map((e) => e.eventId);
+      expect(await ids(b)).toEqual([ok.event!.eventId]);
+      expect(await ids(a)).toEqual([]);
+      expect(await ids(c)).toEqual([]);
+    });
+  });
+
   describe('commitDeliveries', () => {
     const ctx = useStore(open);
     const deliveredOf = async (store: Store, w: number, d: number, viewer: string, user: string) =>
@@ -104,15 +123,28 @@ export function receiptContract(open: OpenStore) {
       expect(r!.event).toMatchObject({ dialogId: d, kind: 'delivered', userId: b, seq: 2, onlyUserId: null });
       expect(sorted(r!.memberIds)).toEqual(sorted([a, b]));
       expect(await deliveredOf(ctx.store, w, d, a, b)).toBe(2);
-      expect(await ctx.store.logHead(w)).toBe(r!.event.eventId);
+      expect(await ctx.store.logHead(w)).toBe(r!.event!.eventId);
     });
 
     it('never moves backwards, and answers null when nothing moved', async () => {
       const { w, a, b, d } = await chat(ctx.store, 3);
       const [first, older, same, next] = await ctx.store.commitDeliveries([2, 1, 2, 3].map((seq) => delivery(w, d, b, seq)));
-      expect([first?.event.seq, older, same, next?.event.seq]).toEqual([2, null, null, 3]);
-      expect(next!.event.eventId).toBeGreaterThan(first!.event.eventId);
+      expect([first?.event?.seq, older, same, next?.event?.seq]).toEqual([2, null, null, 3]);
+      expect(next!.event!.eventId).toBeGreaterThan(first!.event!.eventId);
       expect(await deliveredOf(ctx.store, w, d, a, b)).toBe(3);
+    });
+
+    it('in a group, stores the position without logging an event (no rows or frames that grow with the group)', async () => {
+      const w = await newWidget(ctx.store);
+      const [a, b, c] = users(3);
+      const g = (await group(ctx.store, w, [a, b, c])).dialogId;
+      await send(ctx.store, w, g, a);
+      const head = await ctx.store.logHead(w);
+      const [r] = await ctx.store.commitDeliveries([delivery(w, g, b, 1)]);
+      expect(r).toMatchObject({ seq: 1, dialogType: 'group', event: null });
+      expect(await ctx.store.logHead(w)).toBe(head);
+      expect(await deliveredOf(ctx.store, w, g, a, b)).toBe(1);
+      expect(await ctx.store.commitDeliveries([delivery(w, g, b, 1)])).toEqual([null]);
     });
 
     it('answers null for a stranger and for the dialog addressed through another widget', async () => {

@@ -2,6 +2,7 @@
 // and each message or moved position costs one event row, whatever the number of members.
 import type {
   DeliveryInput,
+  DialogType,
   DeliveryResult,
   MessageQuery,
   MessageRow,
@@ -79,29 +80,37 @@ export function messageStore(db: Db): MessageStore {
   const read = (log: LogPositions, i: ReadInput): ReadResult => {
     const { widgetId, dialogId, userId, now } = i;
     const me = db
-      .q<{ last_read_seq: number; last_seq: number }>(
-        `SELECT m.last_read_seq, d.last_seq FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+      .q<{ last_read_seq: number; last_seq: number; type: DialogType }>(
+        `SELECT m.last_read_seq, d.last_seq, d.type FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
          WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :userId`,
       )
       .get({ widgetId, dialogId, userId });
     if (!me) return { kind: 'not_member' };
     const target = db
-      .q<{ seq: number }>('SELECT seq FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND id = :id')
+      .q<{ seq: number; sender_id: string }>('SELECT seq, sender_id FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND id = :id')
       .get({ widgetId, dialogId, id: i.messageId });
     if (!target) return { kind: 'message_not_found' };
+    const base = { kind: 'ok' as const, lastSeq: me.last_seq, dialogType: me.type };
     if (target.seq <= me.last_read_seq) {
       const at = db
-        .q<{ id: number }>('SELECT id FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND seq = :seq')
+        .q<{ id: number; sender_id: string }>('SELECT id, sender_id FROM messages WHERE widget_id = :widgetId AND dialog_id = :dialogId AND seq = :seq')
         .get({ widgetId, dialogId, seq: me.last_read_seq });
-      return { kind: 'ok', seq: me.last_read_seq, messageId: at?.id ?? i.messageId, lastSeq: me.last_seq, event: null, memberIds: [] };
+      return { ...base, seq: me.last_read_seq, messageId: at?.id ?? i.messageId, messageSenderId: at?.sender_id ?? target.sender_id, event: null, memberIds: [] };
     }
-    // Read implies delivered.
     db.q(
       `UPDATE dialog_members SET last_read_seq = :seq, last_delivered_seq = max(last_delivered_seq, :seq)
        WHERE widget_id = :widgetId AND dialog_id = :dialogId AND user_id = :userId`,
     ).run({ widgetId, dialogId, userId, seq: target.seq });
-    const event = logEvent(db, log, { widgetId, dialogId, kind: 'read', userId, seq: target.seq, messageId: i.messageId, onlyUserId: null, now });
-    return { kind: 'ok', seq: target.seq, messageId: i.messageId, lastSeq: me.last_seq, event, memberIds: memberIds(widgetId, dialogId) };
+    const onlyUserId = me.type === 'group' ? userId : null;
+    const event = logEvent(db, log, { widgetId, dialogId, kind: 'read', userId, seq: target.seq, messageId: i.messageId, onlyUserId, now });
+    return {
+      ...base,
+      seq: target.seq,
+      messageId: i.messageId,
+      messageSenderId: target.sender_id,
+      event,
+      memberIds: me.type === 'group' ? [userId] : memberIds(widgetId, dialogId),
+    };
   };
 
   const deliver = (log: LogPositions, i: DeliveryInput): DeliveryResult => {
@@ -113,8 +122,10 @@ export function messageStore(db: Db): MessageStore {
       )
       .run({ widgetId, dialogId, userId, seq }).changes;
     if (moved === 0) return null;
+    const { type } = db.q<{ type: DialogType }>('SELECT type FROM dialogs WHERE widget_id = :widgetId AND id = :dialogId').get({ widgetId, dialogId })!;
+    if (type === 'group') return { seq, dialogType: type, event: null, memberIds: [] };
     const event = logEvent(db, log, { widgetId, dialogId, kind: 'delivered', userId, seq, messageId: null, onlyUserId: null, now });
-    return { event, memberIds: memberIds(widgetId, dialogId) };
+    return { seq, dialogType: type, event, memberIds: memberIds(widgetId, dialogId) };
   };
 
   return {
