@@ -1,6 +1,6 @@
 // Presence as the users see it: online when a first connection opens anywhere, offline a grace
 // period after the last one closes (PresenceStore decides both), announced only to the people
-// who share a dialog with the user; going offline stores last_seen_at.
+// who share a direct dialog with the user; going offline stores last_seen_at.
 import type { Logger } from 'pino';
 import { publishTo } from '../bus/publish.ts';
 import type { EventBus } from '../bus/types.ts';

@@ -206,7 +206,10 @@ export interface DialogStore {
   listDialogsForMember(widgetId: number, userId: string, cursor: DialogCursor | null, limit: number): Promise<DialogView[]>;
   /** The member ids of a dialog (empty when it does not exist in this widget). */
   getMemberIds(widgetId: number, dialogId: number): Promise<string[]>;
-  /** Everyone who shares at least one dialog with the user. */
+  /**
+   * Everyone who shares at least one direct dialog with the user: who is told of their presence.
+   * (Groups are left out: announcing every member to every member is members² frames per connect.)
+   */
   contactsOf(widgetId: number, userId: string): Promise<string[]>;
 }
 

@@ -190,6 +190,7 @@ export function dialogStore(db: Db): DialogStore {
       return db
         .q<{ user_id: string }>(
           `SELECT DISTINCT o.user_id FROM dialog_members mine
+           JOIN dialogs d ON d.id = mine.dialog_id AND d.type = 'direct'
            CROSS JOIN dialog_members o INDEXED BY dialog_members_of_dialog ON o.widget_id = mine.widget_id AND o.dialog_id = mine.dialog_id
            WHERE mine.widget_id = :widgetId AND mine.user_id = :userId AND o.user_id <> :userId`,
         )
