@@ -66,7 +66,10 @@ function expectNoScan(plans: Array<{ sql: string; plan: string[] }>) {
 
 it('lists a user’s dialogs through an index range', async () => {
   expectNoScan(await plansOf(() => store.listDialogsForMember(widgetId, 'me', null, 20))());
-  expectNoScan(await plansOf(() => store.listDialogsForMember(widgetId, 'me', { activityAt: 150, dialogId: 15 }, 20))());
+  const later = await plansOf(() => store.listDialogsForMember(widgetId, 'me', { activityAt: 150, dialogId: 15 }, 20))();
+  expectNoScan(later);
+  // A later page seeks to the cursor; it does not walk the user's whole range from the top.
+  expect(later.flatMap((p) => p.plan).join('\n')).toMatch(/dialog_members_list \(widget_id=\? AND user_id=\? AND \(activity_at,dialog_id\)<\(\?,\?\)\)/);
 });
 
 it('reads a page of messages through an index range', async () => {

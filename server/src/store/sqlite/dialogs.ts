@@ -32,7 +32,7 @@ const SQL = {
     WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :userId`,
   listAfter: `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
     WHERE m.widget_id = :widgetId AND m.user_id = :userId
-      AND (m.activity_at < :at OR (m.activity_at = :at AND m.dialog_id < :id)) AND ${VISIBLE}
+      AND (m.activity_at, m.dialog_id) < (:at, :id) AND ${VISIBLE}
     ORDER BY m.activity_at DESC, m.dialog_id DESC LIMIT :limit`,
   listFirst: `SELECT ${LIST_COLUMNS} FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
     WHERE m.widget_id = :widgetId AND m.user_id = :userId AND ${VISIBLE}
