@@ -4,6 +4,11 @@ import type { BusHandler, BusMessage, EventBus } from './types.ts';
 
 export function createMemoryBus(onHandlerError: (err: unknown) => void = () => {}): EventBus {
   const handlers = new Map<string, Set<BusHandler>>();
+  const unsubscribe = async (topic: string, entry: BusHandler) => {
+    const current = handlers.get(topic);
+    if (!current?.delete(entry)) return;
+    if (current.size === 0) handlers.delete(topic);
+  };
   return {
     async publish(topics: readonly string[], message: BusMessage) {
       for (const topic of topics) {
@@ -21,14 +26,11 @@ export function createMemoryBus(onHandlerError: (err: unknown) => void = () => {
     async subscribe(topic, handler) {
       let set = handlers.get(topic);
       if (!set) handlers.set(topic, (set = new Set()));
-      // A wrapper, so the same handler subscribed twice is two subscriptions.
-      const entry: BusHandler = (t, m) => handler(t, m);
+      // A wrapper, so the same handler subscribed twice is two subscriptions; the common case
+      // (a handler subscribed once to a topic) keeps no closure of its own.
+      const entry: BusHandler = set.has(handler) ? (t, m) => handler(t, m) : handler;
       set.add(entry);
-      return async () => {
-        const current = handlers.get(topic);
-        if (!current?.delete(entry)) return;
-        if (current.size === 0) handlers.delete(topic);
-      };
+      return () => unsubscribe(topic, entry);
     },
     onGap() {
       // Nothing is ever lost in process.

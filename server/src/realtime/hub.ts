@@ -20,6 +20,8 @@ interface Entry {
 
 export class Hub {
   private readonly topics = new Map<string, Entry>();
+  /** One handler for every topic, so a subscription keeps no closure of its own. */
+  private readonly onMessage = (topic: string, message: BusMessage) => this.dispatch(topic, message);
   private readonly stopGap: () => void;
 
   constructor(
@@ -38,7 +40,7 @@ export class Hub {
     const topic = userTopic(session.widgetId, session.userId);
     let entry = this.topics.get(topic);
     if (!entry) {
-      const subscribed = this.bus.subscribe(topic, (t, m) => this.dispatch(t, m));
+      const subscribed = this.bus.subscribe(topic, this.onMessage);
       entry = { sessions: new Set(), subscribed };
       this.topics.set(topic, entry);
       subscribed.catch(this.onError);

@@ -54,18 +54,20 @@ export class SocketSession implements HubSession {
   private held: BusMessage[] | null = null;
   private timer: NodeJS.Timeout | undefined;
   private joined = false;
-  private readonly connectionId = `${process.pid}.${++connectionCounter}`;
+  private readonly connectionId = String(++connectionCounter);
 
   constructor(
     private readonly ws: WebSocket,
     readonly widget: WidgetRow,
     private readonly d: SessionDeps,
   ) {
-    this.timer = setTimeout(() => this.close(CloseCode.AUTH_TIMEOUT, 'auth_timeout'), d.authTimeoutMs);
-    ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary));
-    ws.on('pong', () => (this.alive = true));
-    ws.on('close', () => this.onClosed());
-    ws.on('error', (err) => d.log.debug({ err: err.message }, 'websocket error'));
+    this.timer = setTimeout(closeFor, d.authTimeoutMs, this, CloseCode.AUTH_TIMEOUT, 'auth_timeout');
+    // Shared listeners, the session found by its socket: no closures kept per connection.
+    sessionOf.set(ws, this);
+    ws.on('message', onSocketMessage);
+    ws.on('pong', onSocketPong);
+    ws.on('close', onSocketClose);
+    ws.on('error', onSocketError);
   }
 
   get widgetId(): number {
@@ -82,6 +84,10 @@ export class SocketSession implements HubSession {
     this.held = [];
     this.state = 'catching_up';
     void this.catchUp(this.lastSent).catch((err) => this.fail(err));
+  }
+
+  logDebug(message: string): void {
+    this.d.log.debug({ err: message }, 'websocket error');
   }
 
   ping(): void {
@@ -123,7 +129,8 @@ export class SocketSession implements HubSession {
     this.send(m.frame);
   }
 
-  private onMessage(text: string, isBinary: boolean): void {
+  /** @internal the socket's message listener */
+  onMessage(text: string, isBinary: boolean): void {
     this.alive = true;
     let raw: unknown;
     try {
@@ -203,7 +210,7 @@ export class SocketSession implements HubSession {
     void d.messages.deliveredAll(this.widgetId, this.userId).catch((err) => d.log.error({ err }, 'could not record deliveries'));
     // The same instant REST starts refusing the token, so a socket never outlives what REST accepts.
     const untilExpiry = (verified.exp + d.tokenLeewayS) * 1000 - d.now();
-    if (untilExpiry < MAX_TIMER_MS) this.timer = setTimeout(() => this.close(CloseCode.AUTH_FAILED, 'token_expired'), Math.max(0, untilExpiry));
+    if (untilExpiry < MAX_TIMER_MS) this.timer = setTimeout(closeFor, Math.max(0, untilExpiry), this, CloseCode.AUTH_FAILED, 'token_expired');
   }
 
   /** After a gap: everything after `from` from the log, then the held live messages. */
@@ -233,7 +240,8 @@ export class SocketSession implements HubSession {
     this.close(1011, 'internal_error');
   }
 
-  private onClosed(): void {
+  /** @internal the socket's close listener */
+  onClosed(): void {
     const wasJoined = this.joined;
     this.state = 'closed';
     this.held = null;
@@ -242,4 +250,23 @@ export class SocketSession implements HubSession {
     this.d.hub.leave(this);
     this.d.presence.disconnected(this.widgetId, this.userId, this.connectionId);
   }
+}
+
+const sessionOf = new WeakMap<WebSocket, SocketSession>();
+
+function closeFor(session: SocketSession, code: number, reason: string): void {
+  session.close(code, reason);
+}
+function onSocketMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  sessionOf.get(this)?.onMessage(data.toString(), isBinary);
+}
+function onSocketPong(this: WebSocket): void {
+  const s = sessionOf.get(this);
+  if (s) s.alive = true;
+}
+function onSocketClose(this: WebSocket): void {
+  sessionOf.get(this)?.onClosed();
+}
+function onSocketError(this: WebSocket, err: Error): void {
+  sessionOf.get(this)?.logDebug(err.message);
 }
