@@ -58,8 +58,11 @@ function expectNoScan(plans: Array<{ sql: string; plan: string[] }>) {
       // json_each is the list of ids a statement was given, not a table.
       expect(step, `${sql}\n${plan.join('\n')}`).not.toMatch(/^SCAN (?!CONSTANT|json_each)/);
       expect(step, `${sql}\n${plan.join('\n')}`).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
-      // A range over a whole tenant is a scan in disguise.
-      expect(step, `${sql}\n${plan.join('\n')}`).not.toMatch(/\(widget_id=\?\)$/);
+      // A range over a whole tenant is a scan in disguise (but max() over the primary key reads
+      // one end of it: the log's head).
+      if (!/SELECT max\(event_id\) FROM events WHERE widget_id = :widgetId/.test(sql)) {
+        expect(step, `${sql}\n${plan.join('\n')}`).not.toMatch(/\(widget_id=\?\)$/);
+      }
     }
   }
 }

@@ -116,16 +116,17 @@ export const events = sqliteTable(
     onlyUserId: text('only_user_id'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.widgetId, t.eventId] }),
-    index('events_of_dialog').on(t.widgetId, t.dialogId, t.eventId),
-    index('events_created').on(t.createdAt),
-  ],
+  // No index on created_at: every index is a page more for each commit to write, and pruning
+  // finds its cut in each widget's log by position instead (events/prune in the store).
+  (t) => [primaryKey({ columns: [t.widgetId, t.eventId] }), index('events_of_dialog').on(t.widgetId, t.dialogId, t.eventId)],
 );
 
-/** The head of each widget's log, and the newest position pruning removed (resume below it is refused). */
+/**
+ * The newest position pruning removed from each widget's log: a resume from below it is refused,
+ * and the log's head never goes below it (the head is otherwise the newest event's position, so
+ * no commit has to write a counter row).
+ */
 export const eventLogs = sqliteTable('event_logs', {
   widgetId: integer('widget_id').primaryKey(),
-  head: integer('head').notNull().default(0),
   prunedThrough: integer('pruned_through').notNull().default(0),
 });

@@ -14,42 +14,33 @@ export interface NewEvent {
   now: number;
 }
 
+/** The log's head: its newest event's position, never below what pruning removed. One PK seek each. */
+const HEAD = `SELECT max(coalesce((SELECT max(event_id) FROM events WHERE widget_id = :widgetId), 0),
+  coalesce((SELECT pruned_through FROM event_logs WHERE widget_id = :widgetId), 0)) AS head`;
+
+function headOf(db: Db, widgetId: number): number {
+  return db.q<{ head: number }>(HEAD).get({ widgetId })!.head;
+}
+
 /**
- * Hands out log positions inside one write transaction: each widget's head is read once, counted
- * up in memory and written back by `save()` before the commit. Safe because a write transaction
- * holds the file's only write lock; saves a statement per event on the send path.
+ * Hands out log positions inside one write transaction: each widget's head is read once and
+ * counted up in memory. Safe because a write transaction holds the file's only write lock; the
+ * events themselves are the counter, so a commit writes no counter row (a page less to write).
  */
 export class LogPositions {
   private readonly heads = new Map<number, number>();
   constructor(private readonly db: Db) {}
 
   next(widgetId: number): number {
-    let head = this.heads.get(widgetId);
-    if (head === undefined) {
-      head = this.db.q<{ head: number }>('SELECT head FROM event_logs WHERE widget_id = :widgetId').get({ widgetId })?.head ?? 0;
-    }
-    this.heads.set(widgetId, ++head);
+    const head = (this.heads.get(widgetId) ?? headOf(this.db, widgetId)) + 1;
+    this.heads.set(widgetId, head);
     return head;
-  }
-
-  save(): void {
-    const upsert = this.db.q(
-      `INSERT INTO event_logs (widget_id, head) VALUES (:widgetId, :head)
-       ON CONFLICT (widget_id) DO UPDATE SET head = excluded.head`,
-    );
-    for (const [widgetId, head] of this.heads) upsert.run({ widgetId, head });
-    this.heads.clear();
   }
 }
 
-/** Runs fn in a write transaction with a position allocator whose heads are saved before the commit. */
+/** Runs fn in a write transaction with a position allocator. */
 export function writeLogged<R>(db: Db, fn: (log: LogPositions) => R): R {
-  return db.write(() => {
-    const log = new LogPositions(db);
-    const result = fn(log);
-    log.save();
-    return result;
-  });
+  return db.write(() => fn(new LogPositions(db)));
 }
 
 /**
@@ -119,17 +110,15 @@ function logged(r: RawEvent): LoggedEvent {
 export function eventStore(db: Db): EventStore {
   return {
     async logHead(widgetId) {
-      return db.q<{ head: number }>('SELECT head FROM event_logs WHERE widget_id = :widgetId').get({ widgetId })?.head ?? 0;
+      return headOf(db, widgetId);
     },
 
     async readEvents(widgetId, userId, afterId, limit): Promise<EventPage> {
       return db.read(() => {
-        const log = db
-          .q<{ head: number; pruned_through: number }>('SELECT head, pruned_through FROM event_logs WHERE widget_id = :widgetId')
-          .get({ widgetId });
-        const head = log?.head ?? 0;
+        const head = headOf(db, widgetId);
+        const pruned = db.q<{ p: number }>('SELECT pruned_through AS p FROM event_logs WHERE widget_id = :widgetId').get({ widgetId })?.p ?? 0;
         if (afterId === head) return { head, events: [], complete: true };
-        if (afterId > head || afterId < (log?.pruned_through ?? 0)) return { head, events: [], complete: false };
+        if (afterId > head || afterId < pruned) return { head, events: [], complete: false };
         // The user's dialogs that changed after the position (one index range of their
         // memberships), then each one's events after it (one range each), merged by position.
         const rows = db
@@ -153,15 +142,32 @@ export function eventStore(db: Db): EventStore {
     },
 
     async pruneEvents(before) {
-      return db.write(() => {
-        // Remember the newest pruned position per widget first: a resume from below it is refused.
-        db.q(
-          `UPDATE event_logs SET pruned_through = max(pruned_through, p.upto)
-           FROM (SELECT widget_id, max(event_id) AS upto FROM events WHERE created_at < :before GROUP BY widget_id) AS p
-           WHERE event_logs.widget_id = p.widget_id`,
-        ).run({ before });
-        return db.q('DELETE FROM events WHERE created_at < :before').run({ before }).changes;
-      });
+      // Per widget, the cut is the newest position logged before the time, found by bisecting the
+      // log by position (times grow with positions: both follow commit order). Then one PK range.
+      const widgets = db.q<{ widget_id: number }>('SELECT id AS widget_id FROM widgets').all();
+      let removed = 0;
+      for (const { widget_id: widgetId } of widgets) {
+        removed += db.write(() => {
+          const at = db.q<{ created_at: number; event_id: number }>(
+            'SELECT created_at, event_id FROM events WHERE widget_id = :widgetId AND event_id >= :from ORDER BY event_id LIMIT 1',
+          );
+          let lo = 0;
+          let hi = headOf(db, widgetId);
+          while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            const row = at.get({ widgetId, from: mid });
+            if (row && row.created_at < before) lo = row.event_id;
+            else hi = mid - 1;
+          }
+          if (lo === 0) return 0;
+          db.q(
+            `INSERT INTO event_logs (widget_id, pruned_through) VALUES (:widgetId, :lo)
+             ON CONFLICT (widget_id) DO UPDATE SET pruned_through = max(pruned_through, excluded.pruned_through)`,
+          ).run({ widgetId, lo });
+          return db.q('DELETE FROM events WHERE widget_id = :widgetId AND event_id <= :lo').run({ widgetId, lo }).changes;
+        });
+      }
+      return removed;
     },
   };
 }

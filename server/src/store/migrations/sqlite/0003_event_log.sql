@@ -1,6 +1,5 @@
 CREATE TABLE `event_logs` (
 	`widget_id` integer PRIMARY KEY NOT NULL,
-	`head` integer DEFAULT 0 NOT NULL,
 	`pruned_through` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
@@ -18,11 +17,10 @@ CREATE TABLE `events` (
 );
 --> statement-breakpoint
 CREATE INDEX `events_of_dialog` ON `events` (`widget_id`,`dialog_id`,`event_id`);--> statement-breakpoint
-CREATE INDEX `events_created` ON `events` (`created_at`);--> statement-breakpoint
--- Clients of the per-user streams resume from those streams' ids: starting each widget's log past
--- the highest of them, and counting everything up to it as pruned, makes them refetch once.
-INSERT INTO `event_logs` (`widget_id`, `head`, `pruned_through`)
-  SELECT `widget_id`, max(`last_event_id`), max(`last_event_id`) FROM `user_states` GROUP BY `widget_id`;--> statement-breakpoint
+-- Clients of the per-user streams resume from those streams' ids: counting everything up to the
+-- highest of them as pruned (the log's head starts there) makes them refetch once.
+INSERT INTO `event_logs` (`widget_id`, `pruned_through`)
+  SELECT `widget_id`, max(`last_event_id`) FROM `user_states` GROUP BY `widget_id`;--> statement-breakpoint
 DROP TABLE `user_events`;--> statement-breakpoint
 ALTER TABLE `dialog_members` ADD `role` text DEFAULT 'member' NOT NULL;--> statement-breakpoint
 ALTER TABLE `dialogs` ADD `title` text;--> statement-breakpoint
