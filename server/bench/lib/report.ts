@@ -1,0 +1,133 @@
+// What a run reports: each scenario's figures per server, the ImbaChat-to-reference ratios, the
+// results JSON (server/bench/results/<date>.json) and the Markdown table for the README.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Knobs } from './knobs.ts';
+import type { TargetKind } from './protocol.ts';
+import { fmtMs } from './stats.ts';
+import { LABEL } from './targets.ts';
+
+export interface Metric {
+  key: string;
+  label: string;
+  unit: 'ms' | 'µs' | 'msg/s' | 'KB' | 'MB' | 'count' | '%';
+  /** Print ImbaChat / reference for this metric. */
+  ratio?: boolean;
+  /** For the reader of a ratio: above 1× is good here (a rate), not bad (a time). */
+  higherIsBetter?: boolean;
+}
+
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  metrics: Metric[];
+  values: Partial<Record<TargetKind, Record<string, number | null>>>;
+  detail: unknown;
+  errors: Partial<Record<TargetKind, string>>;
+}
+
+const REFS: TargetKind[] = ['ws', 'socketio'];
+// Taken when the runner starts: a loaded machine makes every figure worse, the references' too.
+const loadAtStart = loadavg().map((v) => Math.round(v * 100) / 100);
+
+export function ratio(s: ScenarioResult, key: string, ref: TargetKind): number | null {
+  const a = s.values.imbachat?.[key];
+  const b = s.values[ref]?.[key];
+  if (a === null || a === undefined || b === null || b === undefined || b === 0) return null;
+  return Math.round((a / b) * 100) / 100;
+}
+
+export function ratioLines(s: ScenarioResult): string[] {
+  return s.metrics.flatMap((m) =>
+    m.ratio
+      ? REFS.flatMap((ref) => {
+          const r = ratio(s, m.key, ref);
+          return r === null ? [] : [`${m.label} ImbaChat / ${LABEL[ref]} = ${fmtRatio(r)}×${m.higherIsBetter ? ' (higher is better)' : ''}`];
+        })
+      : [],
+  );
+}
+
+/** Three significant figures are all a ratio between two noisy figures can carry. */
+const fmtRatio = (r: number) => (r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2));
+
+function fmt(v: number | null | undefined, unit: Metric['unit']): string {
+  if (v === null || v === undefined) return '–';
+  if (unit === 'ms') return `${fmtMs(v)} ms`;
+  if (unit === 'count') return String(v);
+  if (unit === '%') return `${v} %`;
+  return `${v.toLocaleString('en-US')} ${unit}`;
+}
+
+export function markdownTable(results: ScenarioResult[], targets: TargetKind[]): string {
+  const refs = REFS.filter((r) => targets.includes(r));
+  const head = ['Scenario', 'Metric', ...targets.map((t) => LABEL[t]), ...refs.map((r) => `ImbaChat / ${LABEL[r]}`)];
+  const rows = [head, head.map(() => '---')];
+  for (const s of results) {
+    s.metrics.forEach((m, i) => {
+      const cells = targets.map((t) => (s.errors[t] && !s.values[t] ? 'failed' : s.values[t] ? fmt(s.values[t]![m.key], m.unit) : ''));
+      const ratios = refs.map((r) => {
+        const v = m.ratio ? ratio(s, m.key, r) : null;
+        return v === null ? '' : `${fmtRatio(v)}×`;
+      });
+      rows.push([i === 0 ? s.title : '', m.label, ...cells, ...ratios]);
+    });
+  }
+  return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function gitDirty(): boolean | null {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--', 'server/src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+  } catch {
+    return null;
+  }
+}
+
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** Writes results/<YYYY-MM-DD>.json (a later run of the same day replaces it); returns the path. */
+export function writeResults(results: ScenarioResult[], knobs: Knobs, startedAt: Date, table: string): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const date = startedAt.toISOString().slice(0, 10);
+  const path = join(resultsDir, `${date}${knobs.quick ? '-quick' : ''}.json`);
+  const cpu = cpus();
+  const doc = {
+    date: startedAt.toISOString(),
+    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    commit: gitCommit(),
+    serverSrcUncommittedChanges: gitDirty(),
+    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? null, totalMemMb: Math.round(totalmem() / 2 ** 20), node: process.version, platform: `${process.platform} ${process.arch}` },
+    loadAvgAtStart: loadAtStart,
+    loadAvgAtEnd: loadavg().map((v) => Math.round(v * 100) / 100),
+    knobs,
+    scenarios: Object.fromEntries(
+      results.map((s) => [
+        s.name,
+        {
+          title: s.title,
+          values: s.values,
+          ratios: Object.fromEntries(
+            s.metrics.filter((m) => m.ratio).flatMap((m) => REFS.map((r) => [`${m.key} imbachat/${r}`, ratio(s, m.key, r)])),
+          ),
+          errors: s.errors,
+          detail: s.detail,
+        },
+      ]),
+    ),
+    markdown: table,
+  };
+  writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,155 @@
+// The servers under test, each started as its own process: ImbaChat (server/src/main.ts on a temp
+// data dir) and the two references; and what /proc says about a process (RSS, CPU time) and the machine.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitForHttp, writeServerConfig } from '../../../scripts/stack.ts';
+import type { TargetKind } from './protocol.ts';
+import { type BenchWidget, DEV_ID, widgetEntry } from './imbachat.ts';
+
+const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+// BENCH_IMBACHAT_DIR runs another checkout's server/ (a baseline commit, say) under the same load.
+const serverDir = process.env.BENCH_IMBACHAT_DIR ? resolve(process.env.BENCH_IMBACHAT_DIR) : join(benchDir, '..');
+export const profDir = join(benchDir, 'results', 'prof');
+
+export const LABEL: Record<TargetKind, string> = { imbachat: 'ImbaChat', ws: 'ws', socketio: 'Socket.IO' };
+
+export interface Target {
+  kind: TargetKind;
+  baseUrl: string;
+  pid: number;
+  dataDir: string | null;
+  stop(): Promise<void>;
+}
+
+const live = new Set<Target>();
+
+/** Stops every server still running, for an interrupted run. */
+export async function stopAllTargets(): Promise<void> {
+  await Promise.all([...live].map((t) => t.stop()));
+}
+
+export interface StartOptions {
+  widget: BenchWidget;
+  /** Reuse this data dir (already seeded) instead of a fresh temp one; it is left in place. */
+  dataDir?: string;
+  /** Names the CPU profile's folder (the scenario), when BENCH_CPU_PROF=1. */
+  label?: string;
+}
+
+export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Target> {
+  const port = await freePort();
+  const work = mkdtempSync(join(tmpdir(), `imbachat-bench-${kind}-`));
+  const logPath = join(work, 'server.log');
+  const log = openSync(logPath, 'a');
+  const nodeArgs = ['--import', 'tsx'];
+  let script: string;
+  const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1' };
+  let dataDir: string | null = null;
+  if (kind === 'imbachat') {
+    dataDir = o.dataDir ?? join(work, 'data');
+    const configPath = join(work, 'widgets.json');
+    writeServerConfig(configPath, [widgetEntry(o.widget)]);
+    Object.assign(env, { IMBACHAT_DATA_DIR: dataDir, IMBACHAT_CONFIG: configPath, LOG_LEVEL: 'warn' });
+    // Node flags go before --import so the profiler covers the loader too; the profile is written
+    // when the server exits cleanly (SIGTERM → close → exit), which stop() waits for.
+    if (process.env.BENCH_CPU_PROF === '1') {
+      // One folder per server start: node writes one file per thread (the main one has `.0.` in its name).
+      const dir = join(profDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${o.label ?? 'imbachat'}`);
+      mkdirSync(dir, { recursive: true });
+      nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${dir}`);
+    }
+    script = join(serverDir, 'src', 'main.ts');
+  } else {
+    script = join(benchDir, 'reference', kind === 'ws' ? 'ws-forwarder.ts' : 'socketio-rooms.ts');
+  }
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: serverDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const exited = new Promise<string>((r) => child.once('exit', (code, sig) => r(sig ?? `exit ${code}`)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}/healthz`, { exited, what: `${LABEL[kind]} server`, timeoutMs: 60_000 });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n--- ${logPath} ---\n${tail(logPath)}`);
+  }
+  let stopped: Promise<void> | null = null;
+  const target: Target = {
+    kind,
+    baseUrl,
+    pid: child.pid!,
+    dataDir,
+    stop() {
+      stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        const how = await exited;
+        if (how !== 'exit 0' && how !== 'SIGTERM') console.warn(`  (${LABEL[kind]} exited ${how}; log: ${logPath})\n${tail(logPath)}`);
+        else rmSync(work, { recursive: true, force: true });
+        live.delete(target);
+      })();
+      return stopped;
+    },
+  };
+  live.add(target);
+  return target;
+}
+
+function tail(path: string, lines = 30): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Resident set size of a process in KB, from /proc (Linux only; null elsewhere). */
+export function rssKb(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, ms, from /proc (null elsewhere). */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total jiffies of the whole machine, to tell how much else was running during a window. */
+export function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** Which node process a target is, for the report. */
+export function describeTarget(kind: TargetKind): string {
+  return kind === 'imbachat' ? 'server/src/main.ts' : `bench/reference/${kind === 'ws' ? 'ws-forwarder' : 'socketio-rooms'}.ts`;
+}
+
+export { DEV_ID };
