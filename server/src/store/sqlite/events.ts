@@ -3,16 +3,8 @@
 import type { EventKind, EventPage, EventRow, EventStore, LoggedEvent, MessageRow } from '../types.ts';
 import type { Db } from './db.ts';
 
-export interface NewEvent {
-  widgetId: number;
-  dialogId: number;
-  kind: EventKind;
-  userId: string;
-  seq: number;
-  messageId: number | null;
-  onlyUserId: string | null;
-  now: number;
-}
+/** An event to log: its row without the position (assigned here) and with the widget and the time. */
+export type NewEvent = Omit<EventRow, 'eventId' | 'createdAt'> & { widgetId: number; now: number };
 
 /** The log's head: its newest event's position, never below what pruning removed. One PK seek each. */
 const HEAD = `SELECT max(coalesce((SELECT max(event_id) FROM events WHERE widget_id = :widgetId), 0),
