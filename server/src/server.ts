@@ -59,7 +59,7 @@ export interface RunningServer {
 export async function startServer(o: StartOptions): Promise<RunningServer> {
   const now = o.now ?? Date.now;
   const tokenLeewayS = o.tokenLeewayS ?? TOKEN_LEEWAY_S;
-  const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'));
+  const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'), { checkpointEveryMs: 1000 });
   await o.prepare?.(store);
   const bus = createMemoryBus((err) => o.log.error({ err }, 'event handler failed'));
   const presenceState = createMemoryPresence({ graceMs: o.presenceGraceMs ?? PRESENCE_GRACE_MS });

@@ -21,8 +21,6 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
          ON CONFLICT (widget_id, user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
       ).run({ widgetId, userId, at });
     },
-    async close() {
-      db.raw.close();
-    },
+    close: () => db.close(),
   };
 }
