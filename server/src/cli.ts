@@ -86,11 +86,13 @@ async function run(argv: string[], store: Store): Promise<unknown> {
       if (!target) throw new UsageError('update needs the DEV_ID of the widget');
       const f = validate(fieldsSchema.partial(), given);
       if (Object.keys(given).length === 0) throw new UsageError('update needs at least one field to change');
+      // Only what was given changes: the schema's defaults (empty login and password, no
+      // origins) are for creating a widget and must never overwrite a stored value.
       const patch: WidgetPatch = {
-        ...(f.name !== undefined && { name: f.name }),
-        ...(f.users_info_url !== undefined && { usersInfoUrl: f.users_info_url }),
-        ...(f.api_login !== undefined && { apiLogin: f.api_login }),
-        ...(f.api_password !== undefined && { apiPassword: f.api_password }),
+        ...(given.name !== undefined && { name: f.name }),
+        ...(given.users_info_url !== undefined && { usersInfoUrl: f.users_info_url }),
+        ...(given.api_login !== undefined && { apiLogin: f.api_login }),
+        ...(given.api_password !== undefined && { apiPassword: f.api_password }),
         ...(given.allowed_origins !== undefined && { allowedOrigins: f.allowed_origins }),
         ...(given.admin_ids !== undefined && { adminIds: f.admin_ids }),
       };

@@ -1,0 +1,39 @@
+// The widgets CLI as an operator runs it: a real process on a temp data dir.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+import { openSqliteStore } from './store/sqlite/index.ts';
+
+const run = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const cli = async (...args: string[]) => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'widgets', ...args], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, IMBACHAT_DATA_DIR: dataDir, INIT_CWD: '' },
+  });
+  return JSON.parse(stdout);
+};
+
+it('widgets update changes only the fields given: the login and password survive a new name or origins', async () => {
+  const created = await cli('create', '--name', 'Shop', '--users-info-url', 'https://shop.example/users', '--api-login', 'chat', '--api-password', 's3cret', '--origin', 'https://shop.example');
+  await cli('update', created.dev_id, '--name', 'Shop 2');
+  await cli('update', created.dev_id, '--origin', 'https://a.example', '--origin', 'https://b.example');
+  const store = openSqliteStore(join(dataDir, 'imbachat.sqlite'));
+  try {
+    const row = await store.getWidgetByDevId(created.dev_id);
+    expect(row).toMatchObject({
+      name: 'Shop 2',
+      apiLogin: 'chat',
+      apiPassword: 's3cret',
+      usersInfoUrl: 'https://shop.example/users',
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+    });
+  } finally {
+    await store.close();
+  }
+}, 30_000);
