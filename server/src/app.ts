@@ -25,8 +25,15 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
+  const auth = authenticate(deps.tokens, deps.now, deps.tokenLeewayS);
+  // The token is checked on the routes that exist, so an unknown path answers 404, not 401.
   const api = new Hono<ApiEnv>()
-    .use(tenant(deps.widgets), apiCors, authenticate(deps.tokens, deps.now, deps.tokenLeewayS))
+    .use(tenant(deps.widgets), apiCors)
+    .use('/me', auth)
+    .use('/dialogs', auth)
+    .use('/dialogs/:dialog_id', auth)
+    .use('/dialogs/:dialog_id/messages', auth)
+    .use('/dialogs/:dialog_id/read', auth)
     .route('/', userRoutes(deps.directory))
     .route('/', dialogRoutes(deps.dialogs))
     .route('/', messageRoutes(deps.messages));

@@ -19,6 +19,12 @@ export function dialogRoutes(dialogs: DialogService) {
     .get('/dialogs/:dialog_id', async (c) => c.json(await dialogs.get(caller(c), idParam(c, 'dialog_id'))));
 }
 
+/**
+ * Who is asking. Fails closed: a route reached without the authenticate middleware (a new route
+ * missing from app.ts's list) answers an error instead of serving an anonymous caller.
+ */
 export function caller(c: { get(k: 'widget'): ApiEnv['Variables']['widget']; get(k: 'userId'): string }) {
-  return { widget: c.get('widget'), userId: c.get('userId') };
+  const userId = c.get('userId');
+  if (typeof userId !== 'string') throw new Error('a route was reached without authentication; add it to the authenticated paths in app.ts');
+  return { widget: c.get('widget'), userId };
 }

@@ -98,6 +98,23 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
   });
 
+  it('an unknown route answers 404 not_found even without a token', async () => {
+    const w = env.widgets[0]!;
+    for (const path of ['/nope', '/dialogs/1/nope', '/me/too']) {
+      const res = await fetch(`${env.server.url}/api/v1/${w.devId}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(((await res.json()) as any).error.code).toBe('not_found');
+    }
+    expect((await fetch(`${env.server.url}/api/v1/${w.devId}/dialogs`)).status).toBe(401);
+  });
+
+  it('a request without an Origin gets no CORS grant from a widget that lists its origins', async () => {
+    const w = env.widgets[0]!;
+    const res = await fetch(`${env.server.url}/api/v1/${w.devId}/me`, { headers: { authorization: `Bearer ${await w.token(1)}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('auth errors carry CORS headers so the page can read them', async () => {
     const w = env.widgets[0]!;
     const res = await fetch(`${env.server.url}/api/v1/${w.devId}/me`, { headers: { origin: 'https://site.example' } });

@@ -68,8 +68,14 @@ export function tenant(widgets: WidgetCache): MiddlewareHandler<ApiEnv> {
  */
 export const apiCors: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const origin = c.req.header('origin');
-  c.header('Access-Control-Allow-Origin', origin || '*');
-  if (origin) c.header('Vary', 'Origin');
+  // A request without an Origin is not a cross-origin browser request: it gets no CORS grant,
+  // unless the widget allows every origin anyway.
+  if (origin) {
+    c.header('Access-Control-Allow-Origin', origin);
+    c.header('Vary', 'Origin');
+  } else if (c.get('widget').allowedOrigins.length === 0) {
+    c.header('Access-Control-Allow-Origin', '*');
+  }
   if (c.req.method === 'OPTIONS') {
     c.header('Access-Control-Allow-Methods', 'GET,POST,OPTIONS');
     c.header('Access-Control-Allow-Headers', 'Authorization,Content-Type');
