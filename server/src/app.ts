@@ -22,6 +22,8 @@ export interface AppDeps {
   tokenLeewayS: number;
   log: Logger;
   now: () => number;
+  /** Where the widget build is (default: widget/dist of this repository). */
+  widgetDistDir?: string;
 }
 
 export function createApp(deps: AppDeps) {
@@ -44,6 +46,7 @@ export function createApp(deps: AppDeps) {
     .route(
       '/',
       createAssetRoutes({
+        ...(deps.widgetDistDir && { distDir: deps.widgetDistDir }),
         widgetExists: (devId) =>
           deps.widgets.find(devId).then(
             () => true,

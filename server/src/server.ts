@@ -3,10 +3,12 @@
 // main.ts and by the tests, which pass their own temp data dir. Owns nothing else.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
+import { DEFAULT_DIST_DIR } from './assets/routes.ts';
 import { TOKEN_LEEWAY_S, TokenCache } from './auth/token.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import type { EventBus } from './bus/types.ts';
@@ -39,6 +41,8 @@ export interface StartOptions {
   /** How long events are kept for lossless resume (default 24 h). */
   eventRetentionMs?: number;
   now?: () => number;
+  /** Where the widget build is (default: widget/dist of this repository). */
+  widgetDistDir?: string;
   /** Runs after the store is open and before the port is bound (e.g. applying the widgets file). */
   prepare?: (store: Store) => Promise<void>;
 }
@@ -76,7 +80,14 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     (widgetId, userId, r) => messages.delivered(widgetId, userId, r.dialogId, r.seq, r.senderId),
     (err) => o.log.error({ err }, 'bus subscription failed'),
   );
-  const app = createApp({ widgets, tokens, directory, dialogs, messages, tokenLeewayS, log: o.log, now });
+  const widgetDistDir = o.widgetDistDir ?? DEFAULT_DIST_DIR;
+  const app = createApp({ widgets, tokens, directory, dialogs, messages, tokenLeewayS, log: o.log, now, widgetDistDir });
+  if (!existsSync(join(widgetDistDir, 'loader.js'))) {
+    o.log.warn(
+      { dist: widgetDistDir },
+      'the widget is not built: the script URL answers 503 widget_not_built until `pnpm build` runs (pnpm start builds it by itself)',
+    );
+  }
 
   const retention = o.eventRetentionMs ?? 24 * 60 * 60_000;
   const prune = setInterval(() => {
