@@ -37,3 +37,18 @@ it('widgets update changes only the fields given: the login and password survive
     await store.close();
   }
 }, 30_000);
+
+it('widgets --help prints the usage and succeeds; widgets show prints one widget without its secrets', async () => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'widgets', '--help'], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, IMBACHAT_DATA_DIR: dataDir, INIT_CWD: '' },
+  });
+  expect(stdout).toMatch(/^Usage:/);
+  expect(stdout).toMatch(/widgets show DEV_ID/);
+  const created = await cli('create', '--name', 'Shown', '--users-info-url', 'https://shown.example/users', '--api-login', 'l', '--api-password', 'p');
+  const shown = await cli('show', created.dev_id);
+  expect(shown).toMatchObject({ dev_id: created.dev_id, name: 'Shown', api_login: 'l' });
+  expect(shown).not.toHaveProperty('secret_key');
+  expect(shown).not.toHaveProperty('api_password');
+  await expect(cli('show', 'no-such-widget')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/no widget has dev_id "no-such-widget"/) });
+}, 30_000);

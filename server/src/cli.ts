@@ -12,14 +12,18 @@ const USAGE = `Usage:
   pnpm imbachat widgets create --name NAME --users-info-url URL --api-login LOGIN --api-password PASSWORD
                                [--origin ORIGIN]... [--admin-id ID]... [--dev-id DEV_ID]
   pnpm imbachat widgets list
+  pnpm imbachat widgets show DEV_ID
   pnpm imbachat widgets update DEV_ID [--name NAME] [--users-info-url URL] [--api-login LOGIN]
                                [--api-password PASSWORD] [--origin ORIGIN]... [--admin-id ID]...
   pnpm imbachat widgets rotate-secret DEV_ID
 
 The store is the one in IMBACHAT_DATA_DIR (default ./data). create and rotate-secret print the
-secret_key once: keep it on the site's backend only.`;
+secret_key once: keep it on the site's backend only. --origin and --admin-id replace the whole
+list (give each one you want to keep). A running server sees changes within a second.`;
 
 class UsageError extends Error {}
+/** --help: the usage on stdout, and success. */
+class HelpRequested extends Error {}
 
 const options = {
   name: { type: 'string' },
@@ -50,7 +54,8 @@ function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 async function run(argv: string[], store: Store): Promise<unknown> {
   const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [group, command, target] = positionals;
-  if (v.help || group !== 'widgets' || !command) throw new UsageError('');
+  if (v.help) throw new HelpRequested();
+  if (group !== 'widgets' || !command) throw new UsageError('');
   const now = Date.now();
   const given = {
     ...(v.name !== undefined && { name: v.name }),
@@ -82,6 +87,12 @@ async function run(argv: string[], store: Store): Promise<unknown> {
     }
     case 'list':
       return (await store.listWidgets()).map((w) => publicWidget(w));
+    case 'show': {
+      if (!target) throw new UsageError('show needs the DEV_ID of the widget');
+      const row = await store.getWidgetByDevId(target);
+      if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
+      return publicWidget(row);
+    }
     case 'update': {
       if (!target) throw new UsageError('update needs the DEV_ID of the widget');
       const f = validate(fieldsSchema.partial(), given);
@@ -123,6 +134,10 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof HelpRequested) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     const message = (err as Error).message;
     process.stderr.write(message ? `imbachat: ${message}\n\n${USAGE}\n` : `${USAGE}\n`);
