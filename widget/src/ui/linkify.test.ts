@@ -27,3 +27,17 @@ it('Cyrillic and Arabic text around a link is kept as it is', () => {
   expect(parts.map((p) => p.text).join('')).toBe('Смотри: https://пример.рф/путь — مرحبا');
   expect(parts[1]).toMatchObject({ kind: 'link' });
 });
+
+it('bare www. hosts become https links, still as built nodes; look-alikes stay text', () => {
+  expect(linkify('go to www.example.org, now')).toEqual([
+    { kind: 'text', text: 'go to ' },
+    { kind: 'link', text: 'www.example.org', href: 'https://www.example.org/' },
+    { kind: 'text', text: ', now' },
+  ]);
+  expect(linkify('WWW.Example.org/path?q=1')[0]).toMatchObject({ kind: 'link', href: 'https://www.example.org/path?q=1' });
+  for (const text of ['www.', 'www.localhost', 'xwww.example.org', 'me@www.example.org', 'www.<script>']) {
+    expect(linkify(text).some((p) => p.kind === 'link'), text).toBe(false);
+  }
+  // Inside an http(s) URL the www. is part of that one link.
+  expect(linkify('https://www.example.org/a')).toEqual([{ kind: 'link', text: 'https://www.example.org/a', href: 'https://www.example.org/a' }]);
+});
