@@ -30,7 +30,6 @@ export const en = {
   yesterday: 'Yesterday',
   you: 'You:',
   unread: '{n} unread',
-  newMessages: '{n} new messages',
   profile: 'Open profile',
   loadOlder: 'Show earlier messages',
   userNotFound: 'This person could not be found.',
@@ -52,9 +51,11 @@ export const en = {
   // Plural forms are named after Intl.PluralRules categories (see plural()); "_other" is required.
   members_one: '{n} member',
   members_other: '{n} members',
+  newMessages_one: '{n} new message',
+  newMessages_other: '{n} new messages',
 };
 /** Plural categories English does not use, for the languages that need them. */
-type MoreForms = Partial<Record<`members_${Intl.LDMLPluralRule}`, string>>;
+type MoreForms = Partial<Record<`${PluralKey}_${Intl.LDMLPluralRule}`, string>>;
 export type Catalogue = typeof en & MoreForms;
 export type MessageKey = keyof typeof en;
-export type PluralKey = 'members';
+export type PluralKey = 'members' | 'newMessages';

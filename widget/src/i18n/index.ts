@@ -1,6 +1,6 @@
 // The interface language: one signal for the whole widget, and t() to read a message from it.
 import { signal } from '@preact/signals';
-import { en, type Catalogue, type MessageKey } from './en.ts';
+import { en, type Catalogue, type MessageKey, type PluralKey } from './en.ts';
 import { ru } from './ru.ts';
 
 const catalogues: Record<string, Catalogue> = { en, ru };
@@ -30,4 +30,12 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
 
 export function isKey(key: string): key is MessageKey {
   return key in en;
+}
+
+/** "{n} members" in the right form for n ("1 участник", "3 участника", "5 участников"). The
+ *  rules are those of the text's language, so English text under another tag stays English. */
+export function plural(key: PluralKey, n: number): string {
+  const c = catalogueFor(lang.value);
+  const form = c[`${key}_${new Intl.PluralRules(textLang(lang.value)).select(n)}`] ?? c[`${key}_other`];
+  return form.replace('{n}', String(n));
 }

@@ -32,7 +32,6 @@ export const ru: Catalogue = {
   yesterday: 'Вчера',
   you: 'Вы:',
   unread: 'Непрочитанных: {n}',
-  newMessages: 'Новых сообщений: {n}',
   profile: 'Открыть профиль',
   loadOlder: 'Показать более ранние',
   userNotFound: 'Пользователь не найден.',
@@ -55,4 +54,8 @@ export const ru: Catalogue = {
   members_few: '{n} участника',
   members_many: '{n} участников',
   members_other: '{n} участника',
+  newMessages_one: '{n} новое сообщение',
+  newMessages_few: '{n} новых сообщения',
+  newMessages_many: '{n} новых сообщений',
+  newMessages_other: '{n} новых сообщения',
 };

@@ -1,6 +1,7 @@
 // Dates, times and counted words through Intl, in the widget's language: no date library.
-import type { PluralKey } from '../i18n/en.ts';
-import { catalogueFor, lang, t, textLang } from '../i18n/index.ts';
+import { lang, t } from '../i18n/index.ts';
+
+export { plural } from '../i18n/index.ts';
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
@@ -68,10 +69,3 @@ export function formatAgo(iso: string, now = Date.now()): string {
   return t('justNow');
 }
 
-/** "{n} members" in the right form for n ("1 участник", "3 участника", "5 участников"). The
- *  rules are those of the text's language, so English text under another tag stays English. */
-export function plural(key: PluralKey, n: number): string {
-  const c = catalogueFor(lang.value);
-  const form = c[`${key}_${new Intl.PluralRules(textLang(lang.value)).select(n)}`] ?? c[`${key}_other`];
-  return form.replace('{n}', String(n));
-}

@@ -91,6 +91,14 @@ it('the dialog list names a group by its title, with initials and the sender bef
   expect(carolRow.querySelector('.online-dot')).not.toBeNull();
 });
 
+it('the launcher\'s "N new messages" uses the plural forms of every catalogue', () => {
+  setLang('en');
+  expect([1, 2, 5].map((n) => plural('newMessages', n))).toEqual(['1 new message', '2 new messages', '5 new messages']);
+  setLang('ru');
+  expect([1, 2, 5, 21].map((n) => plural('newMessages', n))).toEqual(['1 новое сообщение', '2 новых сообщения', '5 новых сообщений', '21 новое сообщение']);
+  setLang('en');
+});
+
 it('the member count uses the plural forms of the widget language', () => {
   expect([1, 2, 5].map((n) => plural('members', n))).toEqual(['1 member', '2 members', '5 members']);
   setLang('ru');

@@ -1,6 +1,6 @@
 // The round button that opens and closes the panel, with the unread badge.
 import type { RefObject } from 'preact';
-import { t } from '../../i18n/index.ts';
+import { plural, t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
 import { ChatIcon, CloseIcon } from '../icons.tsx';
 
@@ -24,7 +24,7 @@ export function Launcher({ chat, buttonRef }: { chat: Chat; buttonRef: RefObject
             {unread > 99 ? '99+' : unread}
           </span>
           <span id="ic-unread" class="sr-only">
-            {t('newMessages', { n: unread })}
+            {plural('newMessages', unread)}
           </span>
         </>
       )}
