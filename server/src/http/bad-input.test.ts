@@ -87,6 +87,8 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     const a = await alice();
     const evil = await a.raw('/me', { headers: { origin: 'https://evil.example' } });
     expectError(evil, 403, 'origin_not_allowed');
+    // The page can read why it was refused (the widget shows it instead of a network error).
+    expect(evil.headers.get('access-control-allow-origin')).toBe('https://evil.example');
     const good = await a.raw('/me', { headers: { origin: 'https://site.example' } });
     expect(good.status).toBe(200);
     expect(good.headers.get('access-control-allow-origin')).toBe('https://site.example');

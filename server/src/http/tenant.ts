@@ -53,7 +53,14 @@ export class WidgetCache {
 export function tenant(widgets: WidgetCache): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const widget = await widgets.find(c.req.param('dev_id'));
-    if (!originAllowed(widget, c.req.header('origin'))) {
+    const origin = c.req.header('origin');
+    if (!originAllowed(widget, origin)) {
+      // The refusal itself is readable by the page, so the widget can say what is wrong instead
+      // of reporting a network failure. It grants nothing: every other answer stays closed.
+      if (origin) {
+        c.header('Access-Control-Allow-Origin', origin);
+        c.header('Vary', 'Origin');
+      }
       throw new AppError('origin_not_allowed', 403, "This page's origin is not in the widget's allowed origins.");
     }
     c.set('widget', widget);
