@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { openSqliteStore } from './store/sqlite/index.ts';
+import { startHostSite } from './testing/host-site.ts';
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-cli-'));
@@ -51,4 +52,25 @@ it('widgets --help prints the usage and succeeds; widgets show prints one widget
   expect(shown).not.toHaveProperty('secret_key');
   expect(shown).not.toHaveProperty('api_password');
   await expect(cli('show', 'no-such-widget')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/no widget has dev_id "no-such-widget"/) });
+}, 30_000);
+
+it('widgets check asks the users-info URL and says what came back: users found, and a refusal of the credentials', async () => {
+  const host = await startHostSite([{ user_id: 7, name: 'Seven' }]);
+  try {
+    const created = await cli('create', '--name', 'Checked', '--users-info-url', host.url, '--api-login', host.login, '--api-password', host.password);
+    expect(await cli('check', created.dev_id, '--user-id', '7', '--user-id', '8')).toMatchObject({
+      ok: true,
+      found: [{ user_id: '7', name: 'Seven' }],
+      missing: ['8'],
+    });
+    await cli('update', created.dev_id, '--api-password', 'wrong');
+    const refused = await cli('check', created.dev_id, '--user-id', '7').then(
+      () => null,
+      (err: { code: number; stdout: string }) => ({ code: err.code, out: JSON.parse(err.stdout) }),
+    );
+    expect(refused).toMatchObject({ code: 1, out: { ok: false, verdict: expect.stringMatching(/refused api_login\/api_password/), problem: expect.stringMatching(/HTTP 401/) } });
+    expect(JSON.stringify(refused)).not.toContain('wrong');
+  } finally {
+    await host.stop();
+  }
 }, 30_000);

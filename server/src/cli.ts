@@ -2,10 +2,12 @@
 // Prints JSON on stdout; errors go to stderr in plain words with a non-zero exit code.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { z } from 'zod';
 import { ConfigError, describeIssues, devIdSchema, loadConfig, widgetConfigSchema } from './config.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store, WidgetPatch } from './store/types.ts';
+import { UsersDirectory } from './users/directory.ts';
 import { generateDevId, generateSecretKey, publicWidget } from './widgets/service.ts';
 
 const USAGE = `Usage:
@@ -13,12 +15,15 @@ const USAGE = `Usage:
                                [--origin ORIGIN]... [--admin-id ID]... [--dev-id DEV_ID]
   pnpm imbachat widgets list
   pnpm imbachat widgets show DEV_ID
+  pnpm imbachat widgets check DEV_ID [--user-id ID]...
   pnpm imbachat widgets update DEV_ID [--name NAME] [--users-info-url URL] [--api-login LOGIN]
                                [--api-password PASSWORD] [--origin ORIGIN]... [--admin-id ID]...
   pnpm imbachat widgets rotate-secret DEV_ID
 
 The store is the one in IMBACHAT_DATA_DIR (default ./data). create and rotate-secret print the
-secret_key once: keep it on the site's backend only. --origin and --admin-id replace the whole
+secret_key once: keep it on the site's backend only. check asks the widget's users-info URL about
+the given users (default: its admin ids, else "1") and prints what came back; it exits 1 when the
+host cannot be reached or refuses the credentials. --origin and --admin-id replace the whole
 list (give each one you want to keep). A running server sees changes within a second.`;
 
 class UsageError extends Error {}
@@ -33,6 +38,7 @@ const options = {
   origin: { type: 'string', multiple: true },
   'admin-id': { type: 'string', multiple: true },
   'dev-id': { type: 'string' },
+  'user-id': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,6 +93,24 @@ async function run(argv: string[], store: Store): Promise<unknown> {
     }
     case 'list':
       return (await store.listWidgets()).map((w) => publicWidget(w));
+    case 'check': {
+      if (!target) throw new UsageError('check needs the DEV_ID of the widget');
+      const row = await store.getWidgetByDevId(target);
+      if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
+      const ids = v['user-id']?.length ? v['user-id'] : row.adminIds.length ? row.adminIds : ['1'];
+      const directory = new UsersDirectory({ ttlMs: 0, timeoutMs: 5000, log: pino({ level: 'silent' }) });
+      const probe = await directory.probe(row, ids);
+      if (!probe.ok) process.exitCode = 1;
+      return {
+        dev_id: row.devId,
+        users_info_url: row.usersInfoUrl,
+        ok: probe.ok,
+        ...(probe.refused && { verdict: 'the host refused api_login/api_password: fix them with widgets update' }),
+        ...(probe.problem && { problem: probe.problem }),
+        found: probe.found,
+        missing: probe.missing,
+      };
+    }
     case 'show': {
       if (!target) throw new UsageError('show needs the DEV_ID of the widget');
       const row = await store.getWidgetByDevId(target);

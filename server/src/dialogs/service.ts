@@ -101,9 +101,16 @@ export class DialogService {
     await publishEvent(this.bus, widget.id, event, memberIds, { frame, eventId: event.eventId });
   }
 
-  /** Every id must be known to the host; when the host cannot be reached, chat goes on regardless. */
+  /** Every id must be known to the host; when the host cannot be reached, chat goes on regardless (not when it refuses us). */
   private async requireKnown(widget: WidgetRow, userIds: string[]): Promise<void> {
     const lookups = await Promise.all(userIds.map((id) => this.directory.verify(widget, id)));
+    if (lookups.some((l) => l.status === 'refused')) {
+      throw new AppError(
+        'users_info_refused',
+        503,
+        "The site's users-info URL refused the chat's credentials, so nobody new can be messaged until the site owner fixes them.",
+      );
+    }
     const missing = userIds.filter((_, i) => lookups[i]!.status === 'missing');
     if (missing.length === 1) throw new AppError('user_not_found', 404, `The site does not know a user with id "${missing[0]}".`);
     if (missing.length > 1) {

@@ -99,6 +99,21 @@ describe('two users chat over REST and WebSocket', () => {
     expect(self.body.error.code).toBe('cannot_message_self');
   });
 
+  it('refuses to open a dialog while the host refuses our credentials, instead of treating it as an outage', async () => {
+    const widget = env.widgets[1]!;
+    const api = await as(1, widget);
+    widget.host.mode = 'unauthorized';
+    try {
+      for (const body of [{ user_id: 558 }, { type: 'group', title: 'Nope', user_ids: [2, 559] }]) {
+        const res = await api.post('/dialogs', body);
+        expect(res.status).toBe(503);
+        expect(res.body.error.code).toBe('users_info_refused');
+      }
+    } finally {
+      widget.host.mode = 'ok';
+    }
+  });
+
   it('shows an empty dialog only to whoever opened it', async () => {
     const opener = await as('x-9');
     const opened = await opener.post('/dialogs', { user_id: 3 });

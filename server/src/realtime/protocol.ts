@@ -199,6 +199,7 @@ export const ErrorCodes = [
   'message_not_found',
   'cannot_message_self',
   'group_too_large',
+  'users_info_refused',
   'client_msg_id_conflict',
   'bad_frame',
   'internal_error',

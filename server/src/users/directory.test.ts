@@ -108,10 +108,25 @@ describe('users info pulled from the host', () => {
     ['down', /ECONNREFUSED/],
     ['slow', /no answer within 300 ms/],
     ['error500', /HTTP 500/],
-    ['unauthorized', /HTTP 401/],
     ['html', /not JSON/],
     ['wrong_shape', /not a JSON array/],
   ];
+  it('treats a host refusing our credentials (401/403) as a misconfiguration: status refused, logged at error level', async () => {
+    const h = await host();
+    h.mode = 'unauthorized';
+    const { log, lines } = capturingLog();
+    const dir = new UsersDirectory({ ttlMs: 60_000, timeoutMs: 300, log, failureRetryMs: 0 });
+    const w = widgetFor(h);
+    expect(await dir.get(w, '1')).toEqual({ status: 'refused', user: { user_id: '1', name: 'User 1', avatar_url: null, profile_url: null } });
+    expect((await dir.verify(w, '2')).status).toBe('refused');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 50, dev_id: 'dev1', reason: expect.stringMatching(/HTTP 401/) });
+    expect(lines[0].msg).toMatch(/widgets check/);
+    expect(JSON.stringify(lines)).not.toContain(h.password);
+    const probe = await dir.probe(w, ['1']);
+    expect(probe).toMatchObject({ ok: false, refused: true, problem: expect.stringMatching(/HTTP 401/) });
+  });
+
   for (const [mode, reason] of failures) {
     it(`falls back to placeholders when the host is ${mode}, logging the reason once per interval`, async () => {
       const h = await host();

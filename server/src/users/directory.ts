@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { type User, normalizeUserId } from '../realtime/protocol.ts';
 import type { WidgetRow } from '../store/types.ts';
 
-export type LookupStatus = 'found' | 'missing' | 'unavailable';
+/**
+ * found: the host described the user; missing: the host answered without them; unavailable: the
+ * host could not be asked (down, slow, garbage); refused: the host refused our credentials (HTTP
+ * 401/403): a misconfiguration, which must not pass for an outage.
+ */
+export type LookupStatus = 'found' | 'missing' | 'unavailable' | 'refused';
 export interface Lookup {
   user: User;
   status: LookupStatus;
@@ -63,6 +68,8 @@ export function basicAuth(login: string, password: string): string {
 }
 
 class HostAnswerError extends Error {}
+/** The host answered 401 or 403: the widget's api_login / api_password are wrong. */
+class HostRefusedError extends HostAnswerError {}
 
 interface Entry {
   lookup: Lookup;
@@ -127,6 +134,19 @@ export class UsersDirectory {
     return this.load(widget, userId);
   }
 
+  /**
+   * Asks the host about these ids now, bypassing the cache, and says what came back: the
+   * operator's check of a widget's users-info settings (`pnpm imbachat widgets check`).
+   */
+  async probe(widget: WidgetRow, ids: string[]): Promise<{ ok: boolean; refused: boolean; problem: string | null; found: User[]; missing: string[] }> {
+    try {
+      const found = await this.request(widget, ids);
+      return { ok: true, refused: false, problem: null, found: [...found.values()], missing: ids.filter((id) => !found.has(id)) };
+    } catch (err) {
+      return { ok: false, refused: err instanceof HostRefusedError, problem: describe(err, this.o.timeoutMs), found: [], missing: ids };
+    }
+  }
+
   /** Forgets a widget's cached users (its users-info settings changed). */
   forgetWidget(widgetId: number): void {
     const prefix = `${widgetId}\u0000`;
@@ -160,10 +180,12 @@ export class UsersDirectory {
     clearTimeout(batch.timer);
     const ids = [...batch.ids.keys()];
     let found: Map<string, User> | null = null;
+    let refused = false;
     try {
       found = await this.request(batch.widget, ids);
     } catch (err) {
-      this.logFailure(batch.widget, describe(err, this.o.timeoutMs));
+      refused = err instanceof HostRefusedError;
+      this.logFailure(batch.widget, describe(err, this.o.timeoutMs), refused);
     }
     const now = this.now();
     for (const [id, deferred] of batch.ids) {
@@ -177,8 +199,9 @@ export class UsersDirectory {
       } else {
         // Keep serving what the host said before rather than replacing it with a placeholder.
         const previous = this.cache.get(key);
+        const user = previous?.lookup.user ?? placeholderUser(id);
         entry = {
-          lookup: previous?.lookup ?? { user: placeholderUser(id), status: 'unavailable' },
+          lookup: refused ? { user, status: 'refused' } : (previous?.lookup ?? { user, status: 'unavailable' }),
           freshUntil: now + this.o.failureRetryMs,
         };
       }
@@ -206,6 +229,7 @@ export class UsersDirectory {
     });
     if (!res.ok) {
       await res.body?.cancel();
+      if (res.status === 401 || res.status === 403) throw new HostRefusedError(`the host answered HTTP ${res.status} to our credentials`);
       throw new HostAnswerError(`the host answered HTTP ${res.status}`);
     }
     const length = Number(res.headers.get('content-length') ?? 0);
@@ -241,12 +265,17 @@ export class UsersDirectory {
     return users;
   }
 
-  private logFailure(widget: WidgetRow, reason: string): void {
+  private logFailure(widget: WidgetRow, reason: string, refused = false): void {
     const now = this.now();
     const last = this.lastLogged.get(widget.id);
     if (last !== undefined && now - last < this.o.logIntervalMs) return;
     this.lastLogged.set(widget.id, now);
-    this.o.log.warn({ dev_id: widget.devId, reason }, 'users-info request failed; showing placeholders');
+    if (refused) {
+      this.o.log.error(
+        { dev_id: widget.devId, reason },
+        "the site's users-info URL refused the widget's api_login/api_password: fix them (pnpm imbachat widgets check DEV_ID); until then no new dialog can be opened",
+      );
+    } else this.o.log.warn({ dev_id: widget.devId, reason }, 'users-info request failed; showing placeholders');
   }
 }
 
