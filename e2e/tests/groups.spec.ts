@@ -23,7 +23,10 @@ test('a new group appears live in the list, counts unread, names its senders and
   const sum = () => tab.page.evaluate(() => window.imbaApi?.countNewMessagesSum());
   await expect.poll(sum).toBe(1);
 
+  await expect(tab.page.getByRole('dialog', { name: 'Chats' })).toBeVisible();
   await row.click();
+  // The panel's landmark is named after the open conversation.
+  await expect(tab.page.getByRole('dialog', { name: title })).toBeVisible();
   await expect(w.header).toContainText(title);
   await expect(w.header).toContainText('3 members');
   await expect(w.message(text)).toBeVisible();

@@ -1,6 +1,7 @@
 // The panel (loaded on first open): the dialog list or one dialog, and keyboard handling.
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
+import { dialogName } from '../state/dialogs.ts';
 import type { PanelProps } from './App.tsx';
 import { DialogList } from './components/DialogList.tsx';
 import { DialogView } from './components/DialogView.tsx';
@@ -11,6 +12,9 @@ import panelCss from './styles/panel.css?inline';
 export function Panel({ chat, onClose }: PanelProps) {
   const ref = useRef<HTMLElement>(null);
   const view = chat.view.view.value;
+  // The landmark is named after what it shows: the list, or the open conversation.
+  const open = view.kind === 'dialog' ? chat.dialogs.byId(view.id) : undefined;
+  const label = open ? dialogName(open, chat.session.userId) || t('chats') : t('chats');
 
   // Focus moves into the panel when it opens, and to the natural place when the view changes.
   const viewKey = view.kind === 'dialog' ? `d${view.id}` : view.kind;
@@ -26,7 +30,7 @@ export function Panel({ chat, onClose }: PanelProps) {
   }, [viewKey]);
 
   return (
-    <section ref={ref} class="panel" role="dialog" aria-label={t('chats')}>
+    <section ref={ref} class="panel" role="dialog" aria-label={label}>
       <style>{panelCss}</style>
       {view.kind === 'list' && <DialogList chat={chat} onClose={onClose} />}
       {view.kind === 'dialog' && <DialogView key={view.id} chat={chat} dialogId={view.id} onClose={onClose} />}
