@@ -31,6 +31,9 @@ test('a new group appears live in the list, counts unread, names its senders and
   await expect(w.header).toContainText('3 members');
   await expect(w.message(text)).toBeVisible();
   await expect(w.log.getByText(maxi.name)).toBeVisible();
+  // A short conversation is anchored to the bottom, next to the composer, not left at the top.
+  const [logBox, lastBox] = [await w.log.boundingBox(), await w.message(text).boundingBox()];
+  expect(logBox!.y + logBox!.height - (lastBox!.y + lastBox!.height)).toBeLessThan(60);
   await expect.poll(sum).toBe(0);
   await settle(tab.page);
   await tab.page.screenshot({ path: test.info().outputPath('group-375.png') });
