@@ -33,6 +33,8 @@ export const en = {
   profile: 'Open profile',
   loadOlder: 'Show earlier messages',
   userNotFound: 'This person could not be found.',
+  cannotMessageSelf: 'You cannot write to yourself.',
+  dismiss: 'Dismiss',
   networkError: 'Could not reach the chat server.',
   genericError: 'Something went wrong. Please try again.',
   tooLong: 'The message is too long.',

@@ -35,6 +35,8 @@ export const ru: Catalogue = {
   profile: 'Открыть профиль',
   loadOlder: 'Показать более ранние',
   userNotFound: 'Пользователь не найден.',
+  cannotMessageSelf: 'Нельзя написать самому себе.',
+  dismiss: 'Закрыть',
   networkError: 'Нет связи с сервером чата.',
   genericError: 'Что-то пошло не так. Попробуйте ещё раз.',
   tooLong: 'Сообщение слишком длинное.',

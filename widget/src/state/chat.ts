@@ -123,6 +123,10 @@ export class Chat {
     this.view.open.value = false;
   }
 
+  dismissNotice(): void {
+    this.view.notice.value = null;
+  }
+
   showList(): void {
     batch(() => {
       this.view.view.value = { kind: 'list' };
@@ -147,7 +151,9 @@ export class Chat {
   async openDialogWith(userId: string): Promise<void> {
     if (userId === this.opts.userId) {
       this.fail('cannot_message_self', 'You cannot write to yourself.');
-      return this.showList();
+      this.showList();
+      this.view.notice.value = 'cannotMessageSelf';
+      return;
     }
     const known = this.dialogs.withUser(userId);
     if (known) this.showDialog(known.id);

@@ -5,7 +5,7 @@ import type { Chat } from '../../state/chat.ts';
 import { dialogName, partnerOf } from '../../state/dialogs.ts';
 import { isKey } from '../../i18n/index.ts';
 import { formatShort } from '../format.ts';
-import { ChatIcon } from '../icons.tsx';
+import { ChatIcon, CloseIcon } from '../icons.tsx';
 import { firstName, memberName } from '../who.ts';
 import { DialogAvatar } from './Avatar.tsx';
 import { Banner } from './Banner.tsx';
@@ -29,7 +29,10 @@ export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
       <Banner chat={chat} />
       {notice && (
         <p class="notice" role="alert">
-          {isKey(notice) ? t(notice) : notice}
+          <span>{isKey(notice) ? t(notice) : notice}</span>
+          <button type="button" class="notice-close" aria-label={t('dismiss')} onClick={() => chat.dismissNotice()}>
+            <CloseIcon />
+          </button>
         </p>
       )}
       <div class="body">
