@@ -21,7 +21,7 @@ const group: Dialog = {
   id: 9, type: 'group', title: 'Hiking club', member_count: 3, members: [me, bob, carol],
   members_state: [], last_message: msg(5, '2'), unread_count: 0, last_read_seq: 5, updated_at: at(5),
 };
-const direct: Dialog = { ...group, id: 7, type: 'direct', title: null, member_count: 2, members: [me, carol], last_message: null, updated_at: at(0) };
+const direct: Dialog = { ...group, id: 7, type: 'direct', title: null, member_count: 2, members: [me, carol], last_message: { ...msg(1, '3'), dialog_id: 7 }, updated_at: at(0) };
 
 let chat: Chat;
 afterEach(() => {

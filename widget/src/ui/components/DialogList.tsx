@@ -12,7 +12,9 @@ import { Banner } from './Banner.tsx';
 import { Header } from './Header.tsx';
 
 export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
-  const items = chat.dialogs.items.value;
+  // A direct dialog that was only opened (nothing sent either way) stays out of the list once it
+  // is left, unless a draft waits in it; groups are listed from the start.
+  const items = chat.dialogs.items.value.filter((d) => d.type === 'group' || d.last_message !== null || chat.draft(d.id) !== '');
   const status = chat.dialogs.status.value;
   const notice = chat.view.notice.value;
   return (
