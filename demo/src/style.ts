@@ -34,7 +34,10 @@ button.link:hover { color: var(--ink); text-decoration: underline; }
 .lead { color: var(--muted); font-size: 17px; max-width: 640px; margin: 0; }
 .error { color: #b91c1c; background: #fef2f2; border: 1px solid #fecaca; padding: 10px 14px; border-radius: 10px; }
 
-.grid { list-style: none; padding: 0; margin: 10px 0 40px; display: grid; gap: 14px; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); }
+.grid { list-style: none; padding: 0; margin: 10px 0 40px; display: grid; gap: 14px; grid-template-columns: repeat(auto-fill, minmax(min(340px, 100%), 1fr)); }
+/* A grid item is as wide as its longest unbreakable line unless told otherwise: a very long name
+   would widen the whole page on a phone. */
+.grid > li { min-width: 0; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 14px 16px; display: flex; align-items: center; gap: 12px; box-shadow: 0 1px 2px rgba(20, 16, 40, .04); transition: box-shadow .15s, transform .15s; }
 .card:hover { box-shadow: 0 6px 20px rgba(20, 16, 40, .08); transform: translateY(-1px); }
 .card-link, .login-card { display: flex; align-items: center; gap: 12px; flex: 1; min-width: 0; color: inherit; margin: 0; }
