@@ -38,6 +38,8 @@ export const en = {
   networkError: 'Could not reach the chat server.',
   genericError: 'Something went wrong. Please try again.',
   tooLong: 'The message is too long.',
+  charsLeft: '{n} left',
+  tooLongBy: '{n} too many',
   loadMore: 'Show more',
   typing: 'typing…',
   online: 'online',

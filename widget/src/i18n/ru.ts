@@ -40,6 +40,8 @@ export const ru: Catalogue = {
   networkError: 'Нет связи с сервером чата.',
   genericError: 'Что-то пошло не так. Попробуйте ещё раз.',
   tooLong: 'Сообщение слишком длинное.',
+  charsLeft: 'Осталось: {n}',
+  tooLongBy: 'Лишних символов: {n}',
   loadMore: 'Показать ещё',
   typing: 'печатает…',
   online: 'в сети',

@@ -1,5 +1,6 @@
 // The message box: multi-line, Enter sends, Shift+Enter adds a line, a draft kept per dialog.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { MAX_TEXT_CHARS } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
 import { SendIcon } from '../icons.tsx';
@@ -22,8 +23,12 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
     chat.typing(dialogId, value.trim() !== '');
   };
   useEffect(() => () => chat.typing(dialogId, false), [chat, dialogId]);
+  // The server's limit, in characters after trimming, shown as it nears and enforced before sending.
+  const length = [...text.trim()].length;
+  const over = length > MAX_TEXT_CHARS;
+  const near = length > MAX_TEXT_CHARS - 200;
   const submit = () => {
-    if (chat.send(dialogId, text)) update('');
+    if (!over && chat.send(dialogId, text)) update('');
     box.current?.focus();
   };
 
@@ -40,6 +45,8 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
         rows={1}
         dir="auto"
         aria-label={t('message')}
+        aria-invalid={over}
+        aria-describedby={near ? `limit-${dialogId}` : undefined}
         placeholder={t('placeholder')}
         value={text}
         disabled={blocked}
@@ -51,7 +58,12 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
           }
         }}
       />
-      <button type="submit" class="send" aria-label={t('send')} disabled={blocked || text.trim() === ''}>
+      {near && (
+        <span id={`limit-${dialogId}`} class={`limit${over ? ' over' : ''}`} aria-live="polite">
+          {over ? t('tooLongBy', { n: length - MAX_TEXT_CHARS }) : t('charsLeft', { n: MAX_TEXT_CHARS - length })}
+        </span>
+      )}
+      <button type="submit" class="send" aria-label={t('send')} disabled={blocked || length === 0 || over}>
         <SendIcon />
       </button>
     </form>
