@@ -10,7 +10,7 @@ import type { BusMessage } from '../bus/types.ts';
 import type { DialogService } from '../dialogs/service.ts';
 import { AppError } from '../errors.ts';
 import type { MessageService } from '../messages/service.ts';
-import type { Store, WidgetRow } from '../store/types.ts';
+import type { LoggedEvent, Store, WidgetRow } from '../store/types.ts';
 import type { UsersDirectory } from '../users/directory.ts';
 import { eventFrame, serialise } from './frames.ts';
 import type { Hub, HubSession } from './hub.ts';
@@ -188,7 +188,7 @@ export class SocketSession implements HubSession {
     await d.hub.join(this);
     void d.presence.connected(this.widgetId, this.userId, this.connectionId).catch((err) => d.log.error({ err }, 'could not record presence'));
     let resumed = false;
-    let replay: Awaited<ReturnType<Store['readEvents']>>['events'] = [];
+    let replay: LoggedEvent[] = [];
     let head: number;
     if (resumeFrom !== undefined) {
       const page = await d.store.readEvents(this.widgetId, this.userId, resumeFrom, MAX_REPLAY_EVENTS);
@@ -200,11 +200,7 @@ export class SocketSession implements HubSession {
     }
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.send(serialise({ type: 'ready', user, heartbeat_ms: d.heartbeatMs, last_event_id: head, resumed } satisfies ServerFrame));
-    for (const e of replay) {
-      if (e.kind === 'delivered' && e.userId === this.userId) continue; // as live: only the others get it
-      const frame = e.kind === 'dialog' ? await d.dialogs.dialogFrame(this.widget, this.userId, e) : eventFrame(e, e.message);
-      if (frame) this.send(frame);
-    }
+    await this.sendLogged(replay);
     this.lastSent = head;
     this.goLive();
     void d.messages.deliveredAll(this.widgetId, this.userId).catch((err) => d.log.error({ err }, 'could not record deliveries'));
@@ -217,13 +213,18 @@ export class SocketSession implements HubSession {
   private async catchUp(from: number): Promise<void> {
     const page = await this.d.store.readEvents(this.widgetId, this.userId, from, MAX_REPLAY_EVENTS);
     if (!page.complete) return this.close(CloseCode.SLOW_CONSUMER, 'resync_required');
-    for (const e of page.events) {
-      if (e.kind === 'delivered' && e.userId === this.userId) continue;
+    await this.sendLogged(page.events);
+    this.lastSent = Math.max(this.lastSent, page.head);
+    this.goLive();
+  }
+
+  /** Events read from the log, as frames: the same bytes as live, and to the same people. */
+  private async sendLogged(events: LoggedEvent[]): Promise<void> {
+    for (const e of events) {
+      if (e.kind === 'delivered' && e.userId === this.userId) continue; // as live: only the others get it
       const frame = e.kind === 'dialog' ? await this.d.dialogs.dialogFrame(this.widget, this.userId, e) : eventFrame(e, e.message);
       if (frame) this.send(frame);
     }
-    this.lastSent = Math.max(this.lastSent, page.head);
-    this.goLive();
   }
 
   private goLive(): void {
