@@ -138,7 +138,8 @@ export class MessageService {
       );
       // A group's read is logged for the reader's own tabs; the message's sender is told live.
       if (r.dialogType === 'group' && r.messageSenderId !== r.event.userId) {
-        void publishTo(this.bus, widgetId, [r.messageSenderId], withoutEventId(frame)).catch((err) =>
+        const live = serialise({ type: 'message.read', dialog_id: r.event.dialogId, user_id: r.event.userId, message_id: r.messageId, seq: r.seq });
+        void publishTo(this.bus, widgetId, [r.messageSenderId], live).catch((err) =>
           this.log.error({ err }, 'could not publish a read receipt'),
         );
       }
@@ -183,9 +184,4 @@ export class MessageService {
     }
     return results;
   }
-}
-
-/** The live-only form of a stream frame: `{"event_id":n,` dropped from its front. */
-function withoutEventId(frame: string): string {
-  return `{${frame.slice(frame.indexOf(',') + 1)}`;
 }
