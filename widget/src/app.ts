@@ -20,7 +20,7 @@ export function start(host: Host): Controller {
 
   return {
     load(options: LoadOptions) {
-      setLang(options.lang);
+      const texts = setLang(options.lang);
       const applyAlerts = (c: Chat) => {
         c.alerts.titleBadge.value = options.titleBadge;
         c.alerts.soundAllowed.value = options.sound;
@@ -48,8 +48,9 @@ export function start(host: Host): Controller {
         app.chat.value = chat;
         chat.start();
       }
-      unmount ??= mount(app);
       if (options.open) chat.showList();
+      // Shown once the page's language has its texts, so nothing flashes up in English first.
+      void texts.then(() => (unmount ??= mount(app)));
     },
     async openDialog(userId) {
       const chat = needChat('imbaApi.openDialog');

@@ -1,25 +1,42 @@
 // The interface language: one signal for the whole widget, and t() to read a message from it.
 import { signal } from '@preact/signals';
 import { en, type Catalogue, type MessageKey, type PluralKey } from './en.ts';
-import { ru } from './ru.ts';
 
-const catalogues: Record<string, Catalogue> = { en, ru };
+/** The other catalogues load when a page asks for their language, so an English page never
+ *  downloads them (each is about 1.5 KB gzipped). Add a language here and in its own file. */
+const more: Record<string, () => Promise<Catalogue>> = {
+  ru: () => import('./ru.ts').then((m) => m.ru),
+};
+
+/** Every language the widget has texts for. */
+export const LANGUAGES: readonly string[] = ['en', ...Object.keys(more)];
+
+const loaded = signal<Record<string, Catalogue>>({ en });
 
 /** A BCP 47 tag as given by the page (kept for Intl formatting). */
 export const lang = signal('en');
 
-export function setLang(tag: string | undefined): void {
+/** Switches the language; resolves once its texts are in (English stays if they cannot load). */
+export function setLang(tag: string | undefined): Promise<void> {
   lang.value = tag ?? 'en';
+  const base = textLang(lang.value);
+  const load = more[base];
+  if (!load || loaded.peek()[base]) return Promise.resolve();
+  return load().then(
+    (c) => void (loaded.value = { ...loaded.peek(), [base]: c }),
+    () => {},
+  );
 }
 
 /** The language whose texts are shown for a tag: its own catalogue's, or English. */
 export function textLang(tag: string): string {
   const base = tag.toLowerCase().split(/[-_]/)[0] ?? 'en';
-  return catalogues[base] ? base : 'en';
+  return LANGUAGES.includes(base) ? base : 'en';
 }
 
+/** The texts for a tag; English until its catalogue has loaded. */
 export function catalogueFor(tag: string): Catalogue {
-  return catalogues[textLang(tag)] ?? en;
+  return loaded.value[textLang(tag)] ?? en;
 }
 
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {

@@ -24,9 +24,9 @@ const group: Dialog = {
 const direct: Dialog = { ...group, id: 7, type: 'direct', title: null, member_count: 2, members: [me, carol], last_message: { ...msg(1, '3'), dialog_id: 7 }, updated_at: at(0) };
 
 let chat: Chat;
-afterEach(() => {
+afterEach(async () => {
   chat?.dispose();
-  setLang('en');
+  await setLang('en');
 });
 
 function setup(): HTMLElement {
@@ -91,22 +91,22 @@ it('the dialog list names a group by its title, with initials and the sender bef
   expect(carolRow.querySelector('.online-dot')).not.toBeNull();
 });
 
-it('the launcher\'s "N new messages" uses the plural forms of every catalogue', () => {
-  setLang('en');
+it('the launcher\'s "N new messages" uses the plural forms of every catalogue', async () => {
+  await setLang('en');
   expect([1, 2, 5].map((n) => plural('newMessages', n))).toEqual(['1 new message', '2 new messages', '5 new messages']);
-  setLang('ru');
+  await setLang('ru');
   expect([1, 2, 5, 21].map((n) => plural('newMessages', n))).toEqual(['1 новое сообщение', '2 новых сообщения', '5 новых сообщений', '21 новое сообщение']);
-  setLang('en');
+  await setLang('en');
 });
 
-it('the member count uses the plural forms of the widget language', () => {
+it('the member count uses the plural forms of the widget language', async () => {
   expect([1, 2, 5].map((n) => plural('members', n))).toEqual(['1 member', '2 members', '5 members']);
-  setLang('ru');
+  await setLang('ru');
   expect([1, 3, 5, 11, 21, 22].map((n) => plural('members', n))).toEqual(['1 участник', '3 участника', '5 участников', '11 участников', '21 участник', '22 участника']);
-  setLang('uk'); // English text: English rules, even where Ukrainian would say "21 member"
+  await setLang('uk'); // English text: English rules, even where Ukrainian would say "21 member"
   expect(plural('members', 21)).toBe('21 members');
   const root = setup();
-  setLang('ru');
+  await setLang('ru');
   render(<DialogView chat={chat} dialogId={9} onClose={() => {}} />, root);
   expect(root.querySelector('.status-line')?.textContent).toBe('3 участника');
 });
