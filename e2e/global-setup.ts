@@ -24,8 +24,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   // The demo site as `pnpm start` serves it, plus bare test pages on the same (allowed) origin.
   const app = new Hono();
-  app.route('/e2e-host', hostPages({ serverUrl, devId: DEV_ID, secretKey, users: E2E_USERS }));
-  app.route('/', createDemoSite({ serverUrl, devId: DEV_ID, secretKey, apiLogin, apiPassword, users: E2E_USERS }));
+  const site = createDemoSite({ serverUrl, devId: DEV_ID, secretKey, apiLogin, apiPassword, users: E2E_USERS });
+  app.route('/e2e-host', hostPages({ serverUrl, devId: DEV_ID, secretKey, users: E2E_USERS, site }));
+  app.route('/', site);
   const demo = await serveApp(app, { port: 0 });
   const configPath = join(dataDir, 'imbachat.config.json');
   writeServerConfig(configPath, [
@@ -35,7 +36,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       secret_key: secretKey,
       api_login: apiLogin,
       api_password: apiPassword,
-      users_info_url: `${demo.url}/api/users-info`,
+      // The demo site's users-info, plus each test's own guests (see support/host-page.ts).
+      users_info_url: `${demo.url}/e2e-host/users-info`,
       allowed_origins: [demo.url, `http://localhost:${demo.port}`],
       admin_ids: ['1'],
     },

@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import { type DemoUser, signChatToken } from '@imbachat/demo';
+import { barePage } from './bare-page.ts';
 
 /** `* { all: unset }` and friends: a host page that styles every element it can reach. */
 export const HOSTILE_CSS = `
@@ -26,16 +27,42 @@ export interface HostPageOptions {
   devId: string;
   secretKey: string;
   users: readonly DemoUser[];
+  /** The demo site, whose users-info answer the guests are added to. */
+  site: Hono;
 }
+
+/** Ids the host knows without listing them: each test's own people (support/live.ts `guest`). */
+export const GUEST_PREFIX = 'guest-';
 
 export function hostPages(o: HostPageOptions): Hono {
   const app = new Hono();
+  // The widget's users-info URL: the demo site's answer (same Basic auth, same members) plus one
+  // entry per asked-for guest id, so a test can have people no other test shares.
+  app.get('/users-info', async (c) => {
+    const url = new URL(c.req.url);
+    const res = await o.site.request(`/api/users-info${url.search}`, { headers: c.req.raw.headers });
+    if (!res.ok) return res;
+    const members = (await res.json()) as unknown[];
+    const ids = (c.req.query('user_ids') ?? '').split(',').map((s) => s.trim());
+    const guests = ids.filter((id) => id.startsWith(GUEST_PREFIX)).map((id) => ({ user_id: id, name: guestName(id) }));
+    c.header('Cache-Control', 'no-store');
+    return c.json([...members, ...guests]);
+  });
+
   // A fresh token for that member, what a host backend's token endpoint would answer.
   app.get('/:userId/token', async (c) => {
     const user = o.users.find((u) => String(u.id) === c.req.param('userId'));
     if (!user) return c.json({ error: 'no such user' }, 404);
     c.header('Cache-Control', 'no-store');
     return c.json({ token: await signChatToken(o.secretKey, user.id, 600) });
+  });
+
+  // GET /e2e-host/bare/{any user id}?lang=ru: a minimal page signed in as anyone, known or not,
+  // that records the widget's ready and error events (support/bare-page.ts).
+  app.get('/bare/:userId', async (c) => {
+    const userId = c.req.param('userId');
+    const token = await signChatToken(o.secretKey, userId, 600);
+    return c.html(barePage({ serverUrl: o.serverUrl, devId: o.devId, lang: c.req.query('lang') ?? 'en', load: { user_id: userId, token } }));
   });
 
   // GET /e2e-host/{user_id}?style=hostile&server=http://127.0.0.1:PORT&expired=1
@@ -70,4 +97,9 @@ ${hostile ? html`<style>${raw(HOSTILE_CSS)}</style>` : ''}
 </body></html>`);
   });
   return app;
+}
+
+/** "guest-typing-1a2b3c4d" is called "Guest typing-1a2b3c4d". */
+export function guestName(id: string): string {
+  return `Guest ${id.slice(GUEST_PREFIX.length)}`;
 }

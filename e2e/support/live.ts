@@ -11,6 +11,7 @@ export interface Person {
 }
 
 import { stack as live } from './chat.ts';
+import { GUEST_PREFIX, guestName } from './host-page.ts';
 
 export { live };
 export { unique, restAs as rest } from './chat.ts';
@@ -19,10 +20,15 @@ export { unique, restAs as rest } from './chat.ts';
 export const zoe: Person = { id: String(DEMO_USERS[5]!.id), name: DEMO_USERS[5]!.name };
 export const maxi: Person = { id: String(DEMO_USERS[4]!.id), name: DEMO_USERS[4]!.name };
 
-/** Someone only this test knows. The host site does not list them, so the chat calls them "User {id}". */
+/** Someone only this test knows: the host site knows them as a guest, named after the id. */
 export function stranger(label: string): Person {
-  const id = `${label}-${randomUUID().slice(0, 8)}`;
-  return { id, name: `User ${id}` };
+  const id = `${GUEST_PREFIX}${label}-${randomUUID().slice(0, 8)}`;
+  return { id, name: guestName(id) };
+}
+
+/** An id the host site does not know at all. */
+export function nobody(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
 }
 
 export interface WidgetPageOptions {

@@ -1,7 +1,7 @@
 // Notices in the dialog list say what went wrong and can be dismissed: an unknown person, and a
 // "Write a message" button on one's own profile — in each UI language, at 320 px.
 import { expect, test } from '@playwright/test';
-import { stranger, widgetPage, zoe } from '../support/live.ts';
+import { nobody, widgetPage, zoe } from '../support/live.ts';
 import { settle } from '../support/chat.ts';
 
 for (const [lang, texts] of [
@@ -18,7 +18,7 @@ for (const [lang, texts] of [
     await notice.getByRole('button', { name: texts.dismiss }).click();
     await expect(notice).toHaveCount(0);
     if (texts.unknown) {
-      await tab.page.evaluate((id) => window.imbaApi?.openDialog(id), stranger('nobody').id);
+      await tab.page.evaluate((id) => window.imbaApi?.openDialog(id), nobody('nobody'));
       const unknown = tab.page.getByRole('alert').filter({ hasText: texts.unknown });
       await expect(unknown).toBeVisible();
       await unknown.getByRole('button', { name: texts.dismiss }).click();

@@ -98,6 +98,14 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    // A refused preflight would surface as a network error in the page; the preflight from a
+    // foreign origin passes and the request it clears is the one refused, readably.
+    const foreign = await fetch(`${env.server.url}/api/v1/${w.devId}/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(foreign.status).toBe(204);
+    expect(foreign.headers.get('access-control-allow-origin')).toBe('https://evil.example');
   });
 
   it('an unknown route answers 404 not_found even without a token', async () => {

@@ -1,6 +1,6 @@
 // Request context for /api/v1/{dev_id}/…: which widget, whether its page origin may call us
 // (CORS), and which user the bearer token names.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { type TokenCache, bearerToken } from '../auth/token.ts';
 import { devIdSchema } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -61,6 +61,9 @@ export function tenant(widgets: WidgetCache): MiddlewareHandler<ApiEnv> {
         c.header('Access-Control-Allow-Origin', origin);
         c.header('Vary', 'Origin');
       }
+      // A refused preflight would make the browser report a network error before the page ever
+      // sees the refusal; the preflight passes and the request it clears is the one refused.
+      if (c.req.method === 'OPTIONS' && origin) return preflight(c);
       throw new AppError('origin_not_allowed', 403, "This page's origin is not in the widget's allowed origins.");
     }
     c.set('widget', widget);
@@ -83,14 +86,16 @@ export const apiCors: MiddlewareHandler<ApiEnv> = async (c, next) => {
   } else if (c.get('widget').allowedOrigins.length === 0) {
     c.header('Access-Control-Allow-Origin', '*');
   }
-  if (c.req.method === 'OPTIONS') {
-    c.header('Access-Control-Allow-Methods', 'GET,POST,OPTIONS');
-    c.header('Access-Control-Allow-Headers', 'Authorization,Content-Type');
-    c.header('Access-Control-Max-Age', '600');
-    return c.body(null, 204);
-  }
+  if (c.req.method === 'OPTIONS') return preflight(c);
   await next();
 };
+
+function preflight(c: Context) {
+  c.header('Access-Control-Allow-Methods', 'GET,POST,OPTIONS');
+  c.header('Access-Control-Allow-Headers', 'Authorization,Content-Type');
+  c.header('Access-Control-Max-Age', '600');
+  return c.body(null, 204);
+}
 
 export function authenticate(tokens: TokenCache, now: () => number, leewayS: number): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {

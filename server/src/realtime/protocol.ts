@@ -171,6 +171,8 @@ export const CloseCode = {
   WIDGET_NOT_FOUND: 4500,
   /** The page's origin is not in the widget's allowed origins. */
   ORIGIN_NOT_ALLOWED: 4503,
+  /** The host's users-info answer leaves out the token's user: the site does not know them. */
+  USER_NOT_FOUND: 4504,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

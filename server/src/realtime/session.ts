@@ -178,8 +178,9 @@ export class SocketSession implements HubSession {
     const { d } = this;
     const verified = await d.tokens.verify(token, this.widget.secretKey, d.now(), d.tokenLeewayS);
     this.userId = verified.userId;
-    const { user } = await d.directory.get(this.widget, this.userId);
+    const { user, status } = await d.directory.get(this.widget, this.userId);
     if (this.state !== 'verifying') return; // closed meanwhile
+    if (status === 'missing') return this.close(CloseCode.USER_NOT_FOUND, 'user_not_found');
     this.state = 'catching_up';
     this.held = [];
     this.joined = true;

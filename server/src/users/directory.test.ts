@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { type Env, createEnv } from '../testing/harness.ts';
+import { type Env, connectWs, createEnv } from '../testing/harness.ts';
 import { type HostMode, type HostSite, startHostSite } from '../testing/host-site.ts';
 import type { WidgetRow } from '../store/types.ts';
 import { UsersDirectory } from './directory.ts';
@@ -182,6 +182,25 @@ describe('chat while the host fails', () => {
       expect(list.body.items[0].last_message.text).toBe('still here?');
     });
   }
+
+  it('GET /me for a signed-in user the host leaves out answers 404 user_not_found, not a placeholder', async () => {
+    env = await createEnv();
+    const w = env.widgets[0]!;
+    const res = await env.api(w, await w.token(999)).get('/me');
+    expect(res.status).toBe(404);
+    expect(res.body.error).toEqual({ code: 'user_not_found', message: expect.stringContaining('"999"') });
+    // Known users are unaffected.
+    expect((await env.api(w, await w.token(1)).get('/me')).body.name).toBe('Alice');
+  });
+
+  it('a socket for a signed-in user the host leaves out is closed with 4504 user_not_found (do not reconnect)', async () => {
+    env = await createEnv();
+    const w = env.widgets[0]!;
+    const socket = await connectWs(`${env.server.url.replace('http', 'ws')}/api/v1/${w.devId}/ws`, null);
+    socket.send({ type: 'auth', token: await w.token(999) });
+    expect(await socket.closed).toEqual({ code: 4504, reason: 'user_not_found' });
+    expect(socket.frames.some((f) => f.type === 'ready')).toBe(false);
+  });
 
   it('refuses to open a dialog with a user the host does not return', async () => {
     env = await createEnv();

@@ -19,6 +19,7 @@ export const en = {
   tokenInvalid: 'You are signed out of the chat — reload the page',
   widgetNotFound: 'This chat is not set up on the server (unknown widget).',
   originNotAllowed: 'This chat is not enabled for this site.',
+  userUnknown: 'This site has not told the chat who you are.',
   loadFailed: 'Could not load. Check your connection.',
   tryAgain: 'Try again',
   retry: 'Retry',

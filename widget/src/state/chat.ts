@@ -11,7 +11,7 @@ import { Frames } from './frames.ts';
 import { MessagesModel, type ChatMessage } from './messages.ts';
 import { Outbox, type TabStorage } from './outbox.ts';
 import { PresenceModel } from './presence.ts';
-import { fatalFromCode, SessionModel } from './session.ts';
+import { type FatalCode, fatalFromCode, SessionModel } from './session.ts';
 import { ViewModel } from './view.ts';
 
 export interface ChatOptions {
@@ -362,11 +362,7 @@ export class Chat {
         if (frame.type === 'ready') this.maybeReady();
       },
       onReady: (resumed) => (this.lastReadyResumed = resumed),
-      onStop: (code) => {
-        const fatal = fatalFromCode(code);
-        this.session.fatal.value = fatal;
-        this.opts.emit('error', { code: fatal, message: `The chat stopped: ${code}.` });
-      },
+      onStop: (code) => this.stop(fatalFromCode(code), `The chat stopped: ${code}.`),
     });
   }
 
@@ -382,7 +378,9 @@ export class Chat {
       if (!this.disposed) this.session.me.value = me;
       this.maybeReady();
     } catch (err) {
-      if (!this.disposed) this.handleError(err);
+      if (this.disposed) return;
+      if (err instanceof ApiError && err.code === 'user_not_found') this.stop('user_not_found', err.message);
+      else this.handleError(err);
     }
   }
 
@@ -396,15 +394,18 @@ export class Chat {
   private handleError(err: unknown, quiet = false): void {
     if (!(err instanceof ApiError)) return this.fail('internal_error', String(err));
     if (err.code === 'aborted') return;
-    if (err.status === 401 || err.code === 'widget_not_found' || err.code === 'origin_not_allowed') {
-      const fatal = fatalFromCode(err.code);
-      if (this.session.fatal.peek() !== fatal) {
-        this.session.fatal.value = fatal;
-        this.fail(fatal, err.message);
-      }
-      return;
-    }
-    if (!quiet) this.fail(err.code, err.message);
+    if (err.status === 401 || err.code === 'widget_not_found' || err.code === 'origin_not_allowed') return this.stop(fatalFromCode(err.code), err.message);
+    // Once the chat has stopped, what fails after is the same cause (or a CORS-less refusal seen
+    // as "network"): the page hears the cause once.
+    if (!quiet && !this.session.fatal.peek()) this.fail(err.code, err.message);
+  }
+
+  /** Something only the page or the site owner can fix: stop, show why, tell the page once. */
+  private stop(fatal: FatalCode, message: string): void {
+    if (this.session.fatal.peek()) return;
+    this.session.fatal.value = fatal;
+    this.connection.close();
+    this.fail(fatal, message);
   }
 
   private fail(code: string, message: string): void {

@@ -1,0 +1,14 @@
+// What each stop of the chat is called in the person's language (banner and launcher).
+import { t } from '../i18n/index.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import type { FatalCode } from '../state/session.ts';
+
+const keys: Record<FatalCode, MessageKey> = {
+  token_expired: 'sessionExpired',
+  token_invalid: 'tokenInvalid',
+  widget_not_found: 'widgetNotFound',
+  origin_not_allowed: 'originNotAllowed',
+  user_not_found: 'userUnknown',
+};
+
+export const fatalText = (fatal: FatalCode): string => t(keys[fatal]);
