@@ -31,6 +31,9 @@ export const lou = member(25, 'Lou Leaving');
 export const ned = member(26, 'Ned Next');
 export const ola = member(27, 'Ola Other');
 
+export const sam = member(28, 'Sam Stays');
+export const tom = member(29, 'Tom Travels');
+
 export const E2E_USERS: readonly DemoUser[] = [
-  ...DEMO_USERS, kim, kai, mo, pat, nina, dan, hana, ivo, tia, rex, uma, vic, wes, xan, lou, ned, ola,
+  ...DEMO_USERS, kim, kai, mo, pat, nina, dan, hana, ivo, tia, rex, uma, vic, wes, xan, lou, ned, ola, sam, tom,
 ];

@@ -23,6 +23,8 @@ export const en = {
   loadFailed: 'Could not load. Check your connection.',
   tryAgain: 'Try again',
   retry: 'Retry',
+  edit: 'Edit',
+  delete: 'Delete',
   sending: 'Sending…',
   sent: 'Sent',
   seen: 'Read',

@@ -25,6 +25,8 @@ export const ru: Catalogue = {
   loadFailed: 'Не удалось загрузить. Проверьте подключение.',
   tryAgain: 'Повторить',
   retry: 'Повторить',
+  edit: 'Изменить',
+  delete: 'Удалить',
   sending: 'Отправляется…',
   sent: 'Отправлено',
   seen: 'Прочитано',

@@ -79,6 +79,7 @@ export class Chat {
     this.connection.connect();
     void this.loadMe();
     void this.loadDialogs();
+    this.restoreView();
     this.watch();
     this.outbox.restore();
   }
@@ -285,6 +286,19 @@ export class Chat {
     return this.outbox.deliver(dialogId, key);
   }
 
+  /** Drops a message the server refused (the Delete button). */
+  discard(dialogId: number, key: string): void {
+    this.outbox.discard(dialogId, key);
+  }
+
+  /** Takes a refused message back into the composer to be changed and sent again (Edit). */
+  editFailed(dialogId: number, key: string): void {
+    const text = this.outbox.discard(dialogId, key);
+    if (text === null) return;
+    this.setDraft(dialogId, text);
+    this.view.edit.value = { dialogId, text };
+  }
+
   // ---- typing ---------------------------------------------------------------------------
 
   private typingSentAt = new Map<number, number>();
@@ -316,6 +330,40 @@ export class Chat {
     } catch {
       // storage full or blocked: the in-memory draft still works
     }
+  }
+
+  // ---- the panel across page loads ------------------------------------------------------
+
+  /** The panel comes back as the person left it in this tab (open or closed, list or dialog)
+   *  when they move to another page of the site or reload. */
+  private restoreView(): void {
+    const saved = this.savedView();
+    if (saved?.open !== true) return;
+    this.view.restored.value = true;
+    if (typeof saved.dialog === 'number') this.showDialog(saved.dialog);
+    else this.showList();
+  }
+
+  private savedView(): { open?: unknown; dialog?: unknown } | null {
+    try {
+      return JSON.parse(this.storage()?.getItem(this.viewKey) ?? 'null') as { open?: unknown; dialog?: unknown } | null;
+    } catch {
+      return null; // nothing usable saved
+    }
+  }
+
+  private saveView(): void {
+    const v = this.view.view.value;
+    const state = { open: this.view.open.value, dialog: v.kind === 'dialog' ? v.id : null };
+    try {
+      this.storage()?.setItem(this.viewKey, JSON.stringify(state));
+    } catch {
+      // storage blocked: the panel starts closed on the next page
+    }
+  }
+
+  private get viewKey(): string {
+    return `imbachat:view:${this.opts.devId}:${this.opts.userId}`;
   }
 
   private readonly drafts = new Map<number, string>();
@@ -445,6 +493,7 @@ export class Chat {
       }),
     );
     this.cleanups.push(effect(() => this.markReadWhenSeen()));
+    this.cleanups.push(effect(() => this.saveView()));
   }
 
   /** When a dialog is open and the page visible, its newest message from someone else counts as read. */

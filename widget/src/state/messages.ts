@@ -77,6 +77,10 @@ export class Thread {
   find(key: string): ChatMessage | undefined {
     return this.items.value.find((m) => m.key === key);
   }
+
+  remove(key: string): void {
+    this.items.value = this.items.value.filter((m) => m.key !== key);
+  }
 }
 
 export class MessagesModel {

@@ -26,6 +26,8 @@ interface Outgoing {
   text: string;
   client_msg_id: string;
   created_at: string;
+  /** The server's refusal, for a message kept to be edited or dropped. */
+  failed?: string;
 }
 
 export class Outbox {
@@ -93,19 +95,36 @@ export class Outbox {
     }
   }
 
+  /** Takes back a message the server refused (to edit or drop it); only failed ones can be. */
+  discard(dialogId: number, key: string): string | null {
+    const thread = this.o.messages.thread(dialogId);
+    const m = thread.find(key);
+    if (!m || m.status !== 'failed') return null;
+    thread.remove(key);
+    this.save();
+    return m.text;
+  }
+
   /** Resends every message still waiting now (the link is back, a new token came). */
   flush(): void {
     for (const thread of this.o.messages.all())
       for (const m of thread.items.peek()) if (m.id === null && m.status === 'pending') void this.deliver(thread.dialogId, m.key);
   }
 
-  /** Messages not yet acknowledged are kept in the tab's storage, so a reload does not lose them. */
+  /** Messages not yet acknowledged, and refused ones not yet edited or dropped, are kept in the
+   *  tab's storage, so a reload loses none of what the person wrote. */
   private save(): void {
     const out: Outgoing[] = [];
     for (const thread of this.o.messages.all())
       for (const m of thread.items.peek())
-        if (m.id === null && m.status === 'pending' && m.client_msg_id)
-          out.push({ dialog_id: m.dialog_id, text: m.text, client_msg_id: m.client_msg_id, created_at: m.created_at });
+        if (m.id === null && m.client_msg_id)
+          out.push({
+            dialog_id: m.dialog_id,
+            text: m.text,
+            client_msg_id: m.client_msg_id,
+            created_at: m.created_at,
+            ...(m.status === 'failed' ? { failed: m.error ?? 'failed' } : {}),
+          });
     try {
       if (out.length) this.o.storage()?.setItem(this.o.key, JSON.stringify(out));
       else this.o.storage()?.removeItem(this.o.key);
@@ -128,6 +147,10 @@ export class Outbox {
       const thread = this.o.messages.thread(o.dialog_id);
       const m = this.local(o.dialog_id, o.text, o.client_msg_id, o.created_at);
       if (thread.find(m.key)) continue;
+      if (typeof o.failed === 'string') {
+        thread.addLocal({ ...m, status: 'failed', error: o.failed });
+        continue;
+      }
       thread.addLocal(m);
       void this.deliver(o.dialog_id, m.key);
     }

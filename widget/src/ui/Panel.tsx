@@ -21,6 +21,8 @@ export function Panel({ chat, onClose }: PanelProps) {
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
+    // Reopened as it was on the previous page: the page being loaded keeps its focus.
+    if (chat.view.restored.peek()) return void (chat.view.restored.value = false);
     const target =
       el.querySelector<HTMLElement>('textarea:not([disabled])') ??
       el.querySelector<HTMLElement>('[data-autofocus]') ??

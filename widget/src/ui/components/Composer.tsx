@@ -23,6 +23,13 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
     chat.typing(dialogId, value.trim() !== '');
   };
   useEffect(() => () => chat.typing(dialogId, false), [chat, dialogId]);
+  const edit = chat.view.edit.value;
+  useEffect(() => {
+    if (!edit || edit.dialogId !== dialogId) return;
+    chat.view.edit.value = null;
+    setText(edit.text);
+    box.current?.focus();
+  }, [edit, chat, dialogId]);
   // The server's limit, in characters after trimming, shown as it nears and enforced before sending.
   const length = [...text.trim()].length;
   const over = length > MAX_TEXT_CHARS;

@@ -186,15 +186,28 @@ function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; sender
             <span class="bad">
               <AlertIcon />
             </span>
-            <span class="bad">{m.error === 'validation_failed' ? t('tooLong') : t('notSent')}</span>
-            <button type="button" class="retry" onClick={() => void chat.deliver(m.dialog_id, m.key)}>
-              {t('retry')}
+            <span class="bad">{refusedForGood(m.error) ? t('tooLong') : t('notSent')}</span>
+            {!refusedForGood(m.error) && (
+              <button type="button" class="retry" onClick={() => void chat.deliver(m.dialog_id, m.key)}>
+                {t('retry')}
+              </button>
+            )}
+            <button type="button" class="retry" onClick={() => chat.editFailed(m.dialog_id, m.key)}>
+              {t('edit')}
+            </button>
+            <button type="button" class="retry" onClick={() => chat.discard(m.dialog_id, m.key)}>
+              {t('delete')}
             </button>
           </>
         )}
       </div>}
     </div>
   );
+}
+
+/** The server refused the text itself: sending it again cannot succeed, only editing can. */
+function refusedForGood(code: string | undefined): boolean {
+  return code === 'validation_failed' || code === 'payload_too_large';
 }
 
 function tickLabel(tick: Tick): string {
