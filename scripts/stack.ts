@@ -118,7 +118,9 @@ export interface ServerProcessOptions {
 
 /**
  * Starts `pnpm --filter @imbachat/server serve` in its own process group, so that stopping it
- * reaches pnpm, tsx and the server alike, and a Ctrl-C in the terminal reaches it only through us.
+ * reaches pnpm and the server alike, and a Ctrl-C in the terminal reaches it only through us.
+ * stop() sends SIGTERM: the server closes its connections and the database and exits 0 (pnpm
+ * `exec`s it, so no shell in between dies of the signal instead).
  */
 export function startServerProcess(o: ServerProcessOptions): ServerProcess {
   const host = o.host ?? '127.0.0.1';

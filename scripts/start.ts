@@ -1,5 +1,6 @@
 // `pnpm start`: the chat server plus the demo host site on another origin, wired to each other
 // through a widgets file whose secrets are generated once and kept in the data directory.
+// Ctrl-C (or SIGTERM, SIGHUP) in any phase stops what is running and exits 0.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -63,17 +64,37 @@ async function ensureDemoGroup(secretKey: string): Promise<void> {
   writeFileSync(marker, `${JSON.stringify({ dialog_id: group.id })}\n`);
 }
 
-function fail(message: string): never {
-  console.error(`\nimbachat: ${message}`);
-  process.exit(1);
+/** What is running so far, closed in order by a stop. */
+const running: Array<() => Promise<unknown>> = [];
+let stopping = false;
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.allSettled(running.map((close) => close()));
+  if (code === 0) console.log('\nImbaChat stopped.');
+  process.exit(code);
+}
+
+// Listening from the start, so a Ctrl-C while the widget builds or the server boots is a clean
+// stop too. One Ctrl-C arrives several times (from the terminal, then from pnpm): stop() runs once.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+
+/** Reports a failure and exits 1, unless a stop is under way: then the failure is its doing. */
+function fail(message: string): Promise<never> {
+  if (!stopping) {
+    console.error(`\nimbachat: ${message}`);
+    void stop(1);
+  }
+  return new Promise<never>(() => {});
 }
 
 async function main() {
   for (const [name, port] of [['SERVER_PORT', serverPort], ['DEMO_PORT', demoPort]] as const) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number`);
-    if (!(await portIsFree(port, host))) fail(`port ${port} is in use; choose another with ${name}=…`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return fail(`${name} must be a port number`);
+    if (!(await portIsFree(port, host))) return fail(`port ${port} is in use; choose another with ${name}=…`);
   }
-  if (serverPort === demoPort) fail('SERVER_PORT and DEMO_PORT must differ');
+  if (serverPort === demoPort) return fail('SERVER_PORT and DEMO_PORT must differ');
 
   if (await ensureWidgetBuilt({ quiet: false }).catch((err: Error) => fail(`building the widget failed: ${err.message}`))) {
     console.log('Built the widget.');
@@ -101,6 +122,8 @@ async function main() {
     logLevel: env.LOG_LEVEL ?? 'warn',
     output: 'inherit',
   });
+  running.push(() => server.stop());
+  void server.exited.then((how) => fail(`the chat server stopped (${how}).`));
   const demo = await startDemoSite(
     {
       serverUrl,
@@ -112,22 +135,9 @@ async function main() {
     },
     { port: demoPort, host },
   );
-
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await Promise.allSettled([server.stop(), demo.close()]);
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGHUP', () => void stop(0));
-  void server.exited.then((how) => {
-    if (stopping) return;
-    console.error(`\nimbachat: the chat server stopped (${how}).`);
-    void stop(1);
-  });
+  running.push(() => demo.close());
+  // A stop that came while the site was binding its port has already closed what was running.
+  if (stopping) return demo.close();
 
   try {
     await waitForHttp(`http://127.0.0.1:${serverPort}/imbachat/v1/${DEV_ID}/widget`, {
@@ -136,12 +146,13 @@ async function main() {
       timeoutMs: 120_000,
     });
     await waitForHttp(`http://127.0.0.1:${demoPort}/login`, { what: 'the demo site' });
-    await ensureDemoGroup(secrets.secret_key).catch((err: Error) => console.warn(`imbachat: could not create the demo group (${err.message}).`));
+    await ensureDemoGroup(secrets.secret_key).catch((err: Error) => {
+      if (!stopping) console.warn(`imbachat: could not create the demo group (${err.message}).`);
+    });
   } catch (err) {
-    console.error(`\nimbachat: ${(err as Error).message}`);
-    await stop(1);
-    return;
+    return fail((err as Error).message);
   }
+  if (stopping) return;
 
   console.log(`
   ImbaChat is running.

@@ -23,6 +23,15 @@ const site = await startDemoSite(
   { port, host: process.env.DEMO_HOST ?? '127.0.0.1' },
 );
 console.log(`demo site on ${site.url}`);
-const stop = () => void site.close().then(() => process.exit(0));
+// One Ctrl-C under pnpm arrives more than once (from the terminal, then from pnpm): close once.
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void site.close().then(() => {
+    console.log('demo site stopped');
+    process.exit(0);
+  });
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,11 +1,29 @@
-// Boot: read the configuration, open the store, apply the widgets file and serve.
-// The only module that reads process.env.
+// Boot: read the configuration, open the store, apply the widgets file and serve; on SIGINT or
+// SIGTERM close everything and exit 0. The only module that reads process.env.
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer } from './server.ts';
 import { applyWidgetConfig } from './widgets/service.ts';
 
+/**
+ * How long a clean stop may take before the process gives up on it and exits 1. Closing waits up
+ * to a second for WebSocket clients to answer their close frame, then for pending writes.
+ */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Resolves with the first stop signal. The listeners stay, so every later signal is absorbed:
+ * one Ctrl-C under pnpm arrives as SIGINT from the terminal, SIGINT again from pnpm, then SIGTERM.
+ * A signal during startup stops the server as soon as it is up.
+ */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => resolve(signal));
+  });
+}
+
 async function main() {
+  const stopRequested = stopSignal();
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
   const server = await startServer({
@@ -23,16 +41,23 @@ async function main() {
     },
   });
   log.info({ url: server.url, data_dir: config.dataDir }, 'imbachat server listening');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
+
+  const signal = await stopRequested;
+  const started = Date.now();
+  const giveUp = setTimeout(() => {
+    log.error({ signal, timeout_ms: SHUTDOWN_TIMEOUT_MS }, 'imbachat server did not stop in time; exiting');
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS);
+  try {
     await server.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  } catch (err) {
+    log.error({ err, signal }, 'imbachat server did not stop cleanly');
+    process.exit(1);
+  }
+  clearTimeout(giveUp);
+  // Exit 0: a stop that was asked for is a success, and pnpm reports nothing for it.
+  log.info({ signal, ms: Date.now() - started }, 'imbachat server stopped');
+  process.exit(0);
 }
 
 main().catch((err) => {
