@@ -46,6 +46,8 @@ it('widgets --help prints the usage and succeeds; widgets show prints one widget
   });
   expect(stdout).toMatch(/^Usage:/);
   expect(stdout).toMatch(/widgets show DEV_ID/);
+  expect(stdout).toMatch(/widgets delete DEV_ID \[--yes\]/);
+  expect(stdout).toMatch(/--yes deletes without asking/);
   const created = await cli('create', '--name', 'Shown', '--users-info-url', 'https://shown.example/users', '--api-login', 'l', '--api-password', 'p');
   const shown = await cli('show', created.dev_id);
   expect(shown).toMatchObject({ dev_id: created.dev_id, name: 'Shown', api_login: 'l' });

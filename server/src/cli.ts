@@ -1,6 +1,8 @@
 // `pnpm imbachat widgets …`: manage widgets in the data dir's store from the command line.
-// Prints JSON on stdout; errors go to stderr in plain words with a non-zero exit code.
+// Prints JSON on stdout; questions and errors go to stderr, errors in plain words with a non-zero
+// exit code (2 for a usage error, 1 otherwise).
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
@@ -19,14 +21,22 @@ const USAGE = `Usage:
   pnpm imbachat widgets update DEV_ID [--name NAME] [--users-info-url URL] [--api-login LOGIN]
                                [--api-password PASSWORD] [--origin ORIGIN]... [--admin-id ID]...
   pnpm imbachat widgets rotate-secret DEV_ID
+  pnpm imbachat widgets delete DEV_ID [--yes]
 
 The store is the one in IMBACHAT_DATA_DIR (default ./data). create and rotate-secret print the
 secret_key once: keep it on the site's backend only. check asks the widget's users-info URL about
 the given users (default: its admin ids, else "1") and prints what came back; it exits 1 when the
 host cannot be reached or refuses the credentials. --origin and --admin-id replace the whole
-list (give each one you want to keep). A running server sees changes within a second.`;
+list (give each one you want to keep). A running server sees changes within a second.
+
+delete removes the widget with all of its data (dialogs, members, messages, events, user state)
+for good and prints what it removed. It asks first; --yes deletes without asking, and is needed
+when stdin is not a terminal. A running server stops serving the widget within a second: its API
+answers 404 widget_not_found, and each open socket is closed with 4500 on its next frame.`;
 
 class UsageError extends Error {}
+/** A command that could not do what was asked: the message alone, and exit code 1. */
+class CommandError extends Error {}
 /** --help: the usage on stdout, and success. */
 class HelpRequested extends Error {}
 
@@ -39,6 +49,7 @@ const options = {
   'admin-id': { type: 'string', multiple: true },
   'dev-id': { type: 'string' },
   'user-id': { type: 'string', multiple: true },
+  yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,7 +68,33 @@ function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   return parsed.data;
 }
 
-async function run(argv: string[], store: Store): Promise<unknown> {
+/** How the CLI asks the person at the terminal. */
+interface Prompt {
+  /** Whether there is a person to ask (stdin is a terminal). */
+  interactive: boolean;
+  /** Asks a yes/no question on stderr; anything but "y" or "yes" (and Ctrl-C, Ctrl-D) is no. */
+  confirm(question: string): Promise<boolean>;
+}
+
+const terminal: Prompt = {
+  interactive: Boolean(process.stdin.isTTY),
+  confirm: (question) =>
+    new Promise((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      let yes: boolean | null = null;
+      rl.once('SIGINT', () => rl.close());
+      rl.once('close', () => {
+        if (yes === null) process.stderr.write('\n');
+        resolve(yes ?? false);
+      });
+      rl.question(question, (text) => {
+        yes = /^y(es)?$/i.test(text.trim());
+        rl.close();
+      });
+    }),
+};
+
+async function run(argv: string[], store: Store, prompt: Prompt): Promise<unknown> {
   const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [group, command, target] = positionals;
   if (v.help) throw new HelpRequested();
@@ -141,6 +178,34 @@ async function run(argv: string[], store: Store): Promise<unknown> {
       if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
       return { dev_id: row.devId, secret_key: row.secretKey };
     }
+    case 'delete': {
+      if (!target) throw new UsageError('delete needs the DEV_ID of the widget');
+      const row = await store.getWidgetByDevId(target);
+      if (!row) throw new CommandError(`no widget has dev_id "${target}"; nothing deleted`);
+      if (!v.yes) {
+        if (!prompt.interactive) {
+          throw new CommandError(`widgets delete asks before deleting, and stdin is not a terminal: add --yes to delete "${target}" without asking`);
+        }
+        const sure = await prompt.confirm(
+          `Delete widget "${row.devId}" (${row.name}) with all of its dialogs, messages and events? This cannot be undone. [y/N] `,
+        );
+        if (!sure) throw new CommandError('nothing deleted');
+      }
+      // By id, not dev_id: a widget created under the same dev_id since the question stays.
+      const deleted = await store.deleteWidget(row.id);
+      if (!deleted) throw new CommandError(`widget "${target}" was deleted meanwhile; nothing more deleted`);
+      return {
+        dev_id: row.devId,
+        name: row.name,
+        deleted: {
+          dialogs: deleted.dialogs,
+          members: deleted.members,
+          messages: deleted.messages,
+          events: deleted.events,
+          user_states: deleted.userStates,
+        },
+      };
+    }
     default:
       throw new UsageError(`unknown command "widgets ${command}"`);
   }
@@ -150,7 +215,7 @@ async function main() {
   const config = loadConfig(process.env);
   const store = openSqliteStore(join(config.dataDir, 'imbachat.sqlite'));
   try {
-    const out = await run(process.argv.slice(2), store);
+    const out = await run(process.argv.slice(2), store, terminal);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {
     await store.close();
@@ -166,6 +231,10 @@ main().catch((err) => {
     const message = (err as Error).message;
     process.stderr.write(message ? `imbachat: ${message}\n\n${USAGE}\n` : `${USAGE}\n`);
     process.exit(2);
+  }
+  if (err instanceof CommandError) {
+    process.stderr.write(`imbachat: ${err.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`imbachat: ${(err as Error).message}\n`);
   process.exit(1);

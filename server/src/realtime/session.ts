@@ -9,6 +9,7 @@ import type { TokenCache } from '../auth/token.ts';
 import type { BusMessage } from '../bus/types.ts';
 import type { DialogService } from '../dialogs/service.ts';
 import { AppError } from '../errors.ts';
+import type { WidgetCache } from '../http/tenant.ts';
 import type { MessageService } from '../messages/service.ts';
 import type { LoggedEvent, Store, WidgetRow } from '../store/types.ts';
 import type { UsersDirectory } from '../users/directory.ts';
@@ -21,6 +22,8 @@ import type { TypingService } from './typing.ts';
 
 export interface SessionDeps {
   store: Store;
+  /** Looked up again for every frame, so a deleted widget stops being served (see onMessage). */
+  widgets: WidgetCache;
   hub: Hub;
   tokens: TokenCache;
   directory: UsersDirectory;
@@ -55,6 +58,8 @@ export class SocketSession implements HubSession {
   private timer: NodeJS.Timeout | undefined;
   private joined = false;
   private readonly connectionId = String(++connectionCounter);
+  /** Frames wait here for their widget check, so they are still handled in arrival order. */
+  private inbox: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -129,9 +134,31 @@ export class SocketSession implements HubSession {
     this.send(m.frame);
   }
 
-  /** @internal the socket's message listener */
+  /**
+   * @internal the socket's message listener. A frame is handled only while the widget this socket
+   * was opened for still exists: once it is deleted (or deleted and created anew under the same
+   * dev_id, which gives it a new id), the next frame closes the socket with 4500
+   * widget_not_found. The lookup goes through the widget cache, so it costs a map lookup and
+   * notices a deletion by another process (the CLI) within the cache's second.
+   */
   onMessage(text: string, isBinary: boolean): void {
     this.alive = true;
+    this.inbox = this.inbox
+      .then(() => this.widgetStillServed())
+      .then((served) => (served ? this.onFrame(text, isBinary) : this.close(CloseCode.WIDGET_NOT_FOUND, 'widget_not_found')))
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  private async widgetStillServed(): Promise<boolean> {
+    try {
+      return (await this.d.widgets.find(this.widget.devId)).id === this.widget.id;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'widget_not_found') return false;
+      throw err;
+    }
+  }
+
+  private onFrame(text: string, isBinary: boolean): void {
     let raw: unknown;
     try {
       raw = isBinary ? undefined : JSON.parse(text);

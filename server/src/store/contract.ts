@@ -10,6 +10,7 @@ import { raceContract } from './contract/races.ts';
 import { receiptContract } from './contract/receipts.ts';
 import { sendContract } from './contract/sends.ts';
 import { tenantContract } from './contract/tenants.ts';
+import { widgetDeletionContract } from './contract/widget-deletion.ts';
 import { widgetContract } from './contract/widgets.ts';
 
 export type { OpenStore, StoreUnderTest } from './contract/harness.ts';
@@ -27,6 +28,7 @@ export function storeContract(name: string, open: OpenStore) {
     receiptContract(open);
     eventContract(open);
     tenantContract(open);
+    widgetDeletionContract(open);
     raceContract(open);
     durabilityContract(open);
   });

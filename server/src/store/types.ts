@@ -25,6 +25,18 @@ export interface WidgetRow {
 export type NewWidget = Omit<WidgetRow, 'id' | 'createdAt' | 'updatedAt'>;
 export type WidgetPatch = Partial<Omit<NewWidget, 'devId'>>;
 
+/** What deleteWidget removed: the widget's row, and how many rows of each kind went with it. */
+export interface WidgetDeletion {
+  widget: WidgetRow;
+  dialogs: number;
+  /** Memberships: one per member of each dialog. */
+  members: number;
+  messages: number;
+  events: number;
+  /** Users whose per-user state (last seen) was kept. */
+  userStates: number;
+}
+
 export interface MessageRow {
   id: number;
   dialogId: number;
@@ -187,6 +199,15 @@ export interface WidgetStore {
   insertWidget(widget: NewWidget, now: number): Promise<WidgetRow>;
   /** Returns null when no widget has this dev_id. */
   updateWidget(devId: string, patch: WidgetPatch, now: number): Promise<WidgetRow | null>;
+  /**
+   * Deletes the widget and everything scoped by its id (dialogs, members, messages, events, user
+   * state) in one transaction: a reader sees all of it or none of it; other widgets are untouched.
+   * Null when no widget has this id. Widget ids are never reused, so whatever still holds the old
+   * id (a connected socket, a late write) finds nothing and is refused; it never reaches a widget
+   * created later, even one with the same dev_id. A write that would store something under a
+   * deleted widget's id stores nothing.
+   */
+  deleteWidget(widgetId: number): Promise<WidgetDeletion | null>;
 }
 
 export interface DialogStore {

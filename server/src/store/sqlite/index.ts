@@ -16,8 +16,10 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     ...messageStore(db),
     ...eventStore(db),
     async setLastSeen(widgetId, userId, at) {
+      // Nothing for a deleted widget: a socket closed by the deletion still reports its user offline.
       db.q(
-        `INSERT INTO user_states (widget_id, user_id, last_seen_at) VALUES (:widgetId, :userId, :at)
+        `INSERT INTO user_states (widget_id, user_id, last_seen_at)
+         SELECT :widgetId, :userId, :at WHERE EXISTS (SELECT 1 FROM widgets WHERE id = :widgetId)
          ON CONFLICT (widget_id, user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
       ).run({ widgetId, userId, at });
     },
