@@ -1,6 +1,7 @@
 // Test-only pages on the demo site's origin (an allowed origin of the e2e widget): a bare host page
 // that embeds the widget for a given member, optionally under a hostile stylesheet or with the
 // script tag pointing at another server address (the test's proxy).
+import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import { type DemoUser, signChatToken } from '@imbachat/demo';
@@ -40,7 +41,7 @@ export function hostPages(o: HostPageOptions): Hono {
   // entry per asked-for guest id, so a test can have people no other test shares.
   app.get('/users-info', async (c) => {
     const url = new URL(c.req.url);
-    const res = await o.site.request(`/api/users-info${url.search}`, { headers: c.req.raw.headers });
+    const res = await o.site.request(`${url.origin}/api/users-info${url.search}`, { headers: c.req.raw.headers });
     if (!res.ok) return res;
     const members = (await res.json()) as unknown[];
     const ids = (c.req.query('user_ids') ?? '').split(',').map((s) => s.trim());
@@ -63,6 +64,35 @@ export function hostPages(o: HostPageOptions): Hono {
     const userId = c.req.param('userId');
     const token = await signChatToken(o.secretKey, userId, 600);
     return c.html(barePage({ serverUrl: o.serverUrl, devId: o.devId, lang: c.req.query('lang') ?? 'en', load: { user_id: userId, token } }));
+  });
+
+  // GET /e2e-host/csp/{any user id}: a page under a strict, nonce-based Content-Security-Policy
+  // (no 'unsafe-inline' anywhere): the policy docs/widget.md tells hosts to send.
+  app.get('/csp/:userId', async (c) => {
+    const userId = c.req.param('userId');
+    const token = await signChatToken(o.secretKey, userId, 600);
+    const nonce = randomBytes(16).toString('base64');
+    const ws = o.serverUrl.replace(/^http/, 'ws');
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; script-src 'nonce-${nonce}' ${o.serverUrl}; connect-src ${o.serverUrl} ${ws}; img-src 'self' ${o.serverUrl}; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'`,
+    );
+    const load = JSON.stringify({ user_id: userId, token }).replace(/</g, '\\u003c');
+    return c.html(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Strict page</title>
+<style nonce="${nonce}">body { font: 16px/1.4 serif; margin: 2rem; }</style>
+</head><body>
+<p>A page that allows no inline styles or scripts but its own.</p>
+<script nonce="${nonce}" src="${o.serverUrl}/imbachat/v1/${o.devId}/widget"></script>
+<script nonce="${nonce}">
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+  (function load() {
+    if (!window.ImbaChat) return setTimeout(load, 20);
+    window.ImbaChat.load(${raw(load)});
+  })();
+</script>
+</body></html>`);
   });
 
   // GET /e2e-host/{user_id}?style=hostile&server=http://127.0.0.1:PORT&expired=1

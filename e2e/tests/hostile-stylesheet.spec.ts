@@ -72,6 +72,8 @@ test('a hostile host stylesheet leaves the widget looking exactly as on a plain 
 
   const shots = new Map<string, { region: Awaited<ReturnType<typeof widgetRegion>>; png: Buffer }>();
   for (const variant of ['plain', 'hostile'] as const) {
+    // Each variant starts from a closed panel (the tab would otherwise reopen it as it was left).
+    await tab.evaluate(() => sessionStorage.clear()).catch(() => {});
     await tab.goto(`${stack().demoUrl}/e2e-host/${hana.id}?style=${variant}`);
     await widgetReady(tab);
     await expect(w.launcher).toBeVisible();

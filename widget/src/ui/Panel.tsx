@@ -8,6 +8,10 @@ import { DialogView } from './components/DialogView.tsx';
 import { Header } from './components/Header.tsx';
 import { Banner } from './components/Banner.tsx';
 import panelCss from './styles/panel.css?inline';
+import { addStyles } from './sheets.ts';
+
+// Before the panel first renders, so it never shows unstyled.
+addStyles(panelCss);
 
 export function Panel({ chat, onClose }: PanelProps) {
   const ref = useRef<HTMLElement>(null);
@@ -33,7 +37,6 @@ export function Panel({ chat, onClose }: PanelProps) {
 
   return (
     <section ref={ref} class="panel" role="dialog" aria-label={label}>
-      <style>{panelCss}</style>
       {view.kind === 'list' && <DialogList chat={chat} onClose={onClose} />}
       {view.kind === 'dialog' && <DialogView key={view.id} chat={chat} dialogId={view.id} onClose={onClose} />}
       {view.kind === 'opening' && (
