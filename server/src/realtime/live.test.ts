@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Env, type WsClient, createEnv, roundTrip } from '../testing/harness.ts';
+import { ManualClock } from '../testing/clock.ts';
+import { type Env, type WsClient, createEnv, roundTrip, within } from '../testing/harness.ts';
+import type { ServerFrame } from './protocol.ts';
 
+// Live behaviour over real sockets. The server reads the time from `clock` (last_seen_at, event
+// retention); typing expiry and the presence grace period run on its timers. Nothing here sleeps: a
+// test awaits the frame it expects, and proves that a frame did NOT come by awaiting a later one
+// on the same path (expiries of the same length end in the order they were set, and one socket
+// delivers in order), or by a ping round trip once everything that could send it has run.
 let env: Env;
+const clock = new ManualClock();
 beforeAll(async () => {
-  env = await createEnv({ presenceGraceMs: 300, typingExpiryMs: 300 });
-  for (let i = 10; i < 60; i++) env.widgets[0]!.host.users.set(`u${i}`, { user_id: `u${i}`, name: `U${i}` });
+  env = await createEnv({ presenceGraceMs: 300, typingExpiryMs: 300, now: clock.now });
+  for (let i = 10; i < 100; i++) env.widgets[0]!.host.users.set(`u${i}`, { user_id: `u${i}`, name: `U${i}` });
 });
 afterAll(() => env.close());
 
@@ -19,13 +27,28 @@ async function pair() {
   const { body: dialog } = await apiA.post('/dialogs', { user_id: b });
   return { a, b, apiA, apiB, dialog };
 }
+/** A fresh user with a direct dialog with `userId`: each sees the other's presence and typing. */
+async function contactOf(userId: string) {
+  const id = `u${nextUser++}`;
+  const { body: dialog } = await env.api(w(), await w().token(id)).post('/dialogs', { user_id: userId });
+  return { id, dialog };
+}
 const tab = async (userId: string, resumeFrom?: number) => {
   const c = await env.ws(w(), null);
   c.send({ type: 'auth', token: await w().token(userId), ...(resumeFrom !== undefined && { resume_from: resumeFrom }) });
   await c.next('ready');
   return c;
 };
+/** The next frame of that type, failing with `what` rather than hanging if the server never sends it. */
+const awaitFrame = <T extends ServerFrame['type']>(c: WsClient, type: T, what: string) => within(c.next(type), what);
 const others = (c: WsClient, ...types: string[]) => c.frames.filter((f) => types.includes(f.type));
+const who = (frames: unknown[]) => frames.map((f) => (f as { user_id: string }).user_id);
+const presenceOf = (c: WsClient) => others(c, 'presence').map((p) => [(p as { user_id: string }).user_id, (p as { online: boolean }).online]);
+/**
+ * Resolves once the server has handled the closes so far and holds `count` sockets of the user (a
+ * grace period starts when that reaches 0). The server announces nothing at that moment, so this polls.
+ */
+const serverHolds = (userId: string, count: number) => expect.poll(() => env.server.hub.connectionCount(w().row.id, userId)).toBe(count);
 
 describe('receipts', () => {
   it('moves a message to delivered when it reaches the recipient, and to read when they read it', async () => {
@@ -55,7 +78,7 @@ describe('receipts', () => {
 });
 
 describe('typing', () => {
-  it('shows typing to the other member only, and ends it by stop, by sending or by expiry', async () => {
+  it('shows typing to the other member only, and ends it by stop, or by expiry when not refreshed', async () => {
     const { a, b, apiA, dialog } = await pair();
     const aTab1 = await tab(a);
     const aTab2 = await tab(a);
@@ -65,40 +88,53 @@ describe('typing', () => {
     aTab1.send({ type: 'typing.stop', dialog_id: dialog.id });
     expect(await bTab.next('typing.stop')).toEqual({ type: 'typing.stop', dialog_id: dialog.id, user_id: a });
 
+    // A message from the typist ends it at the receiver by itself (the widget also sends
+    // typing.stop when it sends); the server's entry, never refreshed, expires after that.
     aTab1.send({ type: 'typing.start', dialog_id: dialog.id });
     await bTab.next('typing.start');
     await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'done typing' });
-    await bTab.next('typing.stop');
+    expect(await bTab.next('message.new')).toMatchObject({ message: { sender_id: a, text: 'done typing' } });
+    expect(await awaitFrame(bTab, 'typing.stop', 'typing.stop when the entry expired')).toEqual({ type: 'typing.stop', dialog_id: dialog.id, user_id: a });
 
-    aTab1.send({ type: 'typing.start', dialog_id: dialog.id });
-    await bTab.next('typing.start');
-    expect(await bTab.next('typing.stop')).toMatchObject({ user_id: a }); // expired without a refresh
-
+    // Every typing frame went out before that last stop did; a round trip orders the typist's tabs after it.
     await roundTrip(aTab1);
     await roundTrip(aTab2);
     expect(others(aTab1, 'typing.start', 'typing.stop')).toEqual([]);
     expect(others(aTab2, 'typing.start', 'typing.stop')).toEqual([]);
   });
 
-  it('forwards each refresh, so receivers keep typing alive, ends it once, and refuses strangers', async () => {
+  it('forwards each refresh and moves the expiry with it, ends it once, and refuses strangers', async () => {
     const { a, b, dialog } = await pair();
+    const c = await contactOf(b);
+    const e = await contactOf(b);
     const aTab = await tab(a);
+    const cTab = await tab(c.id);
+    const eTab = await tab(e.id);
     const bTab = await tab(b);
-    for (let i = 0; i < 4; i++) {
-      aTab.send({ type: 'typing.start', dialog_id: dialog.id });
-      await roundTrip(aTab);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await roundTrip(bTab);
-    expect(others(bTab, 'typing.start')).toHaveLength(4);
-    expect(others(bTab, 'typing.stop')).toHaveLength(0);
+    /** Resolves once b has the typing.start, so the server has (re)started that entry's expiry. */
+    const types = async (t: WsClient, dialogId: number, userId: string) => {
+      t.send({ type: 'typing.start', dialog_id: dialogId });
+      expect(await awaitFrame(bTab, 'typing.start', `typing.start of ${userId}, forwarded`)).toEqual({ type: 'typing.start', dialog_id: dialogId, user_id: userId });
+    };
+    await types(aTab, dialog.id, a);
+    await types(cTab, c.dialog.id, c.id); // set after a's first start, before a's refreshes
+    for (let i = 0; i < 3; i++) await types(aTab, dialog.id, a);
     const stranger = await tab(`u${nextUser++}`);
     stranger.send({ type: 'typing.start', dialog_id: dialog.id });
     expect(await stranger.next('error')).toMatchObject({ code: 'dialog_not_found' });
-    await bTab.next('typing.stop');
+    await types(eTab, e.dialog.id, e.id); // set after a's last refresh
+    // Expiries of one length end in the order they were (re)set: had a refresh not moved a's, it
+    // would end before c's; had it left the old one running, a second stop would come before e's.
+    const stops = [];
+    for (let i = 0; i < 3; i++) stops.push(await awaitFrame(bTab, 'typing.stop', 'the typing.stop of each expired entry'));
+    expect(stops).toEqual([
+      { type: 'typing.stop', dialog_id: c.dialog.id, user_id: c.id },
+      { type: 'typing.stop', dialog_id: dialog.id, user_id: a },
+      { type: 'typing.stop', dialog_id: e.dialog.id, user_id: e.id },
+    ]);
     await roundTrip(bTab);
-    expect(others(bTab, 'typing.start')).toHaveLength(4);
-    expect(others(bTab, 'typing.stop')).toHaveLength(1);
+    expect(who(others(bTab, 'typing.start'))).toEqual([a, c.id, a, a, a, e.id]);
+    expect(others(bTab, 'typing.stop')).toHaveLength(3);
   });
 });
 
@@ -106,41 +142,62 @@ describe('presence', () => {
   it('announces online and offline only to people who share a dialog, with one change for many tabs', async () => {
     const { a, b, apiA, dialog } = await pair();
     await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'hello' });
+    const m = await contactOf(a);
     const aTab = await tab(a);
+    const mTab = await tab(m.id);
+    expect(await aTab.next('presence')).toEqual({ type: 'presence', user_id: m.id, online: true, last_seen_at: null });
     const stranger = await tab(`u${nextUser++}`);
     const b1 = await tab(b);
     expect(await aTab.next('presence')).toEqual({ type: 'presence', user_id: b, online: true, last_seen_at: null });
     const b2 = await tab(b);
     expect((await apiA.get(`/dialogs/${dialog.id}`)).body.members_state.find((s: any) => s.user_id === b).online).toBe(true);
     b1.close();
-    await roundTrip(b2);
+    await serverHolds(b, 1);
+    // m's grace period begins after b1 closed, so an offline that b1's close set off would come first.
+    mTab.close();
+    expect(await awaitFrame(aTab, 'presence', 'm offline after the grace period')).toMatchObject({ user_id: m.id, online: false });
+    clock.advance(60_000);
+    const lastSeen = new Date(clock.now()).toISOString();
     b2.close();
-    const offline = await aTab.next('presence');
-    expect(offline).toMatchObject({ user_id: b, online: false });
-    expect(Date.parse(offline.last_seen_at!)).toBeGreaterThan(Date.now() - 10_000);
+    expect(await awaitFrame(aTab, 'presence', 'b offline after the grace period')).toEqual({ type: 'presence', user_id: b, online: false, last_seen_at: lastSeen });
     await roundTrip(aTab);
-    expect(others(aTab, 'presence')).toHaveLength(2);
+    expect(presenceOf(aTab)).toEqual([
+      [m.id, true],
+      [b, true],
+      [m.id, false],
+      [b, false],
+    ]);
+    // b's frames went to their contacts before the last one reached a; the stranger got none of them.
     await roundTrip(stranger);
     expect(others(stranger, 'presence')).toEqual([]);
     const state = (await apiA.get(`/dialogs/${dialog.id}`)).body.members_state.find((s: any) => s.user_id === b);
-    expect(state).toMatchObject({ online: false, last_seen_at: offline.last_seen_at });
+    expect(state).toMatchObject({ online: false, last_seen_at: lastSeen });
   });
 
   it('does not flicker offline when a tab reloads within the grace period', async () => {
     const { a, b, apiA, dialog } = await pair();
     await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'hello' });
+    const m = await contactOf(a);
     const aTab = await tab(a);
+    const mTab = await tab(m.id);
+    expect(await aTab.next('presence')).toMatchObject({ user_id: m.id, online: true });
     const b1 = await tab(b);
-    await aTab.next('presence');
+    expect(await aTab.next('presence')).toMatchObject({ user_id: b, online: true });
     b1.close();
-    await b1.closed;
-    const b2 = await tab(b);
-    await new Promise((r) => setTimeout(r, 500));
+    await serverHolds(b, 0); // b's grace period has begun
+    const b2 = await tab(b); // the reload, within it
+    // m's grace period begins after b's did, so it ends after b's would have.
+    mTab.close();
+    expect(await awaitFrame(aTab, 'presence', 'm offline after the grace period')).toMatchObject({ user_id: m.id, online: false });
     await roundTrip(aTab);
-    expect(others(aTab, 'presence').map((p: any) => p.online)).toEqual([true]);
+    expect(presenceOf(aTab)).toEqual([
+      [m.id, true],
+      [b, true],
+      [m.id, false],
+    ]);
     // The reloaded tab counts as the only one: closing it takes the user offline.
     b2.close();
-    expect(await aTab.next('presence')).toMatchObject({ user_id: b, online: false });
+    expect(await awaitFrame(aTab, 'presence', 'b offline after the grace period')).toMatchObject({ user_id: b, online: false });
   });
 });
 
@@ -204,7 +261,7 @@ describe('lossless resume', () => {
     const { b, apiA, dialog } = await pair();
     await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'old' });
     await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'old too' });
-    await env.server.store.pruneEvents(Date.now() + 1);
+    await env.server.store.pruneEvents(clock.now() + 1);
     const c = await env.ws(w(), null);
     c.send({ type: 'auth', token: await w().token(b), resume_from: 1 });
     expect(await c.next('ready')).toMatchObject({ resumed: false });
@@ -242,6 +299,8 @@ describe('lossless resume', () => {
       const c = await env.ws(w(), null);
       consume(c);
       c.send({ type: 'auth', token: await w().token(b), resume_from: lastEventId });
+      // The point of this test is where in the resume the drop lands, so it comes after a random
+      // real delay (seeded, 0-60 ms): no event marks "somewhere in the middle of catching up".
       await new Promise((r) => setTimeout(r, random() * 60));
       c.socket.terminate(); // an abrupt drop, at a random point
       await c.closed;

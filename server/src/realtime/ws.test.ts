@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Env, connectWs, createEnv, roundTrip, sign } from '../testing/harness.ts';
+import { TOKEN_LEEWAY_S } from '../auth/token.ts';
+import { ManualClock } from '../testing/clock.ts';
+import { type Env, connectWs, createEnv, roundTrip, sign, within } from '../testing/harness.ts';
 import { CloseCode, MAX_CLIENT_FRAME_BYTES } from './protocol.ts';
 
 let env: Env;
+const clock = new ManualClock();
 beforeAll(async () => {
-  env = await createEnv({ authTimeoutMs: 300, heartbeatMs: 200, allowedOrigins: ['https://site.example'] });
+  env = await createEnv({ authTimeoutMs: 300, heartbeatMs: 200, allowedOrigins: ['https://site.example'], now: clock.now });
 });
 afterAll(() => env.close());
 
@@ -24,8 +27,8 @@ describe('WebSocket handshake', () => {
 
   it('closes with 4001 and the reason for a bad token', async () => {
     const cases: Array<[string, string]> = [
-      [await sign(w().secret, { user_id: 1, exp: Math.floor(Date.now() / 1000) - 3600 }), 'token_expired'],
-      [await sign('y'.repeat(40), { user_id: 1, exp: Math.floor(Date.now() / 1000) + 60 }), 'token_bad_signature'],
+      [await sign(w().secret, { user_id: 1, exp: Math.floor(clock.now() / 1000) - 3600 }), 'token_expired'],
+      [await sign('y'.repeat(40), { user_id: 1, exp: Math.floor(clock.now() / 1000) + 60 }), 'token_bad_signature'],
       ['nonsense', 'token_malformed'],
     ];
     for (const [token, reason] of cases) {
@@ -64,11 +67,18 @@ describe('WebSocket handshake', () => {
   });
 
   it('closes a socket when its token expires, at the moment REST starts refusing it', async () => {
-    // exp 57 s ago is within the 60 s leeway: accepted, and the socket lives 2–3 more seconds.
-    const token = await sign(w().secret, { user_id: 2, exp: Math.floor(Date.now() / 1000) - 57 });
+    // A token whose exp passed just under a minute ago: still inside the leeway, by the server's clock.
+    const exp = Math.floor(clock.now() / 1000) + 10;
+    const refusedFrom = (exp + TOKEN_LEEWAY_S) * 1000;
+    clock.set(refusedFrom - 1);
+    const token = await sign(w().secret, { user_id: 2, exp });
     expect((await env.api(w(), token).get('/me')).status).toBe(200);
     const c = await connectWs(wsUrl(), token);
-    expect(await c.closed).toEqual({ code: CloseCode.AUTH_FAILED, reason: 'token_expired' });
+    // The socket was given what is left on the injected clock (1 ms), so it closes without real
+    // waiting; a session timed by the wall clock (years away from this clock) would stay open.
+    const closed = await within(c.closed, 'the socket with an expired token stayed open');
+    expect(closed).toEqual({ code: CloseCode.AUTH_FAILED, reason: 'token_expired' });
+    clock.set(refusedFrom);
     expect((await env.api(w(), token).get('/me')).body.error.code).toBe('token_expired');
   });
 });

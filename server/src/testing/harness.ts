@@ -1,16 +1,18 @@
 // Test harness: the real server on an ephemeral port over a temp SQLite file, a real host site,
-// tokens signed like the host's backend does, and small REST and WebSocket clients.
+// tokens signed like the host's backend does, a small REST client, and the WebSocket client of
+// ws-client.ts (re-exported here).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import pino from 'pino';
-import { WebSocket } from 'ws';
-import type { ServerFrame } from '../realtime/protocol.ts';
 import { type RunningServer, startServer } from '../server.ts';
 import type { WidgetRow } from '../store/types.ts';
 import { generateSecretKey } from '../widgets/service.ts';
 import { type HostSite, type HostUser, startHostSite } from './host-site.ts';
+import { type WsClient, connectWs } from './ws-client.ts';
+
+export { type WsClient, connectWs, roundTrip, within } from './ws-client.ts';
 
 export const DEFAULT_USERS: HostUser[] = [
   { user_id: 1, name: 'Alice', avatar_url: 'https://example.test/a.png', profile_url: 'https://example.test/u/1', badge: 'gold' },
@@ -61,6 +63,8 @@ export interface EnvOptions {
   presenceGraceMs?: number;
   typingExpiryMs?: number;
   allowedOrigins?: string[];
+  /** The server's clock (a ManualClock's `now` in tests that set the time); tokens are signed by it too. */
+  now?: () => number;
 }
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -71,6 +75,7 @@ export async function sign(secret: string, claims: Record<string, unknown>, alg 
 
 export async function createEnv(o: EnvOptions = {}): Promise<Env> {
   const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-test-'));
+  const now = o.now ?? Date.now;
   const widgets: TestWidget[] = [];
   const hosts: HostSite[] = [];
   for (let i = 0; i < (o.widgets ?? 1); i++) hosts.push(await startHostSite(o.users ?? DEFAULT_USERS));
@@ -81,6 +86,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       port: 0,
       host: '127.0.0.1',
       log: quietLog,
+      now,
       usersInfoTimeoutMs: o.usersInfoTimeoutMs ?? 500,
       usersInfoTtlMs: o.usersInfoTtlMs ?? 60_000,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
@@ -102,7 +108,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
               allowedOrigins: o.allowedOrigins ?? [],
               adminIds: [],
             },
-            Date.now(),
+            now(),
           );
           widgets.push({
             row,
@@ -110,7 +116,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
             secret,
             host,
             token: (userId, expInS = 3600) =>
-              sign(secret, { user_id: userId, exp: Math.floor(Date.now() / 1000) + expInS }),
+              sign(secret, { user_id: userId, exp: Math.floor(now() / 1000) + expInS }),
           });
         }
       },
@@ -162,66 +168,4 @@ function makeApi(base: () => string, devId: string, token: string | null): Api {
     post: (path, body) =>
       raw(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
   };
-}
-
-export interface WsClient {
-  socket: WebSocket;
-  frames: ServerFrame[];
-  /** The oldest frame (of that type, if given) not yet taken, waiting for it if needed; others stay for later. */
-  next<T extends ServerFrame['type']>(type?: T): Promise<Extract<ServerFrame, { type: T }>>;
-  /** Resolves when the socket closes. */
-  closed: Promise<{ code: number; reason: string }>;
-  send(frame: unknown): void;
-  close(): void;
-}
-
-/** Opens a socket and, when a token is given, authenticates and waits for `ready`. */
-export async function connectWs(url: string, token: string | null, headers?: Record<string, string>): Promise<WsClient> {
-  const socket = new WebSocket(url, headers ? { headers } : undefined);
-  const frames: ServerFrame[] = [];
-  const taken = new Set<number>();
-  const waiters: Array<() => void> = [];
-  socket.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()));
-    for (const w of waiters.splice(0)) w();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on('close', (code, reason) => {
-      resolve({ code, reason: reason.toString() });
-      for (const w of waiters.splice(0)) w();
-    }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const client: WsClient = {
-    socket,
-    frames,
-    closed,
-    async next(type) {
-      for (;;) {
-        const i = frames.findIndex((f, i) => !taken.has(i) && (!type || f.type === type));
-        if (i >= 0) {
-          taken.add(i);
-          return frames[i] as never;
-        }
-        if (socket.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${type ?? 'a frame'}`);
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    },
-    send: (frame) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-    close: () => socket.close(),
-  };
-  if (token) {
-    client.send({ type: 'auth', token });
-    await client.next('ready');
-  }
-  return client;
-}
-
-/** Resolves once the server has processed everything sent so far on this socket. */
-export async function roundTrip(client: WsClient): Promise<void> {
-  client.send({ type: 'ping' });
-  await client.next('pong');
 }

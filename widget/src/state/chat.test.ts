@@ -1,189 +1,281 @@
 // Sending: an optimistic pending bubble, sent once the server answers; resent automatically with the
 // same client_msg_id while unanswered (so the server stores it once), kept in the tab across a reload.
-import type { Dialog, Message } from '@imbachat/server/protocol';
-import { expect, it, vi } from 'vitest';
+// Against the real server (temp SQLite file, the host's users-info behind Basic auth: the server
+// package's test environment, run as its own process), reached through a proxy the test controls,
+// which cuts requests off or loses their answers.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { MAX_TEXT_CHARS, type Dialog, type Message } from '@imbachat/server/protocol';
+import { effect, type ReadonlySignal } from '@preact/signals';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, onTestFinished, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { type Proxy, startProxy } from '../../../server/src/testing/proxy.ts';
+import { connectWs, roundTrip, within } from '../../../server/src/testing/ws-client.ts';
 import type { SocketLike } from '../transport/connection.ts';
-import { Chat } from './chat.ts';
+import { Chat, type ChatOptions } from './chat.ts';
 
-const me = { user_id: '1', name: 'Me', avatar_url: null, profile_url: null };
-const bob = { user_id: '2', name: 'Bob', avatar_url: null, profile_url: null };
-const dialog: Dialog = { id: 7, type: 'direct', title: null, member_count: 2, members: [me, bob], members_state: [], last_message: null, unread_count: 0, last_read_seq: 0, updated_at: '2026-01-01T00:00:00.000Z' };
+/** Two people per test (room for ten tests), so no test sees another's messages. */
+const TESTS = 10;
+const ids = Array.from({ length: TESTS }, (_, i) => [`chat-${i}-me`, `chat-${i}-bob`]).flat();
 
-function fakeServer() {
-  const posts: { text: string; client_msg_id: string }[] = [];
-  const stored = new Map<string, Message>();
-  let down = false;
-  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input);
-    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-    if (url.endsWith('/me')) return json(me);
-    if (url.includes('/dialogs?')) return json({ items: [dialog], next_cursor: null });
-    if (url.includes('/messages?')) return json({ items: [], next_cursor: null });
-    if (url.endsWith('/messages') && init?.method === 'POST') {
-      if (down) throw new TypeError('Failed to fetch');
-      const body = JSON.parse(String(init.body)) as { text: string; client_msg_id: string };
-      posts.push(body);
-      const known = stored.get(body.client_msg_id);
-      if (known) return json(known, 200);
-      const m: Message = { id: stored.size + 1, dialog_id: 7, seq: stored.size + 1, sender_id: '1', text: body.text, client_msg_id: body.client_msg_id, created_at: new Date().toISOString() };
-      stored.set(body.client_msg_id, m);
-      return json(m, 201);
-    }
-    return json({ error: { code: 'not_found', message: url } }, 404);
-  }) as typeof fetch;
-  return { fetchImpl, posts, stored, setDown: (d: boolean) => (down = d) };
+let server: { url: string; devId: string; tokens: Record<string, string> };
+let child: ChildProcess;
+let proxy: Proxy;
+beforeAll(async () => {
+  // Its own process, because the server's sources are type-checked with the server's settings
+  // (Node's lib), not the widget's (the DOM's); it also keeps the stubs below out of the server.
+  const serverDir = fileURLToPath(new URL('../../../server/', import.meta.url));
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/testing/serve.ts', JSON.stringify(ids)], { cwd: serverDir, stdio: ['pipe', 'pipe', 'inherit'] });
+  server = await within(
+    new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))));
+      });
+      child.once('exit', (code) => reject(new Error(`the test server exited with ${code}`)));
+    }),
+    'the test server starting',
+    30_000,
+  );
+  proxy = await startProxy(server.url);
+});
+afterAll(async () => {
+  await proxy?.close();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin!.end();
+    await exited;
+  }
+});
+beforeEach(() => {
+  proxy.requests.length = 0;
+  proxy.route = () => 'pass';
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
+
+let used = 0;
+/** This test's two people and a dialog between them. */
+async function meAndBob() {
+  const n = used++;
+  const me = `chat-${n}-me`;
+  const bob = `chat-${n}-bob`;
+  const api = (userId: string) => async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${server.url}/api/v1/${server.devId}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${server.tokens[userId]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
+    return (await res.json()) as T;
+  };
+  const dialog = await api(me)<Dialog>('POST', '/dialogs', { user_id: bob });
+  /** What the server stored in the dialog, as Bob reads it. */
+  const stored = async () => (await api(bob)<{ items: Message[] }>('GET', `/dialogs/${dialog.id}/messages`)).items;
+  return { me, bob, dialog, stored };
 }
 
-const silentSocket = (): SocketLike => ({ onopen: null, onmessage: null, onclose: null, onerror: null, send() {}, close() {} });
+type People = Awaited<ReturnType<typeof meAndBob>>;
+const realSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
+/** A chat for `me`, disposed when the test ends however it ends (so nothing it still sends leaks into the next). */
+function open(p: People, extra: Partial<ChatOptions> = {}): Chat {
+  const chat = new Chat({ base: proxy.url, devId: server.devId, userId: p.me, token: server.tokens[p.me]!, emit: () => {}, socket: realSocket, storage: null, prefs: null, ...extra });
+  onTestFinished(() => chat.dispose());
+  return chat;
+}
+const posts = () => proxy.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+const clientMsgId = (body: string) => (JSON.parse(body) as { client_msg_id: string }).client_msg_id;
 
-function makeChat(server: ReturnType<typeof fakeServer>) {
-  return new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, fetch: server.fetchImpl, socket: silentSocket, storage: null, prefs: null });
+/**
+ * Resolves with the signal's value once `ok` holds for it; fails naming `what` (and the last value)
+ * if that has not happened within `ms`: a guard against a hung test, not a measure of speed.
+ */
+function until<T>(s: ReadonlySignal<T>, ok: (v: T) => boolean, what: string, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let dispose = () => {};
+    const finish = (then: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      queueMicrotask(() => dispose());
+      then();
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(`${what}: not reached within ${ms} ms; last value ${JSON.stringify(s.peek())}`))), ms);
+    dispose = effect(() => {
+      const v = s.value;
+      if (ok(v)) finish(() => resolve(v));
+    });
+  });
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Every status the message with `key` has had, in order, from now on. */
+function statusTrail(chat: Chat, dialogId: number, key: string): string[] {
+  const trail: string[] = [];
+  const items = chat.messages.thread(dialogId).items;
+  const stop = effect(() => {
+    const status = items.value.find((m) => m.key === key)?.status ?? 'gone';
+    if (trail.at(-1) !== status) trail.push(status);
+  });
+  onTestFinished(stop);
+  return trail;
+}
 
 it('a message shows as pending at once and as sent when the server answers, with the same key', async () => {
-  const server = fakeServer();
-  const chat = makeChat(server);
-  await chat.loadThread(7);
-  expect(chat.send(7, '  Hello Bob  ')).toBe(true);
-  const thread = chat.messages.thread(7);
-  expect(thread.items.value).toMatchObject([{ text: 'Hello Bob', status: 'pending' }]);
+  const p = await meAndBob();
+  const chat = open(p);
+  await chat.loadThread(p.dialog.id);
+  expect(chat.send(p.dialog.id, '  Hello Bob  ')).toBe(true);
+  const thread = chat.messages.thread(p.dialog.id);
+  expect(thread.items.value).toMatchObject([{ text: 'Hello Bob', status: 'pending', id: null }]);
   const key = thread.items.value[0]!.key;
-  await settle();
-  await settle();
-  expect(thread.items.value).toMatchObject([{ key, status: 'sent', id: 1, seq: 1 }]);
-  chat.dispose();
+  await until(thread.items, (items) => items[0]?.status !== 'pending', 'the server answering the send');
+  const [saved, ...more] = await p.stored();
+  expect(more).toEqual([]);
+  expect(saved).toMatchObject({ text: 'Hello Bob', sender_id: p.me, seq: 1 });
+  expect(thread.items.value).toMatchObject([{ key, status: 'sent', id: saved!.id, seq: 1 }]);
 });
 
 it('a send that gets no answer stays pending and is resent with the same client_msg_id until acknowledged, shown once', async () => {
-  vi.useFakeTimers();
-  try {
-    const server = fakeServer();
-    const chat = makeChat(server);
-    await chat.loadThread(7);
-    server.setDown(true);
-    chat.send(7, 'Are you there?');
-    const thread = chat.messages.thread(7);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(thread.items.value).toMatchObject([{ status: 'pending' }]);
-    const { key, client_msg_id } = thread.items.value[0]!;
-    await vi.advanceTimersByTimeAsync(5_000); // a few resends, all unanswered
-    expect(thread.items.value).toMatchObject([{ key, status: 'pending' }]);
-    server.setDown(false);
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(thread.items.value).toMatchObject([{ key, status: 'sent', client_msg_id }]);
-    expect(server.posts.map((p) => p.client_msg_id)).toEqual([client_msg_id]);
-    await chat.deliver(7, key); // nothing left to send
-    expect(server.posts).toHaveLength(1);
-    expect(server.stored.size).toBe(1);
-    chat.dispose();
-  } finally {
-    vi.useRealTimers();
-  }
+  // The resend delay is a full-jitter backoff drawn from Math.random: pinned to 0, each resend
+  // follows the failure at once instead of up to seconds later. What is sent does not change.
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+  const p = await meAndBob();
+  const chat = open(p);
+  await chat.loadThread(p.dialog.id);
+  let cut = 0;
+  proxy.route = (r) => (r.method === 'POST' && cut++ < 3 ? 'drop' : 'pass'); // a few sends, all unanswered
+  chat.send(p.dialog.id, 'Are you there?');
+  const thread = chat.messages.thread(p.dialog.id);
+  const { key, client_msg_id } = thread.items.value[0]!;
+  const trail = statusTrail(chat, p.dialog.id, key);
+  await until(thread.items, (items) => items[0]?.status !== 'pending', 'the message acknowledged after the resends');
+  expect(thread.items.value).toMatchObject([{ key, status: 'sent', client_msg_id }]);
+  expect(trail).toEqual(['pending', 'sent']);
+  expect(posts().map((r) => [r.action, clientMsgId(r.body)])).toEqual([
+    ['drop', client_msg_id],
+    ['drop', client_msg_id],
+    ['drop', client_msg_id],
+    ['pass', client_msg_id],
+  ]);
+  expect(await p.stored()).toMatchObject([{ client_msg_id, text: 'Are you there?' }]);
+  await chat.deliver(p.dialog.id, key); // nothing left to send
+  expect(posts()).toHaveLength(4);
 });
 
 it('an acknowledgement lost on the way is harmless: the resend gets the stored message back, once', async () => {
-  const server = fakeServer();
-  let loseAnswer = true;
-  const lossy = (async (input: string | URL | Request, init?: RequestInit) => {
-    const res = await server.fetchImpl(input, init);
-    if (init?.method === 'POST' && loseAnswer) {
-      loseAnswer = false;
-      throw new TypeError('Failed to fetch'); // stored on the server, answer lost
-    }
-    return res;
-  }) as typeof fetch;
-  const chat = new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, fetch: lossy, socket: silentSocket, storage: null, prefs: null });
-  await chat.loadThread(7);
-  chat.send(7, 'Only once');
-  const thread = chat.messages.thread(7);
-  await settle();
-  expect(thread.items.value).toMatchObject([{ status: 'pending' }]);
-  await chat.deliver(7, thread.items.value[0]!.key);
+  vi.spyOn(Math, 'random').mockReturnValue(0); // the resend comes at once (see above)
+  const p = await meAndBob();
+  const chat = open(p);
+  await chat.loadThread(p.dialog.id);
+  let lost = false;
+  proxy.route = (r) => (r.method === 'POST' && !lost ? ((lost = true), 'lose_answer') : 'pass'); // stored, answer lost
+  chat.send(p.dialog.id, 'Only once');
+  const thread = chat.messages.thread(p.dialog.id);
+  const trail = statusTrail(chat, p.dialog.id, thread.items.value[0]!.key);
+  await until(thread.items, (items) => items[0]?.status !== 'pending', 'the resend answered');
   expect(thread.items.value).toMatchObject([{ status: 'sent', text: 'Only once' }]);
-  expect(server.stored.size).toBe(1);
-  expect(server.posts).toHaveLength(2);
-  chat.dispose();
+  expect(trail).toEqual(['pending', 'sent']);
+  // The server created it the first time (201) and handed the stored one back the second (200).
+  expect(posts().map((r) => [r.action, r.status])).toEqual([
+    ['lose_answer', 201],
+    ['pass', 200],
+  ]);
+  expect(await p.stored()).toHaveLength(1);
 });
 
 it('messages still pending survive a reload (the tab storage) and are resent with their client_msg_id', async () => {
-  const server = fakeServer();
-  const store = new Map<string, string>();
-  const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
-  const open = () => new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, fetch: server.fetchImpl, socket: silentSocket, storage, prefs: null });
-  server.setDown(true);
-  const before = open();
-  await before.loadThread(7);
-  before.send(7, 'Survives the reload');
-  await settle();
-  const cmid = before.messages.thread(7).items.value[0]!.client_msg_id;
-  expect(store.get('imbachat:outbox:demo:1')).toContain(cmid);
+  const p = await meAndBob();
+  const saved = new Map<string, string>();
+  const storage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v), removeItem: (k: string) => void saved.delete(k) };
+  const outboxKey = `imbachat:outbox:${server.devId}:${p.me}`;
+  proxy.route = (r) => (r.method === 'POST' ? 'drop' : 'pass');
+  const before = open(p, { storage });
+  await before.loadThread(p.dialog.id);
+  before.send(p.dialog.id, 'Survives the reload');
+  const cmid = before.messages.thread(p.dialog.id).items.value[0]!.client_msg_id!;
+  expect(saved.get(outboxKey)).toContain(cmid);
+  await proxy.seen((r) => r.method === 'POST' && r.action === 'drop');
   before.dispose(); // the page goes away with the message unacknowledged
-  server.setDown(false);
-  const after = open();
+  expect(await p.stored()).toEqual([]);
+
+  proxy.route = () => 'pass';
+  const after = open(p, { storage });
   after.start();
-  await vi.waitFor(() => expect(server.stored.size).toBe(1));
-  await after.loadThread(7);
-  await vi.waitFor(() => expect(after.messages.thread(7).items.value).toMatchObject([{ status: 'sent', client_msg_id: cmid, text: 'Survives the reload' }]));
-  expect(store.has('imbachat:outbox:demo:1')).toBe(false);
-  after.dispose();
+  const thread = after.messages.thread(p.dialog.id);
+  await until(thread.items, (items) => items.some((m) => m.client_msg_id === cmid && m.status !== 'pending'), 'the restored message acknowledged');
+  expect(await p.stored()).toMatchObject([{ client_msg_id: cmid, text: 'Survives the reload' }]);
+  await after.loadThread(p.dialog.id);
+  expect(thread.items.value).toMatchObject([{ status: 'sent', client_msg_id: cmid, text: 'Survives the reload' }]);
+  expect(posts().every((r) => clientMsgId(r.body) === cmid)).toBe(true);
+  expect(saved.has(outboxKey)).toBe(false);
 });
 
 it('a message the server refuses fails with Retry and is not resent by itself', async () => {
-  const server = fakeServer();
-  const refusing = (async (input: string | URL | Request, init?: RequestInit) => {
-    if (init?.method === 'POST') return new Response(JSON.stringify({ error: { code: 'validation_failed', message: 'too long' } }), { status: 400 });
-    return server.fetchImpl(input, init);
-  }) as typeof fetch;
-  const chat = new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, fetch: refusing, socket: silentSocket, storage: null, prefs: null });
-  await chat.loadThread(7);
-  chat.send(7, 'x');
-  await settle();
-  await settle();
-  expect(chat.messages.thread(7).items.value).toMatchObject([{ status: 'failed', error: 'validation_failed' }]);
-  chat.dispose();
+  vi.spyOn(Math, 'random').mockReturnValue(0); // a resend, were one scheduled, would be due at once
+  const p = await meAndBob();
+  const chat = open(p);
+  await chat.loadThread(p.dialog.id);
+  chat.send(p.dialog.id, 'x'.repeat(MAX_TEXT_CHARS + 1));
+  const thread = chat.messages.thread(p.dialog.id);
+  const trail = statusTrail(chat, p.dialog.id, thread.items.value[0]!.key);
+  await until(thread.items, (items) => items[0]?.status !== 'pending', 'the refusal');
+  expect(thread.items.value).toMatchObject([{ status: 'failed', error: 'validation_failed' }]);
+  // Not a sleep: a resend due at 0 ms would run before this 0 ms timer, and a resend shows the
+  // message pending again the moment it starts.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(trail).toEqual(['pending', 'failed']);
+  expect(posts().map((r) => r.status)).toEqual([400]);
 });
 
 it('blank messages are not sent', async () => {
-  const server = fakeServer();
-  const chat = makeChat(server);
-  expect(chat.send(7, ' \n\t ')).toBe(false);
-  expect(chat.messages.thread(7).items.value).toEqual([]);
-  chat.dispose();
+  const p = await meAndBob();
+  const chat = open(p);
+  expect(chat.send(p.dialog.id, ' \n\t ')).toBe(false);
+  expect(chat.messages.thread(p.dialog.id).items.value).toEqual([]);
 });
 
 it('typing.start goes out at most once per 3 s while typing; typing.stop when the composer empties or a message is sent', async () => {
-  vi.useFakeTimers();
-  try {
-    const sent: string[] = [];
-    let socket: SocketLike | null = null;
-    const factory = (): SocketLike => {
-      socket = { onopen: null, onmessage: null, onclose: null, onerror: null, send: (d) => void sent.push(d), close() {} };
-      return socket;
-    };
-    const server = fakeServer();
-    const chat = new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, fetch: server.fetchImpl, socket: factory, storage: null, prefs: null });
-    chat.start();
-    const s = socket as unknown as SocketLike;
-    s.onopen?.({});
-    s.onmessage?.({ data: JSON.stringify({ type: 'ready', user: me, heartbeat_ms: 25000, last_event_id: 0, resumed: false }) });
-    const frames = () => sent.map((d) => JSON.parse(d) as { type: string }).filter((f) => f.type.startsWith('typing')).map((f) => f.type);
-    for (let i = 0; i < 10; i++) {
-      chat.typing(7, true);
-      await vi.advanceTimersByTimeAsync(200);
-    }
-    expect(frames()).toEqual(['typing.start']);
-    await vi.advanceTimersByTimeAsync(1000); // 3 s since the first start
-    chat.typing(7, true);
-    expect(frames()).toEqual(['typing.start', 'typing.start']);
-    chat.typing(7, false);
-    expect(frames()).toEqual(['typing.start', 'typing.start', 'typing.stop']);
-    chat.typing(7, true);
-    chat.send(7, 'done');
-    expect(frames()).toEqual(['typing.start', 'typing.start', 'typing.stop', 'typing.start', 'typing.stop']);
-    chat.dispose();
-  } finally {
-    vi.useRealTimers();
+  const p = await meAndBob();
+  const sent: string[] = [];
+  const recording = (url: string) => {
+    const ws = new WebSocket(url);
+    const send = ws.send.bind(ws);
+    ws.send = ((data: string) => {
+      sent.push(data);
+      send(data);
+    }) as typeof ws.send;
+    return ws as unknown as SocketLike;
+  };
+  const bob = await connectWs(`${server.url.replace('http', 'ws')}/api/v1/${server.devId}/ws`, server.tokens[p.bob]!);
+  onTestFinished(() => bob.close());
+  const chat = open(p, { socket: recording });
+  chat.start();
+  await until(chat.session.link, (s) => s === 'connected', 'the chat connected');
+  const d = p.dialog.id;
+  const frames = () => sent.map((s) => JSON.parse(s) as { type: string }).filter((f) => f.type.startsWith('typing')).map((f) => f.type);
+  // The throttle reads Date.now(); only Date is faked, and only while nothing else runs.
+  vi.useFakeTimers({ toFake: ['Date'] });
+  for (let i = 0; i < 10; i++) {
+    chat.typing(d, true);
+    vi.advanceTimersByTime(200);
   }
+  expect(frames()).toEqual(['typing.start']);
+  vi.advanceTimersByTime(1000); // 3 s since the first start
+  chat.typing(d, true);
+  expect(frames()).toEqual(['typing.start', 'typing.start']);
+  chat.typing(d, false);
+  expect(frames()).toEqual(['typing.start', 'typing.start', 'typing.stop']);
+  chat.typing(d, true);
+  chat.send(d, 'done');
+  vi.useRealTimers();
+  expect(frames()).toEqual(['typing.start', 'typing.start', 'typing.stop', 'typing.start', 'typing.stop']);
+  // Bob gets them through the server, in order: the last stop is the last typing frame.
+  await within(bob.next('typing.stop'), 'the first typing.stop at Bob');
+  await within(bob.next('typing.stop'), 'the second typing.stop at Bob');
+  await roundTrip(bob);
+  expect(bob.frames.filter((f) => f.type.startsWith('typing')).map((f) => f.type)).toEqual(frames());
 });
