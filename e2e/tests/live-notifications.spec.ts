@@ -40,7 +40,10 @@ test('a sound plays for a new message while the panel is closed, after a gesture
   await sound.click();
   await expect(sound).toHaveAttribute('aria-checked', 'false');
   await u.page.screenshot({ path: test.info().outputPath('notification-switches-desktop.png') });
+  // Closed before the reload, so it comes back closed (the tab reopens the panel as it was left).
+  await ui(u.page).launcher.click();
   await u.reload();
+  await expect(ui(u.page).launcher).toHaveAttribute('aria-expanded', 'false');
   await u.page.mouse.click(5, 5); // a gesture on the page: sound would be allowed
   await zoeApi.send(dialogId, unique('Muted'));
   await messages(u.page, 1);
