@@ -62,6 +62,15 @@ export const DEMO_USERS: readonly DemoUser[] = [
     about: 'Has not uploaded a photo yet, so the chat shows her initials instead.',
     hue: null,
   },
+  {
+    id: 7,
+    name: 'Александра Константиновна Преображенская-Воскресенская',
+    headline: 'Реставратор часов',
+    city: 'Новосибирск',
+    about: 'Restores clocks older than the railway. The longest name in Cyrillic on the site; her chat speaks Russian.',
+    hue: 12,
+    lang: 'ru',
+  },
 ];
 
 export function findUser(users: readonly DemoUser[], id: string | number | undefined): DemoUser | undefined {

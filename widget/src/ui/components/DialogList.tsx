@@ -118,7 +118,7 @@ function Switch(props: { on: boolean; label: string; icon: string; hint?: string
       <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
         <path d={props.icon} />
       </svg>
-      <span class="ellipsis">{props.label}</span>
+      <span class="label">{props.label}</span>
       <span class="track" aria-hidden="true" />
     </button>
   );
@@ -135,6 +135,9 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
   // A direct dialog says "typing…" under the partner's name; a group says who.
   const typing = partner ? (typists.includes(partner.user_id) ? t('typing') : null) : typists[0] !== undefined ? t('isTyping', { name: firstName(memberName(dialog, typists[0])) }) : null;
   const countId = `ic-uc-${dialog.id}`;
+  const timeId = `ic-tm-${dialog.id}`;
+  // What the row shows besides the name, read after it: unread count, preview, time.
+  const described = [unread > 0 ? countId : '', previewId, last ? timeId : ''].filter(Boolean).join(' ');
   const preview = !last
     ? t('noMessages')
     : last.sender_id === me
@@ -148,7 +151,7 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
         type="button"
         class={`dialog-item${unread > 0 ? ' unread' : ''}`}
         aria-label={name}
-        aria-describedby={unread > 0 ? `${countId} ${previewId}` : previewId}
+        aria-describedby={described}
         onClick={() => chat.showDialog(dialog.id)}
       >
         <DialogAvatar chat={chat} dialog={dialog} />
@@ -157,7 +160,11 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
             <span class="name ellipsis" dir="auto">
               {name}
             </span>
-            {last && <time dateTime={last.created_at}>{formatShort(last.created_at)}</time>}
+            {last && (
+              <time id={timeId} dateTime={last.created_at}>
+                {formatShort(last.created_at)}
+              </time>
+            )}
           </span>
           <span class="row">
             <span class={`preview ellipsis${typing ? ' typing' : ''}`} id={previewId} dir="auto">

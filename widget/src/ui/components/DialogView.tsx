@@ -69,7 +69,7 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
         }
       />
       <Banner chat={chat} />
-      <div ref={log} class="body log" role="log" aria-label={name || t('chats')} aria-busy={status === 'loading'}>
+      <div ref={log} class="body log" role="log" tabIndex={0} aria-label={name || t('chats')} aria-busy={status === 'loading'}>
         {thread.olderCursor.value && (
           <button type="button" class="btn ghost older" disabled={thread.loadingOlder.value} onClick={() => void chat.loadOlder(dialogId)}>
             {thread.loadingOlder.value ? t('loading') : t('loadOlder')}
