@@ -391,15 +391,11 @@ export class Chat {
       token: () => this.session.token(),
       refreshToken: () => this.session.refreshToken(),
       ...(this.opts.socket ? { socket: this.opts.socket } : {}),
-      onState: (state, info) => {
+      onState: (change) => {
         const wasConnected = this.session.everConnected.peek();
-        batch(() => {
-          this.session.link.value = state;
-          if (state === 'connected') this.session.everConnected.value = true;
-          if (state === 'connected') this.session.failedAttempts.value = 0;
-          else if (state === 'disconnected' && info.code !== 1000) this.session.failedAttempts.value = info.attempt + 1;
-        });
-        if (state === 'disconnected') this.presence.forgetLive(); // presence frames may be missed from here on
+        this.session.linkChanged(change);
+        const state = change.newState;
+        if (change.oldState === 'connected') this.presence.forgetLive(); // presence frames may be missed from here on
         if (state !== 'connected') return;
         if (!this.lastReadyResumed && (wasConnected || this.dialogs.status.peek() === 'loaded')) void this.resync();
         else if (wasConnected) void this.loadDialogs(); // presence is not replayed: take the current state

@@ -1,8 +1,8 @@
 // Who is signed in and how the link is doing: the current user, the token (and its refresh),
 // the connection state and the error that stopped the chat, if any.
-import { computed, signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals';
 import type { User } from '@imbachat/server/protocol';
-import type { ConnectionState } from '../transport/connection.ts';
+import type { ConnectionState, StateChange } from '../transport/connection.ts';
 import { isToken, report } from '../api.ts';
 
 /** Errors that stop the chat until the page does something (reload, a new token). */
@@ -11,13 +11,12 @@ export type FatalCode = 'token_expired' | 'token_invalid' | 'widget_not_found' |
 export class SessionModel {
   readonly me = signal<User | null>(null);
   readonly link = signal<ConnectionState>('disconnected');
+  /** Connecting again after a failed try or a drop (the connection says so; nothing is counted here). */
+  readonly retrying = signal(false);
   readonly everConnected = signal(false);
-  readonly failedAttempts = signal(0);
   readonly fatal = signal<FatalCode | null>(null);
   /** "Connecting…" is shown once the first try failed or a working link dropped, not on every page load. */
-  readonly showConnecting = computed(
-    () => this.fatal.value === null && this.link.value !== 'connected' && (this.everConnected.value || this.failedAttempts.value > 0),
-  );
+  readonly showConnecting = computed(() => this.fatal.value === null && this.link.value === 'connecting' && this.retrying.value);
   private refreshing: Promise<string | null> | null = null;
 
   constructor(
@@ -25,6 +24,14 @@ export class SessionModel {
     private currentToken: string,
     private getToken?: () => string | Promise<string>,
   ) {}
+
+  linkChanged(change: StateChange): void {
+    batch(() => {
+      this.link.value = change.newState;
+      this.retrying.value = change.retrying;
+      if (change.newState === 'connected') this.everConnected.value = true;
+    });
+  }
 
   token(): string {
     return this.currentToken;

@@ -8,8 +8,10 @@ export interface BackoffOptions {
 
 export const defaultBackoff: BackoffOptions = { minMs: 500, maxMs: 20_000 };
 
-/** The delay before retry number `attempt` (0-based): uniform in [0, min(max, min·2^attempt)]. */
+/** The delay before retry number `attempt` (0-based): min plus a jitter uniform in
+ *  [0, min·2^attempt], capped at max. The floor keeps a failing server from being hit in a
+ *  tight loop when the jitter comes out near 0. */
 export function backoffDelay(attempt: number, opts: BackoffOptions = defaultBackoff, random: () => number = Math.random): number {
-  const ceiling = Math.min(opts.maxMs, opts.minMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
+  const jitter = random() * opts.minMs * 2 ** Math.min(attempt, 30);
+  return Math.floor(Math.min(opts.maxMs, opts.minMs + jitter));
 }

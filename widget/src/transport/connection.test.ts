@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { Connection, type ConnectionOptions, type ConnectionState, type SocketLike } from './connection.ts';
+import { Connection, type ConnectionOptions, type ConnectionState, type SocketLike, type StateChange } from './connection.ts';
 import { backoffDelay } from './backoff.ts';
 
 let wss: WebSocketServer;
@@ -41,6 +41,7 @@ function ready(ws: WebSocket) {
 
 function open(extra: Partial<ConnectionOptions> = {}) {
   const states: ConnectionState[] = [];
+  const changes: StateChange[] = [];
   const frames: string[] = [];
   const stops: string[] = [];
   let token = 'a.b.c';
@@ -52,7 +53,7 @@ function open(extra: Partial<ConnectionOptions> = {}) {
     url,
     token: () => token,
     refreshToken: async () => null,
-    onState: (s) => (states.push(s), check()),
+    onState: (s) => (states.push(s.newState), changes.push(s), check()),
     onFrame: (f) => (frames.push(f.type), check()),
     onStop: (code) => (stops.push(code), check()),
     socket: (u) => new WebSocket(u) as unknown as SocketLike,
@@ -60,7 +61,7 @@ function open(extra: Partial<ConnectionOptions> = {}) {
     ...extra,
   });
   const until = (pred: () => boolean) => new Promise<void>((resolve) => (pred() ? resolve() : waiters.push({ pred, resolve })));
-  return { conn, states, frames, stops, until, setToken: (t: string) => (token = t) };
+  return { conn, states, changes, frames, stops, until, setToken: (t: string) => (token = t) };
 }
 
 it('sends the auth frame first and is connected after ready', async () => {
@@ -79,8 +80,34 @@ it('reconnects after the server restarts (4000), with backoff, and resets the at
   await c.until(() => c.conn.state === 'connected');
   serverSockets[0]!.close(4000, 'server_restart');
   await c.until(() => c.states.filter((s) => s === 'connected').length === 2);
-  expect(c.states).toEqual(['connecting', 'connected', 'disconnected', 'connecting', 'connected']);
+  // Honest states: while it will retry it is connecting, never disconnected; each change says
+  // where it came from, and whether it is a retry (what a person should be told about).
+  expect(c.changes.map(({ oldState, newState, retrying }) => ({ oldState, newState, retrying }))).toEqual([
+    { oldState: 'disconnected', newState: 'connecting', retrying: false },
+    { oldState: 'connecting', newState: 'connected', retrying: false },
+    { oldState: 'connected', newState: 'connecting', retrying: true },
+    { oldState: 'connecting', newState: 'connected', retrying: false },
+  ]);
+  expect(c.changes[2]).toMatchObject({ code: 4000, reason: 'server_restart' });
   expect(c.conn.attempt).toBe(0);
+  c.conn.close();
+  expect(c.changes.at(-1)).toMatchObject({ oldState: 'connected', newState: 'disconnected', retrying: false });
+});
+
+it('a failed attempt is reported as a retry while the state stays connecting', async () => {
+  let first = true;
+  onAuth = (ws) => {
+    if (first) {
+      first = false;
+      ws.terminate();
+    } else ready(ws);
+  };
+  const c = open();
+  c.conn.connect();
+  await c.until(() => c.conn.state === 'connected');
+  expect(c.states).toEqual(['connecting', 'connecting', 'connected']);
+  expect(c.changes[1]).toMatchObject({ oldState: 'connecting', newState: 'connecting', retrying: true });
+  expect(c.states).not.toContain('disconnected');
   c.conn.close();
 });
 
@@ -141,19 +168,20 @@ it('calls a link dead when pongs stop coming, and reconnects', async () => {
   const c = open({ pingIntervalMs: 20, timeoutMs: 50 });
   c.conn.connect();
   await c.until(() => c.conn.state === 'connected');
-  await c.until(() => c.states.includes('disconnected'));
+  await c.until(() => c.changes.some((s) => s.reason === 'no_pong' && s.newState === 'connecting'));
   answerPings = true;
   await c.until(() => c.states.filter((s) => s === 'connected').length === 2);
   c.conn.close();
 });
 
-it('backoff is full jitter within a capped, doubling window', () => {
+it('backoff is min plus a jitter over a doubling window, capped, and never 0 ms', () => {
   const opts = { minMs: 100, maxMs: 1000 };
-  expect(backoffDelay(0, opts, () => 0.999)).toBeLessThan(100);
-  expect(backoffDelay(2, opts, () => 0.999)).toBeLessThan(400);
-  expect(backoffDelay(2, opts, () => 0.999)).toBeGreaterThanOrEqual(399);
-  expect(backoffDelay(50, opts, () => 0.999)).toBeLessThan(1000);
-  expect(backoffDelay(50, opts, () => 0)).toBe(0);
+  expect(backoffDelay(0, opts, () => 0)).toBe(100);
+  expect(backoffDelay(0, opts, () => 0.999)).toBeLessThan(200);
+  expect(backoffDelay(2, opts, () => 0.999)).toBeLessThan(500);
+  expect(backoffDelay(2, opts, () => 0.999)).toBeGreaterThanOrEqual(499);
+  expect(backoffDelay(50, opts, () => 0.999)).toBe(1000);
+  expect(backoffDelay(50, opts, () => 0)).toBe(100);
 });
 
 it('resumes the event stream after a drop: resume_from is the last applied event_id, duplicates are dropped', async () => {

@@ -1,9 +1,20 @@
 // The WebSocket link as one state machine: disconnected → connecting → connected. All changes go
-// through setState; every way down goes through disconnect(code, reason, reconnect).
+// through setState; every way down goes through disconnect(code, reason, reconnect), which goes
+// to `connecting` when it will retry and to `disconnected` only when it will not.
 import { CloseCode, shouldReconnect, type ClientFrame, type ServerFrame } from '@imbachat/server/protocol';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+/** One change of state. `retrying` is true while connecting after a failed attempt or a drop
+ *  (not on the first try), which is when a person should be told. */
+export interface StateChange {
+  oldState: ConnectionState;
+  newState: ConnectionState;
+  retrying: boolean;
+  code?: number;
+  reason?: string;
+}
 
 /** The part of the browser WebSocket this module uses (the `ws` package's client has it too). */
 export interface SocketLike {
@@ -21,7 +32,7 @@ export interface ConnectionOptions {
   token(): string;
   /** Asks the page for a new token after the server refused the current one; null when it has none. */
   refreshToken(): Promise<string | null>;
-  onState(state: ConnectionState, info: { attempt: number; code?: number; reason?: string }): void;
+  onState(change: StateChange): void;
   onFrame(frame: ServerFrame): void;
   /** Called on each ready frame, before the state becomes connected. */
   onReady?(resumed: boolean): void;
@@ -50,6 +61,8 @@ export class Connection {
   private stopped = false;
   private resumeSent = false;
   private authRefusals = 0;
+  /** Connecting again after a failure (until the next ready). */
+  private retrying = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -57,7 +70,7 @@ export class Connection {
   constructor(private readonly opts: ConnectionOptions) {}
 
   connect(): void {
-    if (this.stopped || this.state !== 'disconnected') return;
+    if (this.stopped || this.ws) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.setState('connecting');
@@ -88,10 +101,21 @@ export class Connection {
 
   /** Skips the wait of a scheduled reconnect (the browser came back online, a token arrived). */
   retryNow(): void {
-    if (this.state === 'disconnected' && this.retryTimer !== undefined) this.connect();
+    if (this.retryTimer !== undefined) this.connect();
   }
 
   disconnect(code: number, reason: string, reconnect: boolean): void {
+    this.teardown(code, reason);
+    const retry = reconnect && !this.stopped;
+    this.setState(retry ? 'connecting' : 'disconnected', { code, reason }, retry);
+    if (retry) {
+      const delay = backoffDelay(this.attempt++, this.opts.backoff ?? defaultBackoff, this.opts.random);
+      this.retryTimer = setTimeout(() => this.connect(), delay);
+    }
+  }
+
+  /** Drops the socket and the timers; the caller says what state follows. */
+  private teardown(code: number, reason: string): void {
     this.clearTimers();
     const ws = this.ws;
     this.ws = null;
@@ -103,11 +127,6 @@ export class Connection {
         // already closed
       }
     }
-    this.setState('disconnected', { code, reason });
-    if (reconnect && !this.stopped) {
-      const delay = backoffDelay(this.attempt++, this.opts.backoff ?? defaultBackoff, this.opts.random);
-      this.retryTimer = setTimeout(() => this.connect(), delay);
-    }
   }
 
   /** Ends the link for good (user switch, page teardown). */
@@ -116,10 +135,13 @@ export class Connection {
     this.disconnect(LocalClose.CLIENT, 'client_closed', false);
   }
 
-  private setState(state: ConnectionState, extra: { code?: number; reason?: string } = {}): void {
-    if (this.state === state && state !== 'disconnected') return;
+  /** The only place the state changes. A retry is reported even when the state stays `connecting`. */
+  private setState(state: ConnectionState, extra: { code?: number; reason?: string } = {}, retrying = false): void {
+    const oldState = this.state;
+    if (oldState === state && !retrying) return;
     this.state = state;
-    this.opts.onState(state, { attempt: this.attempt, ...extra });
+    this.retrying = state === 'connecting' && (retrying || this.retrying);
+    this.opts.onState({ oldState, newState: state, retrying: this.retrying, ...extra });
   }
 
   /** Sends a frame when connected (auth goes out before that); false when it could not. */
@@ -167,8 +189,10 @@ export class Connection {
 
   private closed(code: number, reason: string): void {
     if (code === CloseCode.AUTH_FAILED) {
-      // The token was refused: ask the page for a fresh one; without one, stop rather than loop.
-      this.disconnect(code, reason, false);
+      // The token was refused: ask the page for a fresh one (still connecting, honestly); without
+      // one, stop rather than loop.
+      this.teardown(code, reason);
+      this.setState('connecting', { code, reason }, true);
       if (++this.authRefusals > 2) return this.stop(reason || 'token_invalid');
       void this.opts.refreshToken().then(
         (token) => {
