@@ -1,17 +1,20 @@
 // One signed-in user's chat: creates the models, wires the REST client and the WebSocket into
 // them, and holds the actions the UI and the page API call. A user switch disposes it whole.
 import { batch, effect } from '@preact/signals';
-import { TYPING_THROTTLE_MS, type Dialog } from '@imbachat/server/protocol';
 import type { EventMap, EventName } from '../contract.ts';
 import { Connection, type SocketFactory } from '../transport/connection.ts';
 import { ApiError, RestClient } from '../transport/rest.ts';
 import { Alerts } from './alerts.ts';
 import { DialogsModel } from './dialogs.ts';
 import { Frames } from './frames.ts';
-import { MessagesModel, type ChatMessage } from './messages.ts';
+import { Drafts } from './drafts.ts';
+import { MessagesModel } from './messages.ts';
 import { Outbox, type TabStorage } from './outbox.ts';
 import { PresenceModel } from './presence.ts';
+import { Reads } from './reads.ts';
 import { type FatalCode, fatalFromCode, SessionModel } from './session.ts';
+import { Sync } from './sync.ts';
+import { TypingSender } from './typing.ts';
 import { ViewModel } from './view.ts';
 
 export interface ChatOptions {
@@ -29,10 +32,6 @@ export interface ChatOptions {
   prefs?: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
 
-const PAGE = 50;
-/** Opening a dialog loads back at most this many pages to reach the first unread message. */
-const UNREAD_PAGES = 10;
-
 export class Chat {
   readonly session: SessionModel;
   readonly dialogs: DialogsModel;
@@ -44,8 +43,11 @@ export class Chat {
   private readonly frames: Frames;
   private readonly rest: RestClient;
   private connection: Connection;
+  private readonly sync: Sync;
+  private readonly reads: Reads;
+  private readonly drafts: Drafts;
+  private readonly typingSender: TypingSender;
   private readonly cleanups: (() => void)[] = [];
-  private readonly readPosted = new Map<number, number>();
   private readyEmitted = false;
   /** Whether the last ready frame resumed the event stream (then nothing needs refetching). */
   private lastReadyResumed = false;
@@ -72,7 +74,19 @@ export class Chat {
       onError: (err, quiet) => this.handleError(err, quiet),
     });
     this.frames = new Frames(this, (id) => this.rest.dialog(id), opts.emit, `imbachat-${opts.devId}-`);
+    const models = { userId: opts.userId, rest: this.rest, view: this.view, dialogs: this.dialogs, messages: this.messages };
+    this.sync = new Sync({
+      ...models,
+      presence: this.presence,
+      fetchDialog: (id) => this.frames.fetchDialog(id),
+      onListLoaded: () => this.maybeReady(),
+      onError: (err) => this.handleError(err),
+      disposed: () => this.disposed,
+    });
+    this.reads = new Reads({ ...models, onError: (err) => this.handleError(err, true) });
+    this.drafts = new Drafts(`imbachat:draft:${opts.devId}:${opts.userId}`, () => this.storage());
     this.connection = this.makeConnection(this.connectionUrl);
+    this.typingSender = new TypingSender((frame) => this.connection.send(frame));
   }
 
   start(): void {
@@ -178,97 +192,20 @@ export class Chat {
     }
   }
 
-  // ---- loading --------------------------------------------------------------------------
+  // ---- loading (state/sync.ts) ---------------------------------------------------------
 
-  async loadDialogs(more = false): Promise<void> {
-    const cursor = more ? this.dialogs.nextCursor.peek() : null;
-    if (more && !cursor) return;
-    if (!more && this.dialogs.status.peek() !== 'loaded') this.dialogs.status.value = 'loading';
-    try {
-      const page = await this.rest.dialogs(cursor, PAGE);
-      if (this.disposed) return;
-      batch(() => {
-        for (const d of page.items) this.presence.seed(d, this.opts.userId);
-        this.dialogs.mergePage(page.items);
-        this.dialogs.nextCursor.value = page.next_cursor;
-        this.dialogs.status.value = 'loaded';
-      });
-      this.maybeReady();
-    } catch (err) {
-      if (this.disposed) return;
-      if (this.dialogs.status.peek() !== 'loaded') this.dialogs.status.value = 'error';
-      this.handleError(err);
-    }
+  loadDialogs(more = false): Promise<void> {
+    return this.sync.loadDialogs(more);
   }
-
-  async loadThread(dialogId: number): Promise<void> {
-    const thread = this.messages.thread(dialogId);
-    const status = thread.status.peek();
-    if (status === 'loading') return;
-    if (status === 'loaded') return this.catchUp(dialogId);
-    thread.status.value = 'loading';
-    try {
-      const page = await this.rest.messages(dialogId, { limit: PAGE });
-      const items = page.items;
-      let cursor = page.next_cursor;
-      // Opening jumps to the first unread message, so load back until it is in.
-      const readUpTo = this.unreadAfterFor(dialogId);
-      for (let i = 0; readUpTo !== null && cursor && i < UNREAD_PAGES && (items[0]?.seq ?? 0) > readUpTo + 1; i++) {
-        const older = await this.rest.messages(dialogId, { before: cursor, limit: PAGE });
-        items.unshift(...older.items);
-        cursor = older.next_cursor;
-      }
-      if (this.disposed) return;
-      batch(() => {
-        thread.merge(items);
-        thread.olderCursor.value = cursor;
-        thread.status.value = 'loaded';
-      });
-      if (!this.dialogs.byId(dialogId)) void this.frames.fetchDialog(dialogId);
-    } catch (err) {
-      if (this.disposed) return;
-      thread.status.value = 'error';
-      this.handleError(err);
-    }
+  loadThread(dialogId: number): Promise<void> {
+    return this.sync.loadThread(dialogId);
   }
-
-  private unreadAfterFor(dialogId: number): number | null {
-    const v = this.view.view.peek();
-    return v.kind === 'dialog' && v.id === dialogId ? this.view.unreadAfter.peek() : null;
+  loadOlder(dialogId: number): Promise<void> {
+    return this.sync.loadOlder(dialogId);
   }
-
-  async loadOlder(dialogId: number): Promise<void> {
-    const thread = this.messages.thread(dialogId);
-    const cursor = thread.olderCursor.peek();
-    if (!cursor || thread.loadingOlder.peek()) return;
-    thread.loadingOlder.value = true;
-    try {
-      const page = await this.rest.messages(dialogId, { before: cursor, limit: PAGE });
-      batch(() => {
-        thread.merge(page.items);
-        thread.olderCursor.value = page.next_cursor;
-      });
-    } catch (err) {
-      this.handleError(err);
-    } finally {
-      thread.loadingOlder.value = false;
-    }
-  }
-
-  /** Fetches what a loaded thread missed (after a reconnect or a seq gap), page by page. */
-  async catchUp(dialogId: number): Promise<void> {
-    const thread = this.messages.existing(dialogId);
-    if (!thread || thread.status.peek() !== 'loaded') return;
-    try {
-      for (let i = 0; i < 20; i++) {
-        const page = await this.rest.messages(dialogId, { after: thread.lastSeq(), limit: 100 });
-        if (this.disposed) return;
-        thread.merge(page.items);
-        if (!page.next_cursor || page.items.length === 0) break;
-      }
-    } catch (err) {
-      this.handleError(err);
-    }
+  /** Fetches what a loaded thread missed (a seq gap in the live frames). */
+  catchUp(dialogId: number): Promise<void> {
+    return this.sync.catchUp(dialogId);
   }
 
   // ---- sending --------------------------------------------------------------------------
@@ -299,37 +236,20 @@ export class Chat {
     this.view.edit.value = { dialogId, text };
   }
 
-  // ---- typing ---------------------------------------------------------------------------
+  // ---- typing (state/typing.ts) --------------------------------------------------------
 
-  private typingSentAt = new Map<number, number>();
-
-  /** The composer changed: tell the partner we are typing (at most every few seconds) or stopped. */
+  /** The composer changed: tell the others we are typing (throttled) or stopped. */
   typing(dialogId: number, active: boolean): void {
-    const last = this.typingSentAt.get(dialogId);
-    if (active) {
-      if (last !== undefined && Date.now() - last < TYPING_THROTTLE_MS) return;
-      if (this.connection.send({ type: 'typing.start', dialog_id: dialogId })) this.typingSentAt.set(dialogId, Date.now());
-    } else if (last !== undefined) {
-      this.typingSentAt.delete(dialogId);
-      this.connection.send({ type: 'typing.stop', dialog_id: dialogId });
-    }
+    this.typingSender.update(dialogId, active);
   }
 
-  // ---- drafts ---------------------------------------------------------------------------
+  // ---- drafts (state/drafts.ts) --------------------------------------------------------
 
   draft(dialogId: number): string {
-    return this.storage()?.getItem(this.draftKey(dialogId)) ?? this.drafts.get(dialogId) ?? '';
+    return this.drafts.get(dialogId);
   }
-
   setDraft(dialogId: number, text: string): void {
     this.drafts.set(dialogId, text);
-    const s = this.storage();
-    try {
-      if (text) s?.setItem(this.draftKey(dialogId), text);
-      else s?.removeItem(this.draftKey(dialogId));
-    } catch {
-      // storage full or blocked: the in-memory draft still works
-    }
   }
 
   // ---- the panel across page loads ------------------------------------------------------
@@ -366,10 +286,6 @@ export class Chat {
     return `imbachat:view:${this.opts.devId}:${this.opts.userId}`;
   }
 
-  private readonly drafts = new Map<number, string>();
-  private draftKey(dialogId: number): string {
-    return `imbachat:draft:${this.opts.devId}:${this.opts.userId}:${dialogId}`;
-  }
   private storage(): ChatOptions['storage'] {
     if (this.opts.storage !== undefined) return this.opts.storage;
     try {
@@ -397,7 +313,7 @@ export class Chat {
         const state = change.newState;
         if (change.oldState === 'connected') this.presence.forgetLive(); // presence frames may be missed from here on
         if (state !== 'connected') return;
-        if (!this.lastReadyResumed && (wasConnected || this.dialogs.status.peek() === 'loaded')) void this.resync();
+        if (!this.lastReadyResumed && (wasConnected || this.dialogs.status.peek() === 'loaded')) void this.sync.resync();
         else if (wasConnected) void this.loadDialogs(); // presence is not replayed: take the current state
         this.outbox.flush();
       },
@@ -408,12 +324,6 @@ export class Chat {
       onReady: (resumed) => (this.lastReadyResumed = resumed),
       onStop: (code) => this.stop(fatalFromCode(code), `The chat stopped: ${code}.`),
     });
-  }
-
-  /** After a reconnect that could not resume: the dialog list again and the threads from their last seq. */
-  private async resync(): Promise<void> {
-    await this.loadDialogs();
-    for (const thread of this.messages.all()) await this.catchUp(thread.dialogId);
   }
 
   private async loadMe(): Promise<void> {
@@ -488,35 +398,7 @@ export class Chat {
         this.opts.emit(open ? 'open' : 'close', {});
       }),
     );
-    this.cleanups.push(effect(() => this.markReadWhenSeen()));
+    this.cleanups.push(effect(() => this.reads.markSeen()));
     this.cleanups.push(effect(() => this.saveView()));
-  }
-
-  /** When a dialog is open and the page visible, its newest message from someone else counts as read. */
-  private markReadWhenSeen(): void {
-    const v = this.view.view.value;
-    if (!this.view.open.value || !this.view.pageVisible.value || v.kind !== 'dialog') return;
-    const dialog: Dialog | undefined = this.dialogs.byId(v.id);
-    const items = this.messages.thread(v.id).items.value;
-    let newest: ChatMessage | undefined;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const m = items[i];
-      if (m && m.id !== null && m.seq !== null && m.sender_id !== this.opts.userId) {
-        newest = m;
-        break;
-      }
-    }
-    if (!newest || newest.id === null || newest.seq === null) return;
-    const alreadyRead = dialog !== undefined && newest.seq <= dialog.last_read_seq && dialog.unread_count === 0;
-    if (alreadyRead || (this.readPosted.get(v.id) ?? 0) >= newest.seq) return;
-    this.readPosted.set(v.id, newest.seq);
-    const dialogId = v.id;
-    this.rest.read(dialogId, newest.id).then(
-      (answer) => this.dialogs.setRead(dialogId, answer.seq, answer.unread_count),
-      (err: unknown) => {
-        this.readPosted.delete(dialogId);
-        this.handleError(err, true);
-      },
-    );
   }
 }
