@@ -1,5 +1,6 @@
 // The size budget: everything the script tag loads before the launcher shows (the loader, the app
-// entry and the chunks it imports statically) stays within 25 KB gzipped. Builds into a temp folder
+// entry and the chunks it imports statically) stays within 19 KB gzipped, on its way to 12 KB
+// (the launcher needs no Preact; Preact and the panel come in the lazy chunk). Builds into a temp folder
 // and measures the bytes, as the server sends them (gzip level 9, file by file).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-const BUDGET = 25 * 1024;
+/** Lowered as the startup shrinks; the goal is 12 KB. It was 25 KB while the launcher used Preact. */
+const BUDGET = 19 * 1024;
 const root = resolve(import.meta.dirname, '..');
 let out: string;
 
@@ -46,7 +48,7 @@ function startupFiles(): { initial: string[]; lazy: string[] } {
 
 const gz = (file: string) => gzipSync(readFileSync(join(out, file)), { level: 9 }).length;
 
-it('what the script tag loads before the launcher shows is at most 25 KB gzipped', () => {
+it('what the script tag loads before the launcher shows is at most 19 KB gzipped', () => {
   const { initial } = startupFiles();
   const sizes = initial.map((f) => [f, gz(f)] as const);
   const total = sizes.reduce((sum, [, n]) => sum + n, 0);
@@ -60,6 +62,8 @@ it('the panel (dialog list and dialog view) is a separate chunk fetched on first
   expect(initial.some((f) => /Panel-/.test(f))).toBe(false);
   const panel = lazy.find((f) => /Panel-/.test(f))!;
   console.log(`panel chunk: ${(gz(panel) / 1024).toFixed(1)} KB gzipped`);
+  const all = [...initial, ...lazy.filter((f) => f.endsWith('.js') && !/\/ru-/.test(f))];
+  console.log(`full UI (startup and panel, English): ${(all.reduce((n, f) => n + gz(f), 0) / 1024).toFixed(1)} KB gzipped`);
 });
 
 it('the loader is a classic script that works from any origin', () => {

@@ -1,5 +1,5 @@
 // The interface language: one signal for the whole widget, and t() to read a message from it.
-import { signal } from '@preact/signals';
+import { signal } from '@preact/signals-core';
 import { en, type Catalogue, type MessageKey, type PluralKey } from './en.ts';
 
 /** The other catalogues load when a page asks for their language, so an English page never

@@ -1,6 +1,6 @@
 // Tells the person about messages that arrive while they are not looking: the unread count in the
 // page title while the tab is hidden, a short sound, and (once they opt in) a browser notification.
-import { signal } from '@preact/signals';
+import { signal } from '@preact/signals-core';
 
 /** The desktop-notification control: not offered, off (ask on click), on, or blocked by the browser. */
 export type DesktopState = 'unsupported' | 'off' | 'on' | 'denied';

@@ -1,6 +1,6 @@
 // One signed-in user's chat: creates the models, wires the REST client and the WebSocket into
 // them, and holds the actions the UI and the page API call. A user switch disposes it whole.
-import { batch, effect } from '@preact/signals';
+import { batch, effect } from '@preact/signals-core';
 import type { EventMap, EventName } from '../contract.ts';
 import { Connection, type SocketFactory } from '../transport/connection.ts';
 import { ApiError, RestClient } from '../transport/rest.ts';

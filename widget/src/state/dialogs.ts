@@ -1,6 +1,6 @@
 // The dialog list: what the server last said about each of the user's dialogs, moved on by the
 // live events (the server sends no snapshot after each message or read), most recent first.
-import { computed, signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals-core';
 import type { Dialog, Message, User } from '@imbachat/server/protocol';
 
 export type LoadStatus = 'idle' | 'loading' | 'loaded' | 'error';

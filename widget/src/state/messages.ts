@@ -1,7 +1,7 @@
 // Message threads, one per opened dialog: the server's messages in seq order followed by the
 // user's own messages still on their way. Merging is keyed by id and by client_msg_id, so a
 // message seen twice (POST answer, message.new, a catch-up page) appears once.
-import { signal } from '@preact/signals';
+import { signal } from '@preact/signals-core';
 import type { Message } from '@imbachat/server/protocol';
 import type { LoadStatus } from './dialogs.ts';
 

@@ -1,6 +1,6 @@
 // Who is online, since when they were away, and who is typing where. Live frames update it; the
 // direct dialogs' members_state seeds it (presence is shown for direct dialogs only).
-import { signal } from '@preact/signals';
+import { signal } from '@preact/signals-core';
 import { TYPING_EXPIRY_MS, type Dialog } from '@imbachat/server/protocol';
 
 export interface Seen {

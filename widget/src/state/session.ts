@@ -1,6 +1,6 @@
 // Who is signed in and how the link is doing: the current user, the token (and its refresh),
 // the connection state and the error that stopped the chat, if any.
-import { batch, computed, signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals-core';
 import type { User } from '@imbachat/server/protocol';
 import type { ConnectionState, StateChange } from '../transport/connection.ts';
 import { isToken, report } from '../api.ts';

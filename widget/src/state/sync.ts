@@ -1,7 +1,7 @@
 // Loads what the server has into the models: the dialog list page by page, a dialog's history
 // (back to the first unread message), older pages on scroll, and what a loaded thread missed
 // after a reconnect or a gap. Every failure goes to one handler; nothing lands after dispose.
-import { batch } from '@preact/signals';
+import { batch } from '@preact/signals-core';
 import type { RestClient } from '../transport/rest.ts';
 import type { DialogsModel } from './dialogs.ts';
 import type { MessagesModel } from './messages.ts';

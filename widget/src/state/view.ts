@@ -1,5 +1,5 @@
 // What the panel shows: open or closed, the list or one dialog, and a notice for the user.
-import { signal } from '@preact/signals';
+import { signal } from '@preact/signals-core';
 
 export type View = { kind: 'list' } | { kind: 'dialog'; id: number } | { kind: 'opening'; userId: string };
 

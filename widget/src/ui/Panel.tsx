@@ -1,17 +1,43 @@
-// The panel (loaded on first open): the dialog list or one dialog, and keyboard handling.
+// The panel (loaded on first open, with Preact): the dialog list or one dialog, and keyboard
+// handling. renderPanel puts it into the slot the launcher's shell keeps for it.
+// Installs the Preact integration of signals: components re-render when a signal they read changes.
+import '@preact/signals';
+import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { dialogName } from '../state/dialogs.ts';
-import type { PanelProps } from './App.tsx';
+import type { AppModel } from './model.ts';
 import { DialogList } from './components/DialogList.tsx';
 import { DialogView } from './components/DialogView.tsx';
 import { Header } from './components/Header.tsx';
 import { Banner } from './components/Banner.tsx';
+import type { Chat } from '../state/chat.ts';
 import panelCss from './styles/panel.css?inline';
 import { addStyles } from './sheets.ts';
 
 // Before the panel first renders, so it never shows unstyled.
 addStyles(panelCss);
+
+export interface PanelProps {
+  chat: Chat;
+  /** Closes the panel and gives focus back to the launcher. */
+  onClose(): void;
+}
+
+export function renderPanel(slot: HTMLElement, app: AppModel, onClose: () => void): void {
+  render(<PanelHost app={app} onClose={onClose} />, slot);
+}
+
+export function unmountPanel(slot: HTMLElement): void {
+  render(null, slot);
+}
+
+/** The open panel of the current chat (a user switch remounts it whole). */
+function PanelHost({ app, onClose }: { app: AppModel; onClose(): void }) {
+  const chat = app.chat.value;
+  if (!chat || !chat.view.open.value) return null;
+  return <Panel key={chat.session.userId} chat={chat} onClose={onClose} />;
+}
 
 export function Panel({ chat, onClose }: PanelProps) {
   const ref = useRef<HTMLElement>(null);

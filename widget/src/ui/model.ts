@@ -1,5 +1,5 @@
 // What the UI reads at the top: the current chat (one per signed-in user) and where to sit.
-import { signal, type Signal } from '@preact/signals';
+import { signal, type Signal } from '@preact/signals-core';
 import type { Position } from '../api.ts';
 import type { Chat } from '../state/chat.ts';
 

@@ -1,27 +1,157 @@
-// Puts the widget on the page: one custom element with an open shadow root, so host styles stay
-// out and ours stay in.
-import { h, render } from 'preact';
-import { App } from './App.tsx';
+// Puts the widget on the page without Preact: one custom element with an open shadow root (host
+// styles stay out, ours stay in) holding the launcher, built as DOM and kept current by signal
+// effects. The panel, and Preact with it, load on the first open (Panel.tsx renders into `slot`).
+import { effect } from '@preact/signals-core';
+import { plural, t } from '../i18n/index.ts';
+import type { Chat } from '../state/chat.ts';
+import { fatalText } from './fatal.ts';
 import type { AppModel } from './model.ts';
 import baseCss from './styles/base.css?inline';
 import { addStyles, styleRoot } from './sheets.ts';
 
 export const HOST_TAG = 'imbachat-widget';
 
+type PanelModule = typeof import('./Panel.tsx');
+
+const SVG = 'http://www.w3.org/2000/svg';
+const CHAT_ICON = 'M21 12a8 8 0 0 1-11.8 7L4 20.5l1.5-4.7A8 8 0 1 1 21 12z';
+const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
+
 export function mount(app: AppModel, doc: Document = document): () => void {
   const host = doc.createElement(HOST_TAG);
   const shadow = host.attachShadow({ mode: 'open' });
   addStyles(baseCss);
   const unstyle = styleRoot(shadow);
-  const root = doc.createElement('div');
-  root.className = 'root';
+  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string) => {
+    const node = doc.createElement(tag);
+    if (cls) node.className = cls;
+    return node;
+  };
+  const root = el('div', 'root');
+  const ic = el('div');
+  const slot = el('div', 'slot');
+  const button = el('button', 'launcher');
+  button.type = 'button';
+  const icon = doc.createElementNS(SVG, 'svg');
+  icon.setAttribute('viewBox', '0 0 24 24');
+  icon.setAttribute('aria-hidden', 'true');
+  icon.setAttribute('focusable', 'false');
+  const path = doc.createElementNS(SVG, 'path');
+  icon.append(path);
+  const badge = el('span', 'badge');
+  badge.setAttribute('aria-hidden', 'true');
+  const note = el('span', 'sr-only');
+  note.id = 'ic-note';
+  button.append(icon);
+  ic.append(slot, button);
+  root.append(ic);
   shadow.append(root);
+
+  const chat = (): Chat | null => app.chat.peek();
+  const focusLauncher = () => button.focus();
+  const close = () => {
+    chat()?.closePanel();
+    focusLauncher();
+  };
+  button.addEventListener('click', () => {
+    const c = chat();
+    if (c) (c.view.open.peek() ? c.closePanel() : c.openPanel());
+  });
+  // Escape closes the panel from anywhere in the widget, the launcher included.
+  ic.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && chat()?.view.open.peek() && !e.defaultPrevented) {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    }
+  });
+
+  // The panel's code: fetched when the browser is idle after the launcher shows, or on the first
+  // open if that comes sooner; until it is in, an open slot says it is loading.
+  let panel: PanelModule | null = null;
+  let code: Promise<PanelModule> | null = null;
+  let loading = false;
+  const fetchPanel = () => (code ??= import('./Panel.tsx').catch((err: unknown) => ((code = null), Promise.reject(err))));
+  const waiting = (failed: boolean) => {
+    const box = el('div', 'panel panel-wait');
+    box.setAttribute('role', 'dialog');
+    box.setAttribute('aria-label', t('chats'));
+    box.setAttribute('aria-busy', 'true');
+    if (failed) {
+      const p = el('p');
+      p.textContent = t('loadFailed');
+      const retry = el('button', 'btn');
+      retry.type = 'button';
+      retry.textContent = t('tryAgain');
+      retry.addEventListener('click', loadPanel);
+      box.append(p, retry);
+    } else {
+      const spinner = el('span', 'spinner');
+      spinner.setAttribute('aria-hidden', 'true');
+      const text = el('span');
+      text.textContent = t('loading');
+      box.append(spinner, text);
+    }
+    slot.replaceChildren(box);
+  };
+  function loadPanel(): void {
+    if (loading || panel) return;
+    loading = true;
+    waiting(false);
+    fetchPanel().then(
+      (m) => {
+        panel = m;
+        slot.replaceChildren();
+        m.renderPanel(slot, app, close);
+      },
+      () => {
+        loading = false;
+        waiting(true);
+      },
+    );
+  }
+
+  const stops = [
+    effect(() => {
+      const c = app.chat.value;
+      const open = c?.view.open.value ?? false;
+      ic.className = `ic ${app.position.value === 'bottom-left' ? 'left' : 'right'}${open ? ' open' : ''}`;
+      host.hidden = !c;
+      if (open && !panel) loadPanel();
+    }),
+    effect(() => {
+      const c = app.chat.value;
+      if (!c) return;
+      const open = c.view.open.value;
+      const unread = c.dialogs.unreadTotal.value;
+      const fatal = c.session.fatal.value;
+      const text = fatal ? fatalText(fatal) : unread > 0 ? plural('newMessages', unread) : null;
+      button.setAttribute('aria-label', open ? t('closeChat') : t('openChat'));
+      button.setAttribute('aria-expanded', String(open));
+      path.setAttribute('d', open ? CLOSE_ICON : CHAT_ICON);
+      if (text) {
+        badge.textContent = fatal ? '!' : unread > 99 ? '99+' : String(unread);
+        note.textContent = text;
+        button.setAttribute('aria-describedby', 'ic-note');
+        button.append(badge, note);
+      } else {
+        button.removeAttribute('aria-describedby');
+        badge.remove();
+        note.remove();
+      }
+    }),
+  ];
+
+  const win = doc.defaultView;
+  const idle = win?.requestIdleCallback?.bind(win) ?? ((cb: () => void) => win?.setTimeout(cb, 1500));
+  idle(() => void fetchPanel().catch(() => {})); // a failure here is retried on open
+
   const attach = () => (doc.body ?? doc.documentElement).appendChild(host);
   if (doc.body) attach();
   else doc.addEventListener('DOMContentLoaded', attach, { once: true });
-  render(h(App, { app }), root);
   return () => {
-    render(null, root);
+    for (const stop of stops) stop();
+    panel?.unmountPanel(slot);
     unstyle();
     host.remove();
   };
