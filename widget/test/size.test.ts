@@ -1,5 +1,5 @@
 // The size budget: everything the script tag loads before the launcher shows (the loader, the app
-// entry and the chunks it imports statically) stays within 19 KB gzipped, on its way to 12 KB
+// entry and the chunks it imports statically) stays within 20 KB gzipped, on its way to 12 KB
 // (the launcher needs no Preact; Preact and the panel come in the lazy chunk). Builds into a temp folder
 // and measures the bytes, as the server sends them (gzip level 9, file by file).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,8 +8,9 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-/** Lowered as the startup shrinks; the goal is 12 KB. It was 25 KB while the launcher used Preact. */
-const BUDGET = 19 * 1024;
+/** Lowered as the startup shrinks; the goal is 12 KB. It was 25 KB while the launcher used Preact;
+ *  the link shared by a browser's tabs (transport/tabs.ts) costs 1.1 KB of it. */
+const BUDGET = 20 * 1024;
 const root = resolve(import.meta.dirname, '..');
 let out: string;
 
@@ -48,7 +49,7 @@ function startupFiles(): { initial: string[]; lazy: string[] } {
 
 const gz = (file: string) => gzipSync(readFileSync(join(out, file)), { level: 9 }).length;
 
-it('what the script tag loads before the launcher shows is at most 19 KB gzipped', () => {
+it('what the script tag loads before the launcher shows is at most 20 KB gzipped', () => {
   const { initial } = startupFiles();
   const sizes = initial.map((f) => [f, gz(f)] as const);
   const total = sizes.reduce((sum, [, n]) => sum + n, 0);

@@ -50,7 +50,7 @@ const memory = () => {
   const m = new Map<string, string>();
   return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
 };
-const incoming = (over: Partial<Parameters<Alerts['incoming']>[0]> = {}) => ({ title: 'Alice', body: 'Hi', tag: 't', watching: false, hidden: false, onClick() {}, ...over });
+const incoming = (over: Partial<Parameters<Alerts['incoming']>[0]> = {}) => ({ title: 'Alice', body: 'Hi', tag: 't', watching: false, hidden: false, here: true, onClick() {}, ...over });
 
 it('the title shows the unread count only while the tab is hidden, and comes back after', () => {
   const w = fakeWindow();
@@ -89,6 +89,10 @@ it('no sound before the person has interacted with the page, nor while watching,
   a.incoming(incoming({ watching: true }));
   expect(w.started).toHaveLength(0);
   a.incoming(incoming());
+  expect(w.started).toHaveLength(1);
+  // Another of the browser's tabs is the one to alert: silence here.
+  const other = new Alerts({ prefix: 'q', win: w.win, storage: memory() });
+  other.incoming(incoming({ here: false }));
   expect(w.started).toHaveLength(1);
   a.setMuted(true);
   const again = new Alerts({ prefix: 'p', win: w.win, storage: prefs });

@@ -21,6 +21,8 @@ export interface Incoming {
   /** The panel is open (on any view) and the tab visible. */
   watching: boolean;
   hidden: boolean;
+  /** This tab is the one of the browser's tabs to make the sound or show the notification. */
+  here: boolean;
   onClick(): void;
 }
 
@@ -54,9 +56,17 @@ export class Alerts {
     this.muted.value = this.pref('sound') === 'off';
     this.refreshDesktop();
     for (const type of GESTURES) this.win?.addEventListener(type, this.unlock, true);
+    this.win?.addEventListener('storage', this.onStorage);
   }
 
+  /** Muted in another tab (localStorage tells every tab of the site): muted here too. */
+  private readonly onStorage = (e: StorageEvent) => {
+    if (e.key === `${this.opts.prefix}:sound`) this.muted.value = e.newValue === 'off';
+    else if (e.key === `${this.opts.prefix}:desktop`) this.refreshDesktop();
+  };
+
   dispose(): void {
+    this.win?.removeEventListener('storage', this.onStorage);
     for (const type of GESTURES) this.win?.removeEventListener(type, this.unlock, true);
     this.setTitle(false, 0);
     void this.audio?.close().catch(() => {});
@@ -98,6 +108,7 @@ export class Alerts {
 
   /** A message from someone else arrived. */
   incoming(m: Incoming): void {
+    if (!m.here) return;
     if (!m.watching) this.beep();
     if (m.hidden && this.desktop.peek() === 'on') this.notify(m);
   }

@@ -2,7 +2,8 @@
 // them, and holds the actions the UI and the page API call. A user switch disposes it whole.
 import { batch, effect } from '@preact/signals-core';
 import type { EventMap, EventName } from '../contract.ts';
-import { Connection, type SocketFactory } from '../transport/connection.ts';
+import { Connection, type ConnectionOptions, type SocketFactory } from '../transport/connection.ts';
+import { TabLink, tabsSupported } from '../transport/tabs.ts';
 import { ApiError, RestClient } from '../transport/rest.ts';
 import { Alerts } from './alerts.ts';
 import { DialogsModel } from './dialogs.ts';
@@ -42,7 +43,7 @@ export class Chat {
   private readonly outbox: Outbox;
   private readonly frames: Frames;
   private readonly rest: RestClient;
-  private connection: Connection;
+  private connection: Connection | TabLink;
   private readonly sync: Sync;
   private readonly reads: Reads;
   private readonly drafts: Drafts;
@@ -192,6 +193,12 @@ export class Chat {
     }
   }
 
+  /** Of this browser's tabs, the one to alert: a visible one, or the leader when none is. */
+  alertsHere(): boolean {
+    const link = this.connection;
+    return !(link instanceof TabLink) || this.view.pageVisible.peek() || (link.leading && !link.otherTabVisible());
+  }
+
   // ---- loading (state/sync.ts) ---------------------------------------------------------
 
   loadDialogs(more = false): Promise<void> {
@@ -301,8 +308,9 @@ export class Chat {
     return `${this.opts.base.replace(/^http/, 'ws')}/api/v1/${encodeURIComponent(this.opts.devId)}/ws`;
   }
 
-  private makeConnection(url: string): Connection {
-    return new Connection({
+  /** The tab's link: shared by all tabs of this user where the browser can (transport/tabs.ts). */
+  private makeConnection(url: string): Connection | TabLink {
+    const options: ConnectionOptions = {
       url,
       token: () => this.session.token(),
       refreshToken: () => this.session.refreshToken(),
@@ -323,7 +331,9 @@ export class Chat {
       },
       onReady: (resumed) => (this.lastReadyResumed = resumed),
       onStop: (code) => this.stop(fatalFromCode(code), `The chat stopped: ${code}.`),
-    });
+    };
+    if (this.opts.socket || !tabsSupported()) return new Connection(options);
+    return new TabLink({ ...options, key: `imbachat:link:${this.opts.devId}:${this.opts.userId}` });
   }
 
   private async loadMe(): Promise<void> {
@@ -369,7 +379,10 @@ export class Chat {
   private watch(): void {
     const doc = typeof document === 'undefined' ? null : document;
     if (doc) {
-      const onVisibility = () => (this.view.pageVisible.value = doc.visibilityState !== 'hidden');
+      const onVisibility = () => {
+        this.view.pageVisible.value = doc.visibilityState !== 'hidden';
+        if (this.connection instanceof TabLink) this.connection.setVisible(this.view.pageVisible.peek());
+      };
       onVisibility();
       doc.addEventListener('visibilitychange', onVisibility);
       this.cleanups.push(() => doc.removeEventListener('visibilitychange', onVisibility));

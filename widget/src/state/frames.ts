@@ -101,6 +101,7 @@ export class Frames {
       tag: `${this.tag}${m.dialog_id}`,
       watching: c.view.open.peek() && !hidden,
       hidden,
+      here: c.alertsHere(),
       onClick: () => c.showDialog(m.dialog_id),
     });
   }
