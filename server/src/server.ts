@@ -24,6 +24,7 @@ import { type Realtime, attachRealtime } from './realtime/ws.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
+import { type Timers, realTimers } from './util/timers.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -41,6 +42,8 @@ export interface StartOptions {
   /** How long events are kept for lossless resume (default 24 h). */
   eventRetentionMs?: number;
   now?: () => number;
+  /** The one-shot timers of the presence grace, typing expiry, auth timeout and token-expiry close (default: the process's own). */
+  timers?: Timers;
   /** Where the widget build is (default: widget/dist of this repository). */
   widgetDistDir?: string;
   /** Runs after the store is open and before the port is bound (e.g. applying the widgets file). */
@@ -62,12 +65,13 @@ export interface RunningServer {
 
 export async function startServer(o: StartOptions): Promise<RunningServer> {
   const now = o.now ?? Date.now;
+  const timers = o.timers ?? realTimers;
   const tokenLeewayS = o.tokenLeewayS ?? TOKEN_LEEWAY_S;
   const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'), { checkpointEveryMs: 1000 });
   await o.prepare?.(store);
   const bus = createMemoryBus((err) => o.log.error({ err }, 'event handler failed'));
-  const presenceState = createMemoryPresence({ graceMs: o.presenceGraceMs ?? PRESENCE_GRACE_MS });
-  const typingState = createMemoryTyping();
+  const presenceState = createMemoryPresence({ graceMs: o.presenceGraceMs ?? PRESENCE_GRACE_MS, timers });
+  const typingState = createMemoryTyping({ timers });
   const directory = new UsersDirectory({ ttlMs: o.usersInfoTtlMs ?? 10 * 60_000, timeoutMs: o.usersInfoTimeoutMs ?? 3_000, log: o.log, now });
   const widgets = new WidgetCache(store, now);
   const tokens = new TokenCache();
@@ -113,6 +117,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     typing,
     log: o.log,
     now,
+    timers,
     tokenLeewayS,
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),

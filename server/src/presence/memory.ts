@@ -1,4 +1,6 @@
-// In-process presence and typing state: maps with timers. One node only.
+// In-process presence and typing state: maps with timers (the process's own unless `timers` says
+// otherwise). One node only.
+import { type TimerHandle, type Timers, realTimers } from '../util/timers.ts';
 import type { PresenceStore, TypingStore } from './types.ts';
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -19,15 +21,16 @@ function listeners<A extends unknown[]>() {
 
 const key = (...parts: Array<string | number>) => parts.join('\u0000');
 
-export function createMemoryPresence(options: { graceMs: number }): PresenceStore {
+export function createMemoryPresence(options: { graceMs: number; timers?: Timers }): PresenceStore {
+  const timers = options.timers ?? realTimers;
   const connections = new Map<string, { widgetId: number; userId: string; ids: Set<string> }>();
-  const grace = new Map<string, { widgetId: number; userId: string; timer: NodeJS.Timeout }>();
+  const grace = new Map<string, { widgetId: number; userId: string; timer: TimerHandle }>();
   const offline = listeners<[number, string]>();
 
   const goOffline = (k: string) => {
     const g = grace.get(k);
     if (!g) return;
-    clearTimeout(g.timer);
+    timers.clearTimeout(g.timer);
     grace.delete(k);
     offline.emit(g.widgetId, g.userId);
   };
@@ -38,7 +41,7 @@ export function createMemoryPresence(options: { graceMs: number }): PresenceStor
       let entry = connections.get(k);
       const lingering = grace.get(k);
       if (lingering) {
-        clearTimeout(lingering.timer);
+        timers.clearTimeout(lingering.timer);
         grace.delete(k);
       }
       const wasOffline = !entry && !lingering;
@@ -51,7 +54,7 @@ export function createMemoryPresence(options: { graceMs: number }): PresenceStor
       const entry = connections.get(k);
       if (!entry?.ids.delete(connectionId) || entry.ids.size > 0) return;
       connections.delete(k);
-      const timer = setTimeout(() => goOffline(k), options.graceMs);
+      const timer = timers.setTimeout(() => goOffline(k), options.graceMs);
       timer.unref();
       grace.set(k, { widgetId, userId, timer });
     },
@@ -69,7 +72,7 @@ export function createMemoryPresence(options: { graceMs: number }): PresenceStor
       for (const k of [...grace.keys()]) goOffline(k);
     },
     async close() {
-      for (const g of grace.values()) clearTimeout(g.timer);
+      for (const g of grace.values()) timers.clearTimeout(g.timer);
       grace.clear();
       connections.clear();
       offline.clear();
@@ -77,15 +80,16 @@ export function createMemoryPresence(options: { graceMs: number }): PresenceStor
   };
 }
 
-export function createMemoryTyping(): TypingStore {
-  const active = new Map<string, NodeJS.Timeout>();
+export function createMemoryTyping(options: { timers?: Timers } = {}): TypingStore {
+  const timers = options.timers ?? realTimers;
+  const active = new Map<string, TimerHandle>();
   const expired = listeners<[number, number, string]>();
   return {
     async start(widgetId, dialogId, userId, ttlMs) {
       const k = key(widgetId, dialogId, userId);
       const current = active.get(k);
-      if (current) clearTimeout(current);
-      const timer = setTimeout(() => {
+      if (current) timers.clearTimeout(current);
+      const timer = timers.setTimeout(() => {
         active.delete(k);
         expired.emit(widgetId, dialogId, userId);
       }, ttlMs);
@@ -97,13 +101,13 @@ export function createMemoryTyping(): TypingStore {
       const k = key(widgetId, dialogId, userId);
       const current = active.get(k);
       if (current === undefined) return false;
-      clearTimeout(current);
+      timers.clearTimeout(current);
       active.delete(k);
       return true;
     },
     onExpired: expired.add,
     async close() {
-      for (const t of active.values()) clearTimeout(t);
+      for (const t of active.values()) timers.clearTimeout(t);
       active.clear();
       expired.clear();
     },

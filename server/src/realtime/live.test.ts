@@ -4,14 +4,18 @@ import { type Env, type WsClient, createEnv, roundTrip, within } from '../testin
 import type { ServerFrame } from './protocol.ts';
 
 // Live behaviour over real sockets. The server reads the time from `clock` (last_seen_at, event
-// retention); typing expiry and the presence grace period run on its timers. Nothing here sleeps: a
-// test awaits the frame it expects, and proves that a frame did NOT come by awaiting a later one
-// on the same path (expiries of the same length end in the order they were set, and one socket
-// delivers in order), or by a ping round trip once everything that could send it has run.
+// retention), and typing expiry and the presence grace period are timers on it: a test moves the
+// clock to the millisecond an entry ends, and to the one before. Nothing here sleeps: a test awaits
+// the frame it expects, and proves that a frame did NOT come by a ping round trip after moving the
+// clock. That proof holds because what a timer sets off (SQLite reads, the in-process bus) ends
+// in the microtasks right after the move, before the ping is even read: its frame goes out first.
 let env: Env;
 const clock = new ManualClock();
+// Far longer than any guard here (5 s), so a timer left on real time could not pass for one on the clock.
+const GRACE_MS = 30_000;
+const TYPING_MS = 20_000;
 beforeAll(async () => {
-  env = await createEnv({ presenceGraceMs: 300, typingExpiryMs: 300, now: clock.now });
+  env = await createEnv({ presenceGraceMs: GRACE_MS, typingExpiryMs: TYPING_MS, clock });
   for (let i = 10; i < 100; i++) env.widgets[0]!.host.users.set(`u${i}`, { user_id: `u${i}`, name: `U${i}` });
 });
 afterAll(() => env.close());
@@ -91,9 +95,13 @@ describe('typing', () => {
     // A message from the typist ends it at the receiver by itself (the widget also sends
     // typing.stop when it sends); the server's entry, never refreshed, expires after that.
     aTab1.send({ type: 'typing.start', dialog_id: dialog.id });
-    await bTab.next('typing.start');
+    await bTab.next('typing.start'); // the entry is set by now, and its expiry started
     await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'done typing' });
     expect(await bTab.next('message.new')).toMatchObject({ message: { sender_id: a, text: 'done typing' } });
+    clock.advance(TYPING_MS - 1);
+    await roundTrip(bTab);
+    expect(others(bTab, 'typing.stop')).toHaveLength(1); // only the explicit stop so far
+    clock.advance(1);
     expect(await awaitFrame(bTab, 'typing.stop', 'typing.stop when the entry expired')).toEqual({ type: 'typing.stop', dialog_id: dialog.id, user_id: a });
 
     // Every typing frame went out before that last stop did; a round trip orders the typist's tabs after it.
@@ -116,25 +124,40 @@ describe('typing', () => {
       t.send({ type: 'typing.start', dialog_id: dialogId });
       expect(await awaitFrame(bTab, 'typing.start', `typing.start of ${userId}, forwarded`)).toEqual({ type: 'typing.start', dialog_id: dialogId, user_id: userId });
     };
+    const stops = () => others(bTab, 'typing.stop');
     await types(aTab, dialog.id, a);
-    await types(cTab, c.dialog.id, c.id); // set after a's first start, before a's refreshes
-    for (let i = 0; i < 3; i++) await types(aTab, dialog.id, a);
+    await types(cTab, c.dialog.id, c.id); // at the same moment as a's first start
+    for (let i = 0; i < 3; i++) {
+      clock.advance(TYPING_MS / 4);
+      await types(aTab, dialog.id, a);
+    }
     const stranger = await tab(`u${nextUser++}`);
     stranger.send({ type: 'typing.start', dialog_id: dialog.id });
     expect(await stranger.next('error')).toMatchObject({ code: 'dialog_not_found' });
-    await types(eTab, e.dialog.id, e.id); // set after a's last refresh
-    // Expiries of one length end in the order they were (re)set: had a refresh not moved a's, it
-    // would end before c's; had it left the old one running, a second stop would come before e's.
-    const stops = [];
-    for (let i = 0; i < 3; i++) stops.push(await awaitFrame(bTab, 'typing.stop', 'the typing.stop of each expired entry'));
-    expect(stops).toEqual([
-      { type: 'typing.stop', dialog_id: c.dialog.id, user_id: c.id },
-      { type: 'typing.stop', dialog_id: dialog.id, user_id: a },
-      { type: 'typing.stop', dialog_id: e.dialog.id, user_id: e.id },
-    ]);
+    await types(eTab, e.dialog.id, e.id); // at the same moment as a's last refresh
+
+    // c's entry ends a full expiry after it was set; a's, refreshed since, does not end with it.
+    clock.advance(TYPING_MS / 4 - 1);
+    await roundTrip(bTab);
+    expect(stops()).toEqual([]);
+    clock.advance(1);
+    expect(await awaitFrame(bTab, 'typing.stop', "c's typing.stop")).toEqual({ type: 'typing.stop', dialog_id: c.dialog.id, user_id: c.id });
+    await roundTrip(bTab);
+    expect(stops()).toHaveLength(1);
+
+    // a's ends a full expiry after its last refresh, with e's, set just after it.
+    clock.advance((TYPING_MS * 3) / 4 - 1);
+    await roundTrip(bTab);
+    expect(stops()).toHaveLength(1);
+    clock.advance(1);
+    expect(await awaitFrame(bTab, 'typing.stop', "a's typing.stop")).toEqual({ type: 'typing.stop', dialog_id: dialog.id, user_id: a });
+    expect(await awaitFrame(bTab, 'typing.stop', "e's typing.stop")).toEqual({ type: 'typing.stop', dialog_id: e.dialog.id, user_id: e.id });
+
+    // Once each: no timer of an earlier start was left running.
+    clock.advance(TYPING_MS * 2);
     await roundTrip(bTab);
     expect(who(others(bTab, 'typing.start'))).toEqual([a, c.id, a, a, a, e.id]);
-    expect(others(bTab, 'typing.stop')).toHaveLength(3);
+    expect(stops()).toHaveLength(3);
   });
 });
 
@@ -152,13 +175,23 @@ describe('presence', () => {
     const b2 = await tab(b);
     expect((await apiA.get(`/dialogs/${dialog.id}`)).body.members_state.find((s: any) => s.user_id === b).online).toBe(true);
     b1.close();
-    await serverHolds(b, 1);
-    // m's grace period begins after b1 closed, so an offline that b1's close set off would come first.
+    await serverHolds(b, 1); // b is still online in b2: no grace period, no frame
     mTab.close();
+    await serverHolds(m.id, 0); // m's grace period has begun
+    clock.advance(GRACE_MS - 1);
+    await roundTrip(aTab);
+    expect(presenceOf(aTab)).toEqual([
+      [m.id, true],
+      [b, true],
+    ]);
+    clock.advance(1);
     expect(await awaitFrame(aTab, 'presence', 'm offline after the grace period')).toMatchObject({ user_id: m.id, online: false });
     clock.advance(60_000);
-    const lastSeen = new Date(clock.now()).toISOString();
     b2.close();
+    await serverHolds(b, 0);
+    // last_seen_at is when the user went offline: the end of the grace period, on the server's clock.
+    const lastSeen = new Date(clock.now() + GRACE_MS).toISOString();
+    clock.advance(GRACE_MS);
     expect(await awaitFrame(aTab, 'presence', 'b offline after the grace period')).toEqual({ type: 'presence', user_id: b, online: false, last_seen_at: lastSeen });
     await roundTrip(aTab);
     expect(presenceOf(aTab)).toEqual([
@@ -177,26 +210,23 @@ describe('presence', () => {
   it('does not flicker offline when a tab reloads within the grace period', async () => {
     const { a, b, apiA, dialog } = await pair();
     await apiA.post(`/dialogs/${dialog.id}/messages`, { text: 'hello' });
-    const m = await contactOf(a);
     const aTab = await tab(a);
-    const mTab = await tab(m.id);
-    expect(await aTab.next('presence')).toMatchObject({ user_id: m.id, online: true });
     const b1 = await tab(b);
     expect(await aTab.next('presence')).toMatchObject({ user_id: b, online: true });
     b1.close();
     await serverHolds(b, 0); // b's grace period has begun
-    const b2 = await tab(b); // the reload, within it
-    // m's grace period begins after b's did, so it ends after b's would have.
-    mTab.close();
-    expect(await awaitFrame(aTab, 'presence', 'm offline after the grace period')).toMatchObject({ user_id: m.id, online: false });
+    clock.advance(GRACE_MS - 1);
+    const b2 = await tab(b); // the reload, in the last millisecond of it
+    clock.advance(GRACE_MS * 2);
     await roundTrip(aTab);
-    expect(presenceOf(aTab)).toEqual([
-      [m.id, true],
-      [b, true],
-      [m.id, false],
-    ]);
-    // The reloaded tab counts as the only one: closing it takes the user offline.
+    expect(presenceOf(aTab)).toEqual([[b, true]]);
+    // The reloaded tab counts as the only one: closing it takes the user offline, a full grace period later.
     b2.close();
+    await serverHolds(b, 0);
+    clock.advance(GRACE_MS - 1);
+    await roundTrip(aTab);
+    expect(presenceOf(aTab)).toEqual([[b, true]]);
+    clock.advance(1);
     expect(await awaitFrame(aTab, 'presence', 'b offline after the grace period')).toMatchObject({ user_id: b, online: false });
   });
 });

@@ -13,6 +13,7 @@ import type { WidgetCache } from '../http/tenant.ts';
 import type { MessageService } from '../messages/service.ts';
 import type { LoggedEvent, Store, WidgetRow } from '../store/types.ts';
 import type { UsersDirectory } from '../users/directory.ts';
+import type { TimerHandle, Timers } from '../util/timers.ts';
 import { eventFrame, serialise } from './frames.ts';
 import type { Hub, HubSession } from './hub.ts';
 import type { PresenceService } from './presence.ts';
@@ -33,6 +34,8 @@ export interface SessionDeps {
   typing: TypingService;
   log: Logger;
   now: () => number;
+  /** The auth timeout and the token-expiry close run on these; the heartbeat and shutdown's wait keep real time. */
+  timers: Timers;
   tokenLeewayS: number;
   heartbeatMs: number;
   authTimeoutMs: number;
@@ -55,7 +58,7 @@ export class SocketSession implements HubSession {
   private lastSent = 0;
   /** Live messages held while catching up; null when live. */
   private held: BusMessage[] | null = null;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private joined = false;
   private readonly connectionId = String(++connectionCounter);
   /** Frames wait here for their widget check, so they are still handled in arrival order. */
@@ -66,7 +69,7 @@ export class SocketSession implements HubSession {
     readonly widget: WidgetRow,
     private readonly d: SessionDeps,
   ) {
-    this.timer = setTimeout(closeFor, d.authTimeoutMs, this, CloseCode.AUTH_TIMEOUT, 'auth_timeout');
+    this.timer = d.timers.setTimeout(closeFor, d.authTimeoutMs, this, CloseCode.AUTH_TIMEOUT, 'auth_timeout');
     // Shared listeners, the session found by its socket: no closures kept per connection.
     sessionOf.set(ws, this);
     ws.on('message', onSocketMessage);
@@ -169,7 +172,7 @@ export class SocketSession implements HubSession {
     if (this.state === 'authenticating') {
       const auth = authFrame.safeParse(raw);
       if (!auth.success) return this.close(CloseCode.PROTOCOL_ERROR, 'protocol_error');
-      clearTimeout(this.timer);
+      this.d.timers.clearTimeout(this.timer);
       this.state = 'verifying';
       void this.authenticate(auth.data.token, auth.data.resume_from).catch((err) => this.fail(err));
       return;
@@ -234,7 +237,7 @@ export class SocketSession implements HubSession {
     void d.messages.deliveredAll(this.widgetId, this.userId).catch((err) => d.log.error({ err }, 'could not record deliveries'));
     // The same instant REST starts refusing the token, so a socket never outlives what REST accepts.
     const untilExpiry = (verified.exp + d.tokenLeewayS) * 1000 - d.now();
-    if (untilExpiry < MAX_TIMER_MS) this.timer = setTimeout(closeFor, Math.max(0, untilExpiry), this, CloseCode.AUTH_FAILED, 'token_expired');
+    if (untilExpiry < MAX_TIMER_MS) this.timer = d.timers.setTimeout(closeFor, Math.max(0, untilExpiry), this, CloseCode.AUTH_FAILED, 'token_expired');
   }
 
   /** After a gap: everything after `from` from the log, then the held live messages. */
@@ -274,7 +277,7 @@ export class SocketSession implements HubSession {
     const wasJoined = this.joined;
     this.state = 'closed';
     this.held = null;
-    clearTimeout(this.timer);
+    this.d.timers.clearTimeout(this.timer);
     if (!wasJoined) return;
     this.d.hub.leave(this);
     this.d.presence.disconnected(this.widgetId, this.userId, this.connectionId);

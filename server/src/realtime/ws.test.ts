@@ -5,10 +5,17 @@ import { ManualClock } from '../testing/clock.ts';
 import { type Env, connectWs, createEnv, roundTrip, sign, within } from '../testing/harness.ts';
 import { CloseCode, MAX_CLIENT_FRAME_BYTES } from './protocol.ts';
 
+// The auth timeout and the token-expiry close are timers on `clock`: a test moves it to the
+// millisecond they are due, and to the one before, and awaits what the socket does. The heartbeat
+// keeps real time (200 ms here).
 let env: Env;
 const clock = new ManualClock();
+const AUTH_TIMEOUT_MS = 4_000;
+// The presence grace that closes set off runs on the same clock: kept long, so the timers due
+// within two auth timeouts are the auth timeouts.
+const GRACE_MS = 60_000;
 beforeAll(async () => {
-  env = await createEnv({ authTimeoutMs: 300, heartbeatMs: 200, allowedOrigins: ['https://site.example'], now: clock.now });
+  env = await createEnv({ authTimeoutMs: AUTH_TIMEOUT_MS, presenceGraceMs: GRACE_MS, heartbeatMs: 200, allowedOrigins: ['https://site.example'], clock });
 });
 afterAll(() => env.close());
 
@@ -38,9 +45,22 @@ describe('WebSocket handshake', () => {
     }
   });
 
-  it('closes a socket that does not authenticate in time', async () => {
-    const c = await connectWs(wsUrl(), null);
-    expect(await c.closed).toEqual({ code: CloseCode.AUTH_TIMEOUT, reason: 'auth_timeout' });
+  it('closes a socket that has not authenticated when the auth timeout ends, not a millisecond before', async () => {
+    const late = await connectWs(wsUrl(), null);
+    const silent = await connectWs(wsUrl(), null);
+    // Each socket's session starts its timeout once the widget is looked up, after the upgrade.
+    const soon = clock.now() + 2 * AUTH_TIMEOUT_MS;
+    await expect.poll(() => clock.pendingTimers().filter((at) => at < soon)).toHaveLength(2);
+    clock.advance(AUTH_TIMEOUT_MS - 1);
+    // Still open: an auth frame now is answered with ready, not with the close.
+    late.send({ type: 'auth', token: await w().token(1) });
+    expect(await late.next('ready')).toMatchObject({ user: { user_id: '1' } });
+    clock.advance(1);
+    expect(await within(silent.closed, 'the silent socket stayed open')).toEqual({ code: CloseCode.AUTH_TIMEOUT, reason: 'auth_timeout' });
+    // Authenticating stopped the timeout of the other one.
+    await roundTrip(late);
+    expect(late.socket.readyState).toBe(WebSocket.OPEN);
+    late.close();
   });
 
   it('closes when the first frame is not auth, or auth comes twice', async () => {
@@ -66,19 +86,19 @@ describe('WebSocket handshake', () => {
     await expect(new Promise((_, reject) => socket.once('error', reject))).rejects.toThrow(/404/);
   });
 
-  it('closes a socket when its token expires, at the moment REST starts refusing it', async () => {
-    // A token whose exp passed just under a minute ago: still inside the leeway, by the server's clock.
+  it('closes a socket when its token expires, at the moment REST starts refusing it, not a millisecond before', async () => {
     const exp = Math.floor(clock.now() / 1000) + 10;
     const refusedFrom = (exp + TOKEN_LEEWAY_S) * 1000;
-    clock.set(refusedFrom - 1);
     const token = await sign(w().secret, { user_id: 2, exp });
+    const c = await connectWs(wsUrl(), token); // its expiry is timed before ready goes out
+    // exp passed just under a minute ago, by the server's clock: inside the leeway, still accepted.
+    clock.set(refusedFrom - 1);
     expect((await env.api(w(), token).get('/me')).status).toBe(200);
-    const c = await connectWs(wsUrl(), token);
-    // The socket was given what is left on the injected clock (1 ms), so it closes without real
-    // waiting; a session timed by the wall clock (years away from this clock) would stay open.
+    await roundTrip(c);
+    expect(c.socket.readyState).toBe(WebSocket.OPEN);
+    clock.set(refusedFrom);
     const closed = await within(c.closed, 'the socket with an expired token stayed open');
     expect(closed).toEqual({ code: CloseCode.AUTH_FAILED, reason: 'token_expired' });
-    clock.set(refusedFrom);
     expect((await env.api(w(), token).get('/me')).body.error.code).toBe('token_expired');
   });
 });

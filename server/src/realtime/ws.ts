@@ -4,11 +4,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type WidgetCache, originAllowed } from '../http/tenant.ts';
+import { type Timers, realTimers } from '../util/timers.ts';
 import { AUTH_TIMEOUT_MS, CloseCode, MAX_CLIENT_FRAME_BYTES } from './protocol.ts';
 import { type SessionDeps, SocketSession } from './session.ts';
 
-export interface RealtimeOptions extends Omit<SessionDeps, 'heartbeatMs' | 'authTimeoutMs' | 'maxBufferedBytes'> {
+export interface RealtimeOptions extends Omit<SessionDeps, 'timers' | 'heartbeatMs' | 'authTimeoutMs' | 'maxBufferedBytes'> {
   widgets: WidgetCache;
+  /** For the sessions' auth timeout and token-expiry close (default: the process's own). */
+  timers?: Timers;
   heartbeatMs?: number;
   authTimeoutMs?: number;
   maxBufferedBytes?: number;
@@ -23,6 +26,7 @@ export interface Realtime {
 export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
   const deps: SessionDeps = {
     ...o,
+    timers: o.timers ?? realTimers,
     heartbeatMs: o.heartbeatMs ?? 25_000,
     authTimeoutMs: o.authTimeoutMs ?? AUTH_TIMEOUT_MS,
     maxBufferedBytes: o.maxBufferedBytes ?? 4 * 1024 * 1024,

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { type RunningServer, startServer } from '../server.ts';
 import type { WidgetRow } from '../store/types.ts';
 import { generateSecretKey } from '../widgets/service.ts';
+import type { ManualClock } from './clock.ts';
 import { type HostSite, type HostUser, startHostSite } from './host-site.ts';
 import { type WsClient, connectWs } from './ws-client.ts';
 
@@ -65,6 +66,12 @@ export interface EnvOptions {
   allowedOrigins?: string[];
   /** The server's clock (a ManualClock's `now` in tests that set the time); tokens are signed by it too. */
   now?: () => number;
+  /**
+   * The server's clock and its timers: the presence grace, typing expiry, auth timeout and
+   * token-expiry close fire only when the test moves this clock (without it, they keep real time).
+   * Implies `now`.
+   */
+  clock?: ManualClock;
 }
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -75,7 +82,7 @@ export async function sign(secret: string, claims: Record<string, unknown>, alg 
 
 export async function createEnv(o: EnvOptions = {}): Promise<Env> {
   const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-test-'));
-  const now = o.now ?? Date.now;
+  const now = o.clock?.now ?? o.now ?? Date.now;
   const widgets: TestWidget[] = [];
   const hosts: HostSite[] = [];
   for (let i = 0; i < (o.widgets ?? 1); i++) hosts.push(await startHostSite(o.users ?? DEFAULT_USERS));
@@ -87,6 +94,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       host: '127.0.0.1',
       log: quietLog,
       now,
+      ...(o.clock ? { timers: o.clock } : {}),
       usersInfoTimeoutMs: o.usersInfoTimeoutMs ?? 500,
       usersInfoTtlMs: o.usersInfoTtlMs ?? 60_000,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
