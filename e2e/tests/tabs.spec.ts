@@ -3,7 +3,8 @@
 // when the tab holding it closes, and clear their badges together on a read. Without Web Locks or
 // BroadcastChannel each tab keeps its own socket and still works.
 import { type BrowserContext, type Page, expect, test } from '@playwright/test';
-import { events, rest, setHidden, spied, stranger, ui, unique, widgetPage, zoe } from '../support/live.ts';
+import type { RecordedEvent } from '../support/bare-page.ts';
+import { events, live, rest, setHidden, spied, stranger, ui, unique, widgetPage, zoe } from '../support/live.ts';
 
 /** Opens `n` more tabs of the same browser context on the same host page, with a socket counter. */
 async function moreTabs(context: BrowserContext, url: string, n: number): Promise<Page[]> {
@@ -101,4 +102,25 @@ test('without Web Locks and BroadcastChannel each tab keeps its own socket and g
   await zoeApi.send(dialogId, text);
   for (const p of [first.page, second!]) await expect.poll(() => sum(p)).toBe(1);
   await first.context.close();
+});
+
+test('another user signing in in another tab stops the chat of the first, which says why', async ({ browser }) => {
+  const s = live();
+  const [x, y] = [stranger('switch-x'), stranger('switch-y')];
+  const context = await browser.newContext();
+  try {
+    const first = await context.newPage();
+    await first.goto(`${s.demoUrl}/e2e-host/bare/${x.id}`);
+    const recorded = (p: Page) => p.evaluate(() => (window as unknown as { __events: RecordedEvent[] }).__events);
+    await expect.poll(() => recorded(first)).toContainEqual({ name: 'ready', code: undefined });
+    const second = await context.newPage();
+    await second.goto(`${s.demoUrl}/e2e-host/bare/${y.id}`);
+    await expect.poll(() => recorded(first)).toContainEqual({ name: 'error', code: 'user_switched' });
+    await expect(first.getByRole('button', { name: 'Open chat' })).toHaveAccessibleDescription(/Someone else signed in in another tab/);
+    // The tab that signed in keeps working.
+    expect(await recorded(second)).not.toContainEqual({ name: 'error', code: 'user_switched' });
+    await expect.poll(() => recorded(second)).toContainEqual({ name: 'ready', code: undefined });
+  } finally {
+    await context.close();
+  }
 });

@@ -52,7 +52,7 @@ export interface ImbaChatEvents {
   open: Record<string, never>;
   /** The panel closed. */
   close: Record<string, never>;
-  /** Something failed: load_failed, token_expired, widget_not_found, origin_not_allowed, user_not_found, … */
+  /** Something failed: load_failed, token_expired, widget_not_found, origin_not_allowed, user_not_found, user_switched, … */
   error: { code: string; message: string };
 }
 

@@ -20,6 +20,7 @@ export const en = {
   widgetNotFound: 'This chat is not set up on the server (unknown widget).',
   originNotAllowed: 'This chat is not enabled for this site.',
   userUnknown: 'This site has not told the chat who you are.',
+  userSwitched: 'Someone else signed in in another tab — reload the page',
   loadFailed: 'Could not load. Check your connection.',
   tryAgain: 'Try again',
   retry: 'Retry',

@@ -3,7 +3,7 @@
 import { batch, effect } from '@preact/signals-core';
 import type { EventMap, EventName } from '../contract.ts';
 import { Connection, type ConnectionOptions, type SocketFactory } from '../transport/connection.ts';
-import { TabLink, tabsSupported } from '../transport/tabs.ts';
+import { TabLink, announceUser, tabsSupported } from '../transport/tabs.ts';
 import { ApiError, RestClient } from '../transport/rest.ts';
 import { Alerts } from './alerts.ts';
 import { DialogsModel } from './dialogs.ts';
@@ -96,6 +96,8 @@ export class Chat {
     void this.loadDialogs();
     this.restoreView();
     this.watch();
+    // The site signed someone else in, in another tab: this tab's user is no longer the site's.
+    this.cleanups.push(announceUser(this.opts.devId, this.opts.userId, () => this.stop('user_switched', 'Another user signed in in another tab.')));
     this.outbox.restore();
   }
 

@@ -6,7 +6,7 @@ import type { ConnectionState, StateChange } from '../transport/connection.ts';
 import { isToken, report } from '../api.ts';
 
 /** Errors that stop the chat until the page does something (reload, a new token). */
-export type FatalCode = 'token_expired' | 'token_invalid' | 'widget_not_found' | 'origin_not_allowed' | 'user_not_found';
+export type FatalCode = 'token_expired' | 'token_invalid' | 'widget_not_found' | 'origin_not_allowed' | 'user_not_found' | 'user_switched';
 
 export class SessionModel {
   readonly me = signal<User | null>(null);

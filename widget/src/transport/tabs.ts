@@ -24,6 +24,20 @@ const BEAT_MS = 1000;
 /** Long enough that a busy or throttled background leader is not taken over by mistake. */
 const STEAL_AFTER_MS = 8000;
 
+/**
+ * Tells the site's other tabs who is signed in here, and calls `onOther` when another tab signs
+ * in someone else (the site's session changed under this tab). Returns the way to stop.
+ */
+export function announceUser(devId: string, userId: string, onOther: () => void): () => void {
+  if (typeof BroadcastChannel !== 'function') return () => {};
+  const channel = new BroadcastChannel(`imbachat:user:${devId}`);
+  channel.onmessage = (ev: MessageEvent<{ user?: unknown }>) => {
+    if (typeof ev.data?.user === 'string' && ev.data.user !== userId) onOther();
+  };
+  channel.postMessage({ user: userId });
+  return () => channel.close();
+}
+
 export function tabsSupported(): boolean {
   return typeof BroadcastChannel === 'function' && typeof navigator !== 'undefined' && typeof navigator.locks?.request === 'function';
 }

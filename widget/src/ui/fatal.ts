@@ -9,6 +9,7 @@ const keys: Record<FatalCode, MessageKey> = {
   widget_not_found: 'widgetNotFound',
   origin_not_allowed: 'originNotAllowed',
   user_not_found: 'userUnknown',
+  user_switched: 'userSwitched',
 };
 
 export const fatalText = (fatal: FatalCode): string => t(keys[fatal]);
