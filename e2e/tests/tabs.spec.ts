@@ -124,3 +124,20 @@ test('another user signing in in another tab stops the chat of the first, which 
     await context.close();
   }
 });
+
+test('a draft typed in one tab is the draft of the same conversation in the other tab', async ({ browser }) => {
+  const me = stranger('drafts');
+  await (await rest(me)).dialogWith(zoe);
+  const first = await widgetPage(browser, me);
+  const [second] = await moreTabs(first.context, first.page.url(), 1);
+  for (const p of [first.page, second!]) {
+    await p.evaluate((id) => window.imbaApi?.openDialog(id), zoe.id);
+    await expect(ui(p).composer).toBeVisible();
+  }
+  await ui(first.page).composer.fill('half a thought');
+  await expect(ui(second!).composer).toHaveValue('half a thought');
+  // And back, once cleared there.
+  await ui(second!).composer.fill('');
+  await expect(ui(first.page).composer).toHaveValue('');
+  await first.context.close();
+});

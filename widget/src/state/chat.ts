@@ -85,7 +85,7 @@ export class Chat {
       disposed: () => this.disposed,
     });
     this.reads = new Reads({ ...models, onError: (err) => this.handleError(err, true) });
-    this.drafts = new Drafts(`imbachat:draft:${opts.devId}:${opts.userId}`, () => this.storage());
+    this.drafts = new Drafts(`imbachat:draft:${opts.devId}:${opts.userId}`, () => this.siteStorage());
     this.connection = this.makeConnection(this.connectionUrl);
     this.typingSender = new TypingSender((frame) => this.connection.send(frame));
   }
@@ -109,6 +109,7 @@ export class Chat {
     this.alerts.dispose();
     this.outbox.dispose();
     this.frames.dispose();
+    this.drafts.dispose();
     for (const stop of this.cleanups.splice(0)) stop();
   }
 
@@ -260,6 +261,10 @@ export class Chat {
   setDraft(dialogId: number, text: string): void {
     this.drafts.set(dialogId, text);
   }
+  /** A draft typed in another tab, for the composer of that dialog. */
+  get draftElsewhere() {
+    return this.drafts.elsewhere;
+  }
 
   // ---- the panel across page loads ------------------------------------------------------
 
@@ -293,6 +298,16 @@ export class Chat {
 
   private get viewKey(): string {
     return `imbachat:view:${this.opts.devId}:${this.opts.userId}`;
+  }
+
+  /** Shared by the site's tabs (drafts); the tab's storage stands in where tests give one. */
+  private siteStorage(): ChatOptions['storage'] {
+    if (this.opts.storage !== undefined) return this.opts.storage;
+    try {
+      return globalThis.localStorage ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private storage(): ChatOptions['storage'] {

@@ -1,15 +1,26 @@
-// What the person has typed but not sent, per dialog: in the tab's storage (so it survives a
-// reload or the next page of the site) and in memory when storage is blocked.
+// What the person has typed but not sent, per dialog: in the site's localStorage, so it survives a
+// reload and the next page and is the same in every tab (a change in one tab reaches the others
+// through the storage event), and in memory when storage is blocked.
+import { signal } from '@preact/signals-core';
 import type { TabStorage } from './outbox.ts';
 
 export class Drafts {
   private readonly memory = new Map<number, string>();
+  /** A draft changed in another tab: the dialog and its text (the composer takes it when idle). */
+  readonly elsewhere = signal<{ dialogId: number; text: string } | null>(null);
+  private readonly win = typeof window === 'undefined' ? null : window;
 
   constructor(
     /** e.g. "imbachat:draft:{dev_id}:{user_id}" */
     private readonly prefix: string,
     private readonly storage: () => TabStorage | null | undefined,
-  ) {}
+  ) {
+    this.win?.addEventListener('storage', this.onStorage);
+  }
+
+  dispose(): void {
+    this.win?.removeEventListener('storage', this.onStorage);
+  }
 
   get(dialogId: number): string {
     return this.storage()?.getItem(this.key(dialogId)) ?? this.memory.get(dialogId) ?? '';
@@ -25,6 +36,15 @@ export class Drafts {
       // storage full or blocked: the in-memory draft still works
     }
   }
+
+  private readonly onStorage = (e: StorageEvent) => {
+    if (!e.key?.startsWith(`${this.prefix}:`)) return;
+    const dialogId = Number(e.key.slice(this.prefix.length + 1));
+    if (!Number.isInteger(dialogId)) return;
+    const text = e.newValue ?? '';
+    this.memory.set(dialogId, text);
+    this.elsewhere.value = { dialogId, text };
+  };
 
   private key(dialogId: number): string {
     return `${this.prefix}:${dialogId}`;

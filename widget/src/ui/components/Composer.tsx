@@ -23,6 +23,11 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
     chat.typing(dialogId, value.trim() !== '');
   };
   useEffect(() => () => chat.typing(dialogId, false), [chat, dialogId]);
+  // The same draft typed in another tab comes here too (a person types in one tab at a time).
+  const elsewhere = chat.draftElsewhere.value;
+  useEffect(() => {
+    if (elsewhere && elsewhere.dialogId === dialogId) setText(elsewhere.text);
+  }, [elsewhere, dialogId]);
   const edit = chat.view.edit.value;
   useEffect(() => {
     if (!edit || edit.dialogId !== dialogId) return;
