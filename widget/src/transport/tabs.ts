@@ -61,7 +61,11 @@ export class TabLink {
   constructor(private readonly o: ConnectionOptions & { key: string }) {
     this.channel = new BroadcastChannel(o.key);
     this.channel.onmessage = (ev: MessageEvent<Note>) => this.hear(ev.data);
+    // A tab that goes away no longer counts as the visible one.
+    globalThis.addEventListener?.('pagehide', this.bye);
   }
+
+  private readonly bye = () => this.post({ t: 'bye', from: this.id });
 
   get leading(): boolean {
     return this.conn !== null;
@@ -103,7 +107,8 @@ export class TabLink {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
-    this.post({ t: 'bye', from: this.id });
+    globalThis.removeEventListener?.('pagehide', this.bye);
+    this.bye();
     this.conn?.close();
     this.conn = null;
     this.release?.();
