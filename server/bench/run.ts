@@ -1,11 +1,13 @@
 // `pnpm bench`: load-tests ImbaChat side by side with a bare ws forwarder and a Socket.IO rooms
-// server, from separate worker processes; prints ratios and a Markdown table, writes results/.
+// server, from separate worker processes, and times the widget in Chromium against its targets;
+// prints ratios and a Markdown table, writes results/.
 import { cpus } from 'node:os';
 import { knobs, maxUserId } from './lib/knobs.ts';
 import { startBenchWidget } from './lib/imbachat.ts';
 import { startPool } from './lib/pool.ts';
 import { type ScenarioResult, markdownTable, ratioLines, writeResults } from './lib/report.ts';
 import { LABEL, profDir, stopAllTargets } from './lib/targets.ts';
+import { runBrowser } from './scenarios/browser.ts';
 import type { Ctx } from './scenarios/flow.ts';
 import { runRss } from './scenarios/rss.ts';
 import { runSaturation } from './scenarios/saturation.ts';
@@ -41,6 +43,7 @@ async function main() {
         : name === 'saturation' ? await runSaturation(ctx)
         : name === 'rss' ? await runRss(ctx)
         : name === 'store-commit' ? await runStoreCommit(ctx)
+        : name === 'browser' ? await runBrowser(ctx)
         : await runQueries(ctx);
       results.push(r);
       for (const line of ratioLines(r)) console.log(`  ${line}`);

@@ -21,7 +21,8 @@ export async function startBenchWidget(maxUserId: number): Promise<BenchWidget> 
   return { devId: DEV_ID, secretKey: SECRET, host };
 }
 
-export function widgetEntry(w: BenchWidget): WidgetEntry {
+/** `allowedOrigins` empty lets every page origin in (what the load scenarios, which send no Origin, use). */
+export function widgetEntry(w: BenchWidget, allowedOrigins: string[] = []): WidgetEntry {
   return {
     dev_id: w.devId,
     name: 'Bench',
@@ -29,7 +30,7 @@ export function widgetEntry(w: BenchWidget): WidgetEntry {
     api_login: API_LOGIN,
     api_password: API_PASSWORD,
     users_info_url: w.host.url,
-    allowed_origins: [],
+    allowed_origins: allowedOrigins,
     admin_ids: [],
   };
 }

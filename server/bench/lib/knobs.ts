@@ -7,7 +7,7 @@ const quick = env.BENCH_QUICK === '1';
 const num = (name: string, full: number, short: number) => (env[name] ? Number(env[name]) : quick ? short : full);
 const list = (name: string) => (env[name] ? env[name]!.split(',').map((s) => s.trim()).filter(Boolean) : null);
 
-export const SCENARIOS = ['1to1-1k', '1to1-5k', 'group10', 'group100', 'saturation', 'rss', 'store-commit', 'queries'] as const;
+export const SCENARIOS = ['1to1-1k', '1to1-5k', 'group10', 'group100', 'saturation', 'rss', 'store-commit', 'queries', 'browser'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const only = list('BENCH_ONLY');
@@ -42,6 +42,9 @@ export const knobs = {
   seedDialogs: 20_000,
   heavyDialogs: 2_000,
   queryRequests: num('BENCH_QUERY_REQUESTS', 400, 150),
+  /** Page loads in one browser context (after one warm-up load), and in a fresh context each. */
+  browserWarmRuns: num('BENCH_BROWSER_WARM_RUNS', 20, 5),
+  browserColdRuns: num('BENCH_BROWSER_COLD_RUNS', 10, 3),
 };
 export type Knobs = typeof knobs;
 

@@ -1,11 +1,12 @@
-// What a run reports: each scenario's figures per server, the ImbaChat-to-reference ratios, the
-// results JSON (server/bench/results/<date>.json) and the Markdown table for the README.
+// What a run reports: each scenario's figures per server, the ImbaChat-to-reference ratios (or, for
+// figures with no reference counterpart, their targets), the results JSON
+// (server/bench/results/<date>.json) and the Markdown table for the README.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Knobs } from './knobs.ts';
+import { type Knobs, SCENARIOS } from './knobs.ts';
 import type { TargetKind } from './protocol.ts';
 import { fmtMs } from './stats.ts';
 import { LABEL } from './targets.ts';
@@ -18,6 +19,9 @@ export interface Metric {
   ratio?: boolean;
   /** For the reader of a ratio: above 1× is good here (a rate), not bad (a time). */
   higherIsBetter?: boolean;
+  /** The most this figure should be (browser timings, which no reference server has): printed
+   *  with the figure, and in the table where the ratios go. */
+  target?: number;
 }
 
 export interface ScenarioResult {
@@ -27,6 +31,8 @@ export interface ScenarioResult {
   values: Partial<Record<TargetKind, Record<string, number | null>>>;
   detail: unknown;
   errors: Partial<Record<TargetKind, string>>;
+  /** Why the scenario did not run here (e.g. no Chromium): a note, not a failure. */
+  skipped?: string;
 }
 
 const REFS: TargetKind[] = ['ws', 'socketio'];
@@ -40,9 +46,21 @@ export function ratio(s: ScenarioResult, key: string, ref: TargetKind): number |
   return Math.round((a / b) * 100) / 100;
 }
 
+/** "≤ 100 ms, met": a figure against its target; null when either is missing. */
+export function targetText(s: ScenarioResult, m: Metric): string | null {
+  if (m.target === undefined) return null;
+  const v = s.values.imbachat?.[m.key];
+  const verdict = v === null || v === undefined ? '' : v <= m.target ? ', met' : ', missed';
+  return `target ≤ ${m.target} ${m.unit}${verdict}`;
+}
+
+/** The console lines of a scenario: its ratios, and its figures that are judged by a target instead. */
 export function ratioLines(s: ScenarioResult): string[] {
+  if (s.skipped) return [];
   return s.metrics.flatMap((m) =>
-    m.ratio
+    m.target !== undefined
+      ? [`${m.label} = ${fmt(s.values.imbachat?.[m.key], m.unit)} (${targetText(s, m)})`]
+      : m.ratio
       ? REFS.flatMap((ref) => {
           const r = ratio(s, m.key, ref);
           return r === null ? [] : [`${m.label} ImbaChat / ${LABEL[ref]} = ${fmtRatio(r)}×${m.higherIsBetter ? ' (higher is better)' : ''}`];
@@ -62,18 +80,29 @@ function fmt(v: number | null | undefined, unit: Metric['unit']): string {
   return `${v.toLocaleString('en-US')} ${unit}`;
 }
 
+/**
+ * One row per metric. A metric with a target (no reference counterpart) shows "target ≤ …, met" in
+ * the first ratio column, or in a Target column of its own when the run has no reference servers.
+ */
 export function markdownTable(results: ScenarioResult[], targets: TargetKind[]): string {
   const refs = REFS.filter((r) => targets.includes(r));
-  const head = ['Scenario', 'Metric', ...targets.map((t) => LABEL[t]), ...refs.map((r) => `ImbaChat / ${LABEL[r]}`)];
+  const targetColumn = refs.length === 0 && results.some((s) => s.metrics.some((m) => m.target !== undefined));
+  const head = ['Scenario', 'Metric', ...targets.map((t) => LABEL[t]), ...refs.map((r) => `ImbaChat / ${LABEL[r]}`), ...(targetColumn ? ['Target'] : [])];
   const rows = [head, head.map(() => '---')];
   for (const s of results) {
+    if (s.skipped) {
+      rows.push([s.title, `skipped: ${s.skipped.replace(/\|/g, '/')}`, ...head.slice(2).map((_, i) => (i === 0 ? 'skipped' : ''))]);
+      continue;
+    }
     s.metrics.forEach((m, i) => {
       const cells = targets.map((t) => (s.errors[t] && !s.values[t] ? 'failed' : s.values[t] ? fmt(s.values[t]![m.key], m.unit) : ''));
-      const ratios = refs.map((r) => {
+      const ratios = refs.map((r, j) => {
+        if (m.target !== undefined) return j === 0 ? targetText(s, m)! : '';
         const v = m.ratio ? ratio(s, m.key, r) : null;
         return v === null ? '' : `${fmtRatio(v)}×`;
       });
-      rows.push([i === 0 ? s.title : '', m.label, ...cells, ...ratios]);
+      const targetCell = targetColumn ? [m.target !== undefined ? targetText(s, m)! : ''] : [];
+      rows.push([i === 0 ? s.title : '', m.label, ...cells, ...ratios, ...targetCell]);
     });
   }
   return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
@@ -97,11 +126,16 @@ function gitDirty(): boolean | null {
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
-/** Writes results/<YYYY-MM-DD>.json (a later run of the same day replaces it); returns the path. */
+/**
+ * Writes results/<YYYY-MM-DD>.json (a later run of the same day replaces it); returns the path. A run
+ * of some scenarios only (BENCH_ONLY) is named after them, <YYYY-MM-DD>-browser.json, so that it does
+ * not replace the day's full run.
+ */
 export function writeResults(results: ScenarioResult[], knobs: Knobs, startedAt: Date, table: string): string {
   mkdirSync(resultsDir, { recursive: true });
   const date = startedAt.toISOString().slice(0, 10);
-  const path = join(resultsDir, `${date}${knobs.quick ? '-quick' : ''}.json`);
+  const partial = SCENARIOS.some((n) => !knobs.scenarios.includes(n));
+  const path = join(resultsDir, `${date}${partial ? `-${knobs.scenarios.join('+')}` : ''}${knobs.quick ? '-quick' : ''}.json`);
   const cpu = cpus();
   const doc = {
     date: startedAt.toISOString(),
@@ -121,7 +155,16 @@ export function writeResults(results: ScenarioResult[], knobs: Knobs, startedAt:
           ratios: Object.fromEntries(
             s.metrics.filter((m) => m.ratio).flatMap((m) => REFS.map((r) => [`${m.key} imbachat/${r}`, ratio(s, m.key, r)])),
           ),
+          ...(s.metrics.some((m) => m.target !== undefined) && {
+            targets: Object.fromEntries(
+              s.metrics.filter((m) => m.target !== undefined).map((m) => {
+                const v = s.values.imbachat?.[m.key];
+                return [m.key, { atMost: m.target, unit: m.unit, met: v === null || v === undefined ? null : v <= m.target! }];
+              }),
+            ),
+          }),
           errors: s.errors,
+          ...(s.skipped && { skipped: s.skipped }),
           detail: s.detail,
         },
       ]),

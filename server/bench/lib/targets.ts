@@ -1,7 +1,7 @@
 // The servers under test, each started as its own process: ImbaChat (server/src/main.ts on a temp
 // data dir) and the two references; and what /proc says about a process (RSS, CPU time) and the machine.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Names the CPU profile's folder (the scenario), when BENCH_CPU_PROF=1. */
   label?: string;
+  /** The bench widget's allowed page origins (ImbaChat); none means every origin. */
+  allowedOrigins?: string[];
 }
 
 export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Target> {
@@ -51,7 +53,7 @@ export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Ta
   if (kind === 'imbachat') {
     dataDir = o.dataDir ?? join(work, 'data');
     const configPath = join(work, 'widgets.json');
-    writeServerConfig(configPath, [widgetEntry(o.widget)]);
+    writeServerConfig(configPath, [widgetEntry(o.widget, o.allowedOrigins)]);
     Object.assign(env, { IMBACHAT_DATA_DIR: dataDir, IMBACHAT_CONFIG: configPath, LOG_LEVEL: 'warn' });
     // Node flags go before --import so the profiler covers the loader too; the profile is written
     // when the server exits cleanly (SIGTERM → close → exit), which stop() waits for.
@@ -130,6 +132,40 @@ export function cpuMs(pid: number): number | null {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time (user + system) of a process and all its descendants so far, ms, from /proc: each live
+ * one's own time plus what its exited children left in its cutime/cstime (null elsewhere). For the
+ * runner this covers the servers it started, the load workers and a browser with its renderers.
+ */
+export function treeCpuMs(root: number): number | null {
+  try {
+    const stats = new Map<number, { ppid: number; ticks: number }>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // ppid is field 4; utime, stime, cutime, cstime are fields 14 to 17.
+        stats.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+      } catch {
+        // the process exited while we looked; its parent's cutime has it now
+      }
+    }
+    const children = new Map<number, number[]>();
+    for (const [pid, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+    let ticks = 0;
+    const todo = [root];
+    while (todo.length) {
+      const pid = todo.pop()!;
+      ticks += stats.get(pid)?.ticks ?? 0;
+      todo.push(...(children.get(pid) ?? []));
+    }
+    return (ticks * 1000) / 100;
   } catch {
     return null;
   }
