@@ -141,3 +141,43 @@ test('a draft typed in one tab is the draft of the same conversation in the othe
   await expect(ui(first.page).composer).toHaveValue('');
   await first.context.close();
 });
+
+test('a leader tab that stops answering is taken over: messages keep coming to the other tab, none twice after it recovers', async ({ browser }) => {
+  const me = stranger('frozen');
+  const dialogId = await (await rest(me)).dialogWith(zoe);
+  const zoeApi = await rest(zoe);
+  const first = await widgetPage(browser, me);
+  const [second] = await moreTabs(first.context, first.page.url(), 1);
+  await zoeApi.send(dialogId, unique('Before the freeze'));
+  for (const p of [first.page, second!]) await expect.poll(() => sum(p)).toBe(1);
+  let takenOver = false;
+  second!.on('websocket', () => (takenOver = true));
+
+  // The first tab holds the socket; its main thread stops for 12 s (a frozen or hung tab runs no
+  // script: no relaying, no heartbeat).
+  await first.page.evaluate(() => {
+    // Answered first, then the page hangs: the test knows the hang has begun.
+    setTimeout(() => {
+      const end = Date.now() + 12_000;
+      while (Date.now() < end) {
+        // busy
+      }
+    }, 0);
+  });
+  const during = unique('While the leader is frozen');
+  await zoeApi.send(dialogId, during);
+  // The other tab notices the silence, takes the lock and resumes: the message arrives.
+  await expect.poll(() => sum(second!), { timeout: 30_000 }).toBe(2);
+  expect(takenOver).toBe(true);
+
+  await first.page.evaluate(() => true); // answered once the page runs script again
+  const after = unique('After it recovers');
+  await zoeApi.send(dialogId, after);
+  for (const p of [first.page, second!]) {
+    await expect.poll(() => sum(p), { timeout: 20_000 }).toBe(3);
+    const texts = ((await events(p, 'message')) as { message: { text: string } }[]).map((m) => m.message.text);
+    expect(texts.filter((t) => t === after)).toHaveLength(1);
+    expect(texts.filter((t) => t === during)).toHaveLength(1);
+  }
+  await first.context.close();
+});
