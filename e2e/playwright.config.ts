@@ -1,18 +1,12 @@
 // Browser tests: the real widget, served by the real server, on the real demo host site, in the
 // system's Chromium (never a downloaded browser).
-import { execFileSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.ts';
 
 function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('which', [name], { encoding: 'utf8' }).trim();
-    } catch {
-      // try the next name
-    }
-  }
-  throw new Error('No Chromium found: install it (apt-get install -y chromium) or set CHROMIUM_PATH.');
+  const found = findChromium();
+  if ('missing' in found) throw new Error(`${found.missing}.`);
+  return found.path;
 }
 
 export default defineConfig({
@@ -36,15 +30,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: chromiumPath(),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
 });

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { ensureWidgetBuilt } from '../../../scripts/stack.ts';
-import { CHROMIUM_ARGS, findChromium } from '../lib/chromium.ts';
+import { CHROMIUM_ARGS, findChromium } from '../../../scripts/chromium.ts';
 import { type HostPage, startHostPage } from '../lib/host-page.ts';
 import { api, call, openConversations, tokenFor } from '../lib/imbachat.ts';
 import { knobs } from '../lib/knobs.ts';

@@ -300,22 +300,22 @@ export class Chat {
     return `imbachat:view:${this.opts.devId}:${this.opts.userId}`;
   }
 
-  /** Shared by the site's tabs (drafts); the tab's storage stands in where tests give one. */
+  /** The site's storage, shared by its tabs (drafts); the storage a test gives stands in. */
   private siteStorage(): ChatOptions['storage'] {
-    if (this.opts.storage !== undefined) return this.opts.storage;
-    try {
-      return globalThis.localStorage ?? null;
-    } catch {
-      return null;
-    }
+    return this.browserStorage('localStorage');
   }
 
+  /** The tab's own storage (outbox, the panel's state). */
   private storage(): ChatOptions['storage'] {
+    return this.browserStorage('sessionStorage');
+  }
+
+  private browserStorage(kind: 'localStorage' | 'sessionStorage'): ChatOptions['storage'] {
     if (this.opts.storage !== undefined) return this.opts.storage;
     try {
-      return globalThis.sessionStorage ?? null;
+      return globalThis[kind] ?? null;
     } catch {
-      return null;
+      return null; // blocked (third-party storage settings): memory only
     }
   }
 

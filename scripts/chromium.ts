@@ -1,5 +1,6 @@
-// The system's Chromium, found and started the way the browser tests do (e2e/playwright.config.ts):
-// CHROMIUM_PATH, else `chromium` / `chromium-browser` on the PATH; never a downloaded browser.
+// The system's Chromium, for the browser tests (e2e/playwright.config.ts) and the bench's browser
+// scenario alike: CHROMIUM_PATH, else `chromium` / `chromium-browser` on the PATH; never a
+// downloaded browser.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
