@@ -9,11 +9,11 @@ test('an expiring token is renewed with getToken and nothing sent meanwhile is l
   const me = stranger('renew');
   const dialogId = await (await rest(me)).dialogWith(zoe);
   const zoeApi = await rest(zoe);
-  const u = await widgetPage(browser, me, { ttl: 4, getToken: true, holdTokens: true });
+  const u = await widgetPage(browser, me, { ttl: 8, getToken: true, holdTokens: true });
   const w = ui(u.page);
   await openDialog(u.page, zoe);
 
-  // The token expires; the widget asks the page for a new one (held back for now).
+  // The token expires (8 s: the widget is ready well before on a busy machine); the widget asks the page for a new one (held back for now).
   await expect.poll(() => u.tokenCalls(), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   const closes = u.received.length;
   const missed = [unique('Written while renewing 1'), unique('Written while renewing 2')];
@@ -37,10 +37,11 @@ test('an expiring token is renewed with getToken and nothing sent meanwhile is l
 test('without getToken an expired session says so; updateToken brings it back', async ({ browser }) => {
   const me = stranger('expire');
   const dialogId = await (await rest(me)).dialogWith(zoe);
-  const u = await widgetPage(browser, me, { ttl: 3 });
+  // Long enough for the widget to be ready first on a busy machine; then the token runs out.
+  const u = await widgetPage(browser, me, { ttl: 8 });
   const w = ui(u.page);
   await openDialog(u.page, zoe);
-  await expect(u.page.getByRole('alert').filter({ hasText: 'Session expired — reload the page' })).toBeVisible({ timeout: 20_000 });
+  await expect(u.page.getByRole('alert').filter({ hasText: 'Session expired — reload the page' })).toBeVisible({ timeout: 30_000 });
   await expect(w.composer).toBeDisabled();
 
   const token = await signChatToken(live().secretKey, me.id, 600);
