@@ -1,19 +1,11 @@
 // Reference server for `pnpm bench`: Socket.IO with one room per user; an HTTP POST is emitted to
 // the recipients' rooms. No storage. The "popular library" yardstick next to the bare ws forwarder.
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { readBody } from './read-body.ts';
 import { Server } from 'socket.io';
 
 const port = Number(process.env.PORT ?? 0);
 let nextId = 1;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 const server = createServer();
 server.keepAliveTimeout = 60_000;

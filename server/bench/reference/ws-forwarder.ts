@@ -1,20 +1,12 @@
 // Reference server for `pnpm bench`: the least a chat relay can do — an HTTP POST fanned out to the
 // recipients' WebSockets, with no auth check, no storage and no ordering. The bench's floor.
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { readBody } from './read-body.ts';
 import { WebSocket, WebSocketServer } from 'ws';
 
 const port = Number(process.env.PORT ?? 0);
 const sockets = new Map<string, Set<WebSocket>>();
 let nextId = 1;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 async function handle(req: IncomingMessage, res: ServerResponse) {
   if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200).end('ok');

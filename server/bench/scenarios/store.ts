@@ -54,8 +54,7 @@ export async function runStoreCommit(ctx: Ctx): Promise<ScenarioResult> {
     result.values.imbachat = { msg_per_s: r.perS, batch_p99: r.batchMs.p99 };
     result.detail = r;
   } catch (err) {
-    console.log(`  ImbaChat  FAILED: ${(err as Error).message.split('\n')[0]}`);
-    result.errors.imbachat = (err as Error).message;
+    failed(result, err);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -147,10 +146,15 @@ export async function runQueries(ctx: Ctx): Promise<ScenarioResult> {
       await target.stop();
     }
   } catch (err) {
-    console.log(`  ImbaChat  FAILED: ${(err as Error).message.split('\n')[0]}`);
-    result.errors.imbachat = (err as Error).message;
+    failed(result, err);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
   return result;
+}
+
+/** A scenario that could not run says why, on the console and in the results. */
+function failed(result: ScenarioResult, err: unknown): void {
+  console.log(`  ImbaChat  FAILED: ${(err as Error).message.split('\n')[0]}`);
+  result.errors.imbachat = (err as Error).message;
 }
