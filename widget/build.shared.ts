@@ -11,4 +11,4 @@ export const loaderEntry = resolve(here, 'src/index.ts');
 export const jsx = { runtime: 'automatic', importSource: 'preact' } as const;
 /** Served at /imbachat/v1/assets/… by the server; names carry a content hash. */
 export const assetsDir = 'assets';
-export const target = 'es2020';
+export const target = 'es2022';

@@ -21,12 +21,7 @@ export function start(host: Host): Controller {
   return {
     load(options: LoadOptions) {
       const texts = setLang(options.lang);
-      const applyAlerts = (c: Chat) => {
-        c.alerts.titleBadge.value = options.titleBadge;
-        c.alerts.soundAllowed.value = options.sound;
-        c.alerts.notificationsAllowed.value = options.notifications;
-        c.alerts.refreshDesktop();
-      };
+      const applyAlerts = (c: Chat) => c.setAlertOptions({ titleBadge: options.titleBadge, sound: options.sound, notifications: options.notifications });
       app.position.value = options.position;
       let chat = current();
       if (chat && chat.session.userId === options.user_id) {

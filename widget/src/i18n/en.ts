@@ -1,7 +1,10 @@
-// English: the default catalogue, and the list of keys every other catalogue fills in.
+// English: the default catalogue, and the list of keys every other catalogue fills in. The
+// launcher's own texts are in en-launcher.ts (they ship with the launcher; the rest comes with
+// the panel's code, see english.ts).
+import { enLauncher } from './en-launcher.ts';
+
 export const en = {
-  openChat: 'Open chat',
-  closeChat: 'Close chat',
+  ...enLauncher,
   close: 'Close',
   chats: 'Chats',
   back: 'Back to chats',
@@ -15,13 +18,6 @@ export const en = {
   loading: 'Loading…',
   opening: 'Opening the conversation…',
   connecting: 'Connecting…',
-  sessionExpired: 'Session expired — reload the page',
-  tokenInvalid: 'You are signed out of the chat — reload the page',
-  widgetNotFound: 'This chat is not set up on the server (unknown widget).',
-  originNotAllowed: 'This chat is not enabled for this site.',
-  userUnknown: 'This site has not told the chat who you are.',
-  userSwitched: 'Someone else signed in in another tab — reload the page',
-  loadFailed: 'Could not load. Check your connection.',
   tryAgain: 'Try again',
   retry: 'Retry',
   edit: 'Edit',
@@ -59,8 +55,6 @@ export const en = {
   // Plural forms are named after Intl.PluralRules categories (see plural()); "_other" is required.
   members_one: '{n} member',
   members_other: '{n} members',
-  newMessages_one: '{n} new message',
-  newMessages_other: '{n} new messages',
 };
 /** Plural categories English does not use, for the languages that need them. */
 type MoreForms = Partial<Record<`${PluralKey}_${Intl.LDMLPluralRule}`, string>>;

@@ -1,6 +1,7 @@
 // The interface language: one signal for the whole widget, and t() to read a message from it.
 import { signal } from '@preact/signals-core';
-import { en, type Catalogue, type MessageKey, type PluralKey } from './en.ts';
+import type { Catalogue, MessageKey, PluralKey } from './en.ts';
+import { enLauncher } from './en-launcher.ts';
 
 /** The other catalogues load when a page asks for their language, so an English page never
  *  downloads them (each is about 1.5 KB gzipped). Add a language here and in its own file. */
@@ -11,7 +12,12 @@ const more: Record<string, () => Promise<Catalogue>> = {
 /** Every language the widget has texts for. */
 export const LANGUAGES: readonly string[] = ['en', ...Object.keys(more)];
 
-const loaded = signal<Record<string, Catalogue>>({ en });
+/** English starts with the launcher's texts; english.ts adds the rest with the panel's code. */
+const loaded = signal<Record<string, Partial<Catalogue>>>({ en: enLauncher });
+
+export function addEnglish(all: Catalogue): void {
+  loaded.value = { ...loaded.peek(), en: all };
+}
 
 /** A BCP 47 tag as given by the page (kept for Intl formatting). */
 export const lang = signal('en');
@@ -35,24 +41,26 @@ export function textLang(tag: string): string {
 }
 
 /** The texts for a tag; English until its catalogue has loaded. */
-export function catalogueFor(tag: string): Catalogue {
-  return loaded.value[textLang(tag)] ?? en;
+export function catalogueFor(tag: string): Partial<Catalogue> {
+  return loaded.value[textLang(tag)] ?? english();
 }
 
+const english = (): Partial<Catalogue> => loaded.value['en'] ?? enLauncher;
+
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
-  let text = catalogueFor(lang.value)[key];
+  let text = catalogueFor(lang.value)[key] ?? english()[key] ?? key;
   if (vars) for (const [k, v] of Object.entries(vars)) text = text.replace(`{${k}}`, String(v));
   return text;
 }
 
 export function isKey(key: string): key is MessageKey {
-  return key in en;
+  return key in english();
 }
 
 /** "{n} members" in the right form for n ("1 участник", "3 участника", "5 участников"). The
  *  rules are those of the text's language, so English text under another tag stays English. */
 export function plural(key: PluralKey, n: number): string {
   const c = catalogueFor(lang.value);
-  const form = c[`${key}_${new Intl.PluralRules(textLang(lang.value)).select(n)}`] ?? c[`${key}_other`];
+  const form = c[`${key}_${new Intl.PluralRules(textLang(lang.value)).select(n)}`] ?? c[`${key}_other`] ?? english()[`${key}_other`] ?? key;
   return form.replace('{n}', String(n));
 }

@@ -80,10 +80,12 @@ async function meAndBob() {
 
 type People = Awaited<ReturnType<typeof meAndBob>>;
 const realSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
-/** A chat for `me`, disposed when the test ends however it ends (so nothing it still sends leaks into the next). */
-function open(p: People, extra: Partial<ChatOptions> = {}): Chat {
+/** A chat for `me` with its conversations part loaded, disposed when the test ends however it
+ *  ends (so nothing it still sends leaks into the next). */
+async function open(p: People, extra: Partial<ChatOptions> = {}): Promise<Chat> {
   const chat = new Chat({ base: proxy.url, devId: server.devId, userId: p.me, token: server.tokens[p.me]!, emit: () => {}, socket: realSocket, storage: null, prefs: null, ...extra });
   onTestFinished(() => chat.dispose());
+  await chat.loadFull();
   return chat;
 }
 const posts = () => proxy.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
@@ -115,7 +117,7 @@ function until<T>(s: ReadonlySignal<T>, ok: (v: T) => boolean, what: string, ms 
 /** Every status the message with `key` has had, in order, from now on. */
 function statusTrail(chat: Chat, dialogId: number, key: string): string[] {
   const trail: string[] = [];
-  const items = chat.messages.thread(dialogId).items;
+  const items = chat.full().messages.thread(dialogId).items;
   const stop = effect(() => {
     const status = items.value.find((m) => m.key === key)?.status ?? 'gone';
     if (trail.at(-1) !== status) trail.push(status);
@@ -126,10 +128,10 @@ function statusTrail(chat: Chat, dialogId: number, key: string): string[] {
 
 it('a message shows as pending at once and as sent when the server answers, with the same key', async () => {
   const p = await meAndBob();
-  const chat = open(p);
-  await chat.loadThread(p.dialog.id);
-  expect(chat.send(p.dialog.id, '  Hello Bob  ')).toBe(true);
-  const thread = chat.messages.thread(p.dialog.id);
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
+  expect(chat.full().send(p.dialog.id, '  Hello Bob  ')).toBe(true);
+  const thread = chat.full().messages.thread(p.dialog.id);
   expect(thread.items.value).toMatchObject([{ text: 'Hello Bob', status: 'pending', id: null }]);
   const key = thread.items.value[0]!.key;
   await until(thread.items, (items) => items[0]?.status !== 'pending', 'the server answering the send');
@@ -144,12 +146,12 @@ it('a send that gets no answer stays pending and is resent with the same client_
   // follows the failure at once instead of up to seconds later. What is sent does not change.
   vi.spyOn(Math, 'random').mockReturnValue(0);
   const p = await meAndBob();
-  const chat = open(p);
-  await chat.loadThread(p.dialog.id);
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
   let cut = 0;
   proxy.route = (r) => (r.method === 'POST' && cut++ < 3 ? 'drop' : 'pass'); // a few sends, all unanswered
-  chat.send(p.dialog.id, 'Are you there?');
-  const thread = chat.messages.thread(p.dialog.id);
+  chat.full().send(p.dialog.id, 'Are you there?');
+  const thread = chat.full().messages.thread(p.dialog.id);
   const { key, client_msg_id } = thread.items.value[0]!;
   const trail = statusTrail(chat, p.dialog.id, key);
   await until(thread.items, (items) => items[0]?.status !== 'pending', 'the message acknowledged after the resends');
@@ -162,19 +164,19 @@ it('a send that gets no answer stays pending and is resent with the same client_
     ['pass', client_msg_id],
   ]);
   expect(await p.stored()).toMatchObject([{ client_msg_id, text: 'Are you there?' }]);
-  await chat.deliver(p.dialog.id, key); // nothing left to send
+  await chat.full().deliver(p.dialog.id, key); // nothing left to send
   expect(posts()).toHaveLength(4);
 });
 
 it('an acknowledgement lost on the way is harmless: the resend gets the stored message back, once', async () => {
   vi.spyOn(Math, 'random').mockReturnValue(0); // the resend comes at once (see above)
   const p = await meAndBob();
-  const chat = open(p);
-  await chat.loadThread(p.dialog.id);
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
   let lost = false;
   proxy.route = (r) => (r.method === 'POST' && !lost ? ((lost = true), 'lose_answer') : 'pass'); // stored, answer lost
-  chat.send(p.dialog.id, 'Only once');
-  const thread = chat.messages.thread(p.dialog.id);
+  chat.full().send(p.dialog.id, 'Only once');
+  const thread = chat.full().messages.thread(p.dialog.id);
   const trail = statusTrail(chat, p.dialog.id, thread.items.value[0]!.key);
   await until(thread.items, (items) => items[0]?.status !== 'pending', 'the resend answered');
   expect(thread.items.value).toMatchObject([{ status: 'sent', text: 'Only once' }]);
@@ -193,22 +195,22 @@ it('messages still pending survive a reload (the tab storage) and are resent wit
   const storage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v), removeItem: (k: string) => void saved.delete(k) };
   const outboxKey = `imbachat:outbox:${server.devId}:${p.me}`;
   proxy.route = (r) => (r.method === 'POST' ? 'drop' : 'pass');
-  const before = open(p, { storage });
-  await before.loadThread(p.dialog.id);
-  before.send(p.dialog.id, 'Survives the reload');
-  const cmid = before.messages.thread(p.dialog.id).items.value[0]!.client_msg_id!;
+  const before = await open(p, { storage });
+  await before.full().loadThread(p.dialog.id);
+  before.full().send(p.dialog.id, 'Survives the reload');
+  const cmid = before.full().messages.thread(p.dialog.id).items.value[0]!.client_msg_id!;
   expect(saved.get(outboxKey)).toContain(cmid);
   await proxy.seen((r) => r.method === 'POST' && r.action === 'drop');
   before.dispose(); // the page goes away with the message unacknowledged
   expect(await p.stored()).toEqual([]);
 
   proxy.route = () => 'pass';
-  const after = open(p, { storage });
+  const after = await open(p, { storage });
   after.start();
-  const thread = after.messages.thread(p.dialog.id);
+  const thread = after.full().messages.thread(p.dialog.id);
   await until(thread.items, (items) => items.some((m) => m.client_msg_id === cmid && m.status !== 'pending'), 'the restored message acknowledged');
   expect(await p.stored()).toMatchObject([{ client_msg_id: cmid, text: 'Survives the reload' }]);
-  await after.loadThread(p.dialog.id);
+  await after.full().loadThread(p.dialog.id);
   expect(thread.items.value).toMatchObject([{ status: 'sent', client_msg_id: cmid, text: 'Survives the reload' }]);
   expect(posts().every((r) => clientMsgId(r.body) === cmid)).toBe(true);
   expect(saved.has(outboxKey)).toBe(false);
@@ -217,10 +219,10 @@ it('messages still pending survive a reload (the tab storage) and are resent wit
 it('a message the server refuses fails with Retry and is not resent by itself', async () => {
   vi.spyOn(Math, 'random').mockReturnValue(0); // a resend, were one scheduled, would be due at once
   const p = await meAndBob();
-  const chat = open(p);
-  await chat.loadThread(p.dialog.id);
-  chat.send(p.dialog.id, 'x'.repeat(MAX_TEXT_CHARS + 1));
-  const thread = chat.messages.thread(p.dialog.id);
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
+  chat.full().send(p.dialog.id, 'x'.repeat(MAX_TEXT_CHARS + 1));
+  const thread = chat.full().messages.thread(p.dialog.id);
   const trail = statusTrail(chat, p.dialog.id, thread.items.value[0]!.key);
   await until(thread.items, (items) => items[0]?.status !== 'pending', 'the refusal');
   expect(thread.items.value).toMatchObject([{ status: 'failed', error: 'validation_failed' }]);
@@ -233,9 +235,9 @@ it('a message the server refuses fails with Retry and is not resent by itself', 
 
 it('blank messages are not sent', async () => {
   const p = await meAndBob();
-  const chat = open(p);
-  expect(chat.send(p.dialog.id, ' \n\t ')).toBe(false);
-  expect(chat.messages.thread(p.dialog.id).items.value).toEqual([]);
+  const chat = await open(p);
+  expect(chat.full().send(p.dialog.id, ' \n\t ')).toBe(false);
+  expect(chat.full().messages.thread(p.dialog.id).items.value).toEqual([]);
 });
 
 it('typing.start goes out at most once per 3 s while typing; typing.stop when the composer empties or a message is sent', async () => {
@@ -252,7 +254,7 @@ it('typing.start goes out at most once per 3 s while typing; typing.stop when th
   };
   const bob = await connectWs(`${server.url.replace('http', 'ws')}/api/v1/${server.devId}/ws`, server.tokens[p.bob]!);
   onTestFinished(() => bob.close());
-  const chat = open(p, { socket: recording });
+  const chat = await open(p, { socket: recording });
   chat.start();
   await until(chat.session.link, (s) => s === 'connected', 'the chat connected');
   const d = p.dialog.id;
@@ -260,17 +262,17 @@ it('typing.start goes out at most once per 3 s while typing; typing.stop when th
   // The throttle reads Date.now(); only Date is faked, and only while nothing else runs.
   vi.useFakeTimers({ toFake: ['Date'] });
   for (let i = 0; i < 10; i++) {
-    chat.typing(d, true);
+    chat.full().typing(d, true);
     vi.advanceTimersByTime(200);
   }
   expect(frames()).toEqual(['typing.start']);
   vi.advanceTimersByTime(1000); // 3 s since the first start
-  chat.typing(d, true);
+  chat.full().typing(d, true);
   expect(frames()).toEqual(['typing.start', 'typing.start']);
-  chat.typing(d, false);
+  chat.full().typing(d, false);
   expect(frames()).toEqual(['typing.start', 'typing.start', 'typing.stop']);
-  chat.typing(d, true);
-  chat.send(d, 'done');
+  chat.full().typing(d, true);
+  chat.full().send(d, 'done');
   vi.useRealTimers();
   expect(frames()).toEqual(['typing.start', 'typing.start', 'typing.stop', 'typing.start', 'typing.stop']);
   // Bob gets them through the server, in order: the last stop is the last typing frame.

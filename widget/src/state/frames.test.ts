@@ -54,7 +54,7 @@ async function live(list: Dialog[], server: Map<number, Dialog> = new Map()) {
     storage: null,
     prefs: null,
   });
-  const alerts = vi.spyOn(chat.alerts, 'incoming');
+  const alerts = vi.spyOn((await chat.loadFull()).alerts, 'incoming');
   chat.start();
   await vi.waitFor(() => expect(chat.dialogs.status.value).toBe('loaded'));
   const s = socket as unknown as SocketLike;
@@ -184,7 +184,7 @@ it('presence comes from direct dialogs only: a group does not seed its members',
   const online = (user_id: string) => ({ user_id, last_read_seq: 0, last_delivered_seq: 0, online: true, last_seen_at: null });
   const group: Dialog = { ...direct(9), type: 'group', title: 'Hiking club', member_count: 3, members: [me, bob, carol], members_state: [online('1'), online('2'), online('3')] };
   const c = await live([group, direct(7, bob, { members_state: [online('2')] })]);
-  expect(c.chat.presence.users.value).toEqual({ '2': { online: true, last_seen_at: null } });
+  expect(c.chat.full().presence.users.value).toEqual({ '2': { online: true, last_seen_at: null } });
   c.chat.dispose();
 });
 

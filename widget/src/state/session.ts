@@ -17,13 +17,18 @@ export class SessionModel {
   readonly fatal = signal<FatalCode | null>(null);
   /** "Connecting…" is shown once the first try failed or a working link dropped, not on every page load. */
   readonly showConnecting = computed(() => this.fatal.value === null && this.link.value === 'connecting' && this.retrying.value);
-  private refreshing: Promise<string | null> | null = null;
+  #refreshing: Promise<string | null> | null = null;
+  #currentToken: string;
+  #getToken: (() => string | Promise<string>) | undefined;
 
   constructor(
     readonly userId: string,
-    private currentToken: string,
-    private getToken?: () => string | Promise<string>,
-  ) {}
+    token: string,
+    getToken?: () => string | Promise<string>,
+  ) {
+    this.#currentToken = token;
+    this.#getToken = getToken;
+  }
 
   linkChanged(change: StateChange): void {
     batch(() => {
@@ -34,35 +39,35 @@ export class SessionModel {
   }
 
   token(): string {
-    return this.currentToken;
+    return this.#currentToken;
   }
 
   setToken(token: string, getToken?: () => string | Promise<string>): void {
-    this.currentToken = token;
-    if (getToken) this.getToken = getToken;
+    this.#currentToken = token;
+    if (getToken) this.#getToken = getToken;
   }
 
   /** Asks the page for a fresh token (one request at a time); null when it cannot give one. */
   refreshToken(): Promise<string | null> {
-    const getToken = this.getToken;
+    const getToken = this.#getToken;
     if (!getToken) return Promise.resolve(null);
-    this.refreshing ??= (async () => {
+    this.#refreshing ??= (async () => {
       try {
         const token = await getToken();
         if (!isToken(token)) {
           report('getToken() must return the new token string (or a promise of it).');
           return null;
         }
-        this.currentToken = token.trim();
-        return this.currentToken;
+        this.#currentToken = token.trim();
+        return this.#currentToken;
       } catch (err) {
         report(`getToken() failed: ${String(err)}`);
         return null;
       } finally {
-        this.refreshing = null;
+        this.#refreshing = null;
       }
     })();
-    return this.refreshing;
+    return this.#refreshing;
   }
 }
 

@@ -13,8 +13,8 @@ export class ViewModel {
   /** The open dialog's read position when it was opened, while it had unread messages: the
    *  "New messages" line goes after it and the dialog opens there. */
   readonly unreadAfter = signal<number | null>(null);
-  /** A refused message taken back for editing: the composer of that dialog takes the text. */
   /** The panel was reopened as it was left on the previous page: it does not take the focus. */
   readonly restored = signal(false);
+  /** A refused message taken back for editing: the composer of that dialog takes the text. */
   readonly edit = signal<{ dialogId: number; text: string } | null>(null);
 }

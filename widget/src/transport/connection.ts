@@ -57,68 +57,72 @@ export class Connection {
   /** The highest event_id applied here (a position in the widget's log, which grows but skips the
    *  events of other people's dialogs); sent as resume_from on reconnect. */
   lastEventId: number | null = null;
-  private ws: SocketLike | null = null;
-  private stopped = false;
-  private resumeSent = false;
-  private authRefusals = 0;
+  #ws: SocketLike | null = null;
+  #stopped = false;
+  #resumeSent = false;
+  #authRefusals = 0;
   /** Connecting again after a failure (until the next ready). */
-  private retrying = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  #retrying = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly opts: ConnectionOptions) {}
+  readonly #opts: ConnectionOptions;
+
+  constructor(opts: ConnectionOptions) {
+    this.#opts = opts;
+  }
 
   connect(): void {
-    if (this.stopped || this.ws) return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.setState('connecting');
-    const make = this.opts.socket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
+    if (this.#stopped || this.#ws) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#setState('connecting');
+    const make = this.#opts.socket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
     let ws: SocketLike;
     try {
-      ws = make(this.opts.url);
+      ws = make(this.#opts.url);
     } catch {
       this.disconnect(1006, 'connect_failed', true);
       return;
     }
-    this.ws = ws;
+    this.#ws = ws;
     ws.onopen = () => {
-      if (this.ws !== ws) return;
+      if (this.#ws !== ws) return;
       const resume = this.lastEventId;
-      this.resumeSent = resume !== null;
-      this.send(resume === null ? { type: 'auth', token: this.opts.token() } : { type: 'auth', token: this.opts.token(), resume_from: resume });
+      this.#resumeSent = resume !== null;
+      this.send(resume === null ? { type: 'auth', token: this.#opts.token() } : { type: 'auth', token: this.#opts.token(), resume_from: resume });
     };
     ws.onmessage = (ev) => {
-      if (this.ws === ws) this.receive(ev.data);
+      if (this.#ws === ws) this.#receive(ev.data);
     };
     ws.onclose = (ev) => {
-      if (this.ws === ws) this.closed(ev.code, ev.reason);
+      if (this.#ws === ws) this.#closed(ev.code, ev.reason);
     };
     ws.onerror = () => {};
-    this.armDeadline(LocalClose.READY_TIMEOUT, 'ready_timeout');
+    this.#armDeadline(LocalClose.READY_TIMEOUT, 'ready_timeout');
   }
 
   /** Skips the wait of a scheduled reconnect (the browser came back online, a token arrived). */
   retryNow(): void {
-    if (this.retryTimer !== undefined) this.connect();
+    if (this.#retryTimer !== undefined) this.connect();
   }
 
   disconnect(code: number, reason: string, reconnect: boolean): void {
-    this.teardown(code, reason);
-    const retry = reconnect && !this.stopped;
-    this.setState(retry ? 'connecting' : 'disconnected', { code, reason }, retry);
+    this.#teardown(code, reason);
+    const retry = reconnect && !this.#stopped;
+    this.#setState(retry ? 'connecting' : 'disconnected', { code, reason }, retry);
     if (retry) {
-      const delay = backoffDelay(this.attempt++, this.opts.backoff ?? defaultBackoff, this.opts.random);
-      this.retryTimer = setTimeout(() => this.connect(), delay);
+      const delay = backoffDelay(this.attempt++, this.#opts.backoff ?? defaultBackoff, this.#opts.random);
+      this.#retryTimer = setTimeout(() => this.connect(), delay);
     }
   }
 
   /** Drops the socket and the timers; the caller says what state follows. */
-  private teardown(code: number, reason: string): void {
-    this.clearTimers();
-    const ws = this.ws;
-    this.ws = null;
+  #teardown(code: number, reason: string): void {
+    this.#clearTimers();
+    const ws = this.#ws;
+    this.#ws = null;
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       try {
@@ -131,31 +135,31 @@ export class Connection {
 
   /** Ends the link for good (user switch, page teardown). */
   close(): void {
-    this.stopped = true;
+    this.#stopped = true;
     this.disconnect(LocalClose.CLIENT, 'client_closed', false);
   }
 
   /** The only place the state changes. A retry is reported even when the state stays `connecting`. */
-  private setState(state: ConnectionState, extra: { code?: number; reason?: string } = {}, retrying = false): void {
+  #setState(state: ConnectionState, extra: { code?: number; reason?: string } = {}, retrying = false): void {
     const oldState = this.state;
     if (oldState === state && !retrying) return;
     this.state = state;
-    this.retrying = state === 'connecting' && (retrying || this.retrying);
-    this.opts.onState({ oldState, newState: state, retrying: this.retrying, ...extra });
+    this.#retrying = state === 'connecting' && (retrying || this.#retrying);
+    this.#opts.onState({ oldState, newState: state, retrying: this.#retrying, ...extra });
   }
 
   /** Sends a frame when connected (auth goes out before that); false when it could not. */
   send(frame: ClientFrame): boolean {
-    if (!this.ws || (this.state !== 'connected' && frame.type !== 'auth')) return false;
+    if (!this.#ws || (this.state !== 'connected' && frame.type !== 'auth')) return false;
     try {
-      this.ws.send(JSON.stringify(frame));
+      this.#ws.send(JSON.stringify(frame));
       return true;
     } catch {
       return false; // the close event follows
     }
   }
 
-  private receive(data: unknown): void {
+  #receive(data: unknown): void {
     let frame: ServerFrame;
     try {
       frame = JSON.parse(String(data)) as ServerFrame;
@@ -167,15 +171,15 @@ export class Connection {
       // resumed: the missed events follow, in order. Otherwise the stream starts afresh here and
       // the app refetches its state over REST.
       if (!frame.resumed || this.lastEventId === null) this.lastEventId = frame.last_event_id ?? null;
-      this.clearTimers();
-      this.opts.onReady?.(frame.resumed === true && this.lastEventId !== null && this.resumeSent);
+      this.#clearTimers();
+      this.#opts.onReady?.(frame.resumed === true && this.lastEventId !== null && this.#resumeSent);
       this.attempt = 0;
-      this.authRefusals = 0;
-      this.setState('connected');
-      this.startPing(frame.heartbeat_ms);
+      this.#authRefusals = 0;
+      this.#setState('connected');
+      this.#startPing(frame.heartbeat_ms);
     } else if (frame.type === 'pong') {
-      clearTimeout(this.deadlineTimer);
-      this.deadlineTimer = undefined;
+      clearTimeout(this.#deadlineTimer);
+      this.#deadlineTimer = undefined;
       return;
     }
     if (this.state !== 'connected') return;
@@ -184,53 +188,53 @@ export class Connection {
       if (this.lastEventId !== null && frame.event_id <= this.lastEventId) return;
       this.lastEventId = frame.event_id;
     }
-    this.opts.onFrame(frame);
+    this.#opts.onFrame(frame);
   }
 
-  private closed(code: number, reason: string): void {
+  #closed(code: number, reason: string): void {
     if (code === CloseCode.AUTH_FAILED) {
       // The token was refused: ask the page for a fresh one (still connecting, honestly); without
       // one, stop rather than loop.
-      this.teardown(code, reason);
-      this.setState('connecting', { code, reason }, true);
-      if (++this.authRefusals > 2) return this.stop(reason || 'token_invalid');
-      void this.opts.refreshToken().then(
+      this.#teardown(code, reason);
+      this.#setState('connecting', { code, reason }, true);
+      if (++this.#authRefusals > 2) return this.#stop(reason || 'token_invalid');
+      void this.#opts.refreshToken().then(
         (token) => {
-          if (this.stopped) return;
-          if (token === null) this.stop(reason || 'token_expired');
+          if (this.#stopped) return;
+          if (token === null) this.#stop(reason || 'token_expired');
           else this.connect();
         },
-        () => this.stop(reason || 'token_expired'),
+        () => this.#stop(reason || 'token_expired'),
       );
       return;
     }
-    if (!shouldReconnect(code)) return this.stop(reason || `closed_${code}`);
+    if (!shouldReconnect(code)) return this.#stop(reason || `closed_${code}`);
     this.disconnect(code, reason, true);
   }
 
-  private stop(code: string): void {
-    this.stopped = true;
+  #stop(code: string): void {
+    this.#stopped = true;
     this.disconnect(LocalClose.CLIENT, code, false);
-    this.opts.onStop(code);
+    this.#opts.onStop(code);
   }
 
-  private startPing(heartbeatMs: number): void {
-    const every = Math.min(this.opts.pingIntervalMs ?? 25_000, heartbeatMs > 0 ? heartbeatMs : Infinity);
-    this.pingTimer = setInterval(() => {
+  #startPing(heartbeatMs: number): void {
+    const every = Math.min(this.#opts.pingIntervalMs ?? 25_000, heartbeatMs > 0 ? heartbeatMs : Infinity);
+    this.#pingTimer = setInterval(() => {
       this.send({ type: 'ping' });
-      if (this.deadlineTimer === undefined) this.armDeadline(LocalClose.NO_PONG, 'no_pong');
+      if (this.#deadlineTimer === undefined) this.#armDeadline(LocalClose.NO_PONG, 'no_pong');
     }, every);
   }
 
-  private armDeadline(code: number, reason: string): void {
-    clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = setTimeout(() => this.disconnect(code, reason, true), this.opts.timeoutMs ?? 10_000);
+  #armDeadline(code: number, reason: string): void {
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = setTimeout(() => this.disconnect(code, reason, true), this.#opts.timeoutMs ?? 10_000);
   }
 
-  private clearTimers(): void {
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.deadlineTimer);
-    clearInterval(this.pingTimer);
-    this.retryTimer = this.deadlineTimer = this.pingTimer = undefined;
+  #clearTimers(): void {
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#deadlineTimer);
+    clearInterval(this.#pingTimer);
+    this.#retryTimer = this.#deadlineTimer = this.#pingTimer = undefined;
   }
 }

@@ -23,54 +23,58 @@ export interface RestOptions {
 }
 
 export class RestClient {
-  private readonly controller = new AbortController();
+  readonly #controller = new AbortController();
 
-  constructor(private readonly opts: RestOptions) {}
+  readonly #opts: RestOptions;
+
+  constructor(opts: RestOptions) {
+    this.#opts = opts;
+  }
 
   me(): Promise<User> {
-    return this.request('GET', '/me');
+    return this.#request('GET', '/me');
   }
   dialogs(cursor?: string | null, limit = 50): Promise<Page<Dialog>> {
-    return this.request('GET', `/dialogs${query({ cursor, limit })}`);
+    return this.#request('GET', `/dialogs${query({ cursor, limit })}`);
   }
   openDialog(userId: string): Promise<Dialog> {
-    return this.request('POST', '/dialogs', { user_id: userId });
+    return this.#request('POST', '/dialogs', { user_id: userId });
   }
   dialog(id: number): Promise<Dialog> {
-    return this.request('GET', `/dialogs/${id}`);
+    return this.#request('GET', `/dialogs/${id}`);
   }
   messages(dialogId: number, page: { before?: string | number | null; after?: number; limit?: number } = {}): Promise<Page<Message>> {
-    return this.request('GET', `/dialogs/${dialogId}/messages${query(page)}`);
+    return this.#request('GET', `/dialogs/${dialogId}/messages${query(page)}`);
   }
   send(dialogId: number, text: string, clientMsgId: string): Promise<Message> {
-    return this.request('POST', `/dialogs/${dialogId}/messages`, { text, client_msg_id: clientMsgId });
+    return this.#request('POST', `/dialogs/${dialogId}/messages`, { text, client_msg_id: clientMsgId });
   }
   read(dialogId: number, messageId: number): Promise<ReadAnswer> {
-    return this.request('POST', `/dialogs/${dialogId}/read`, { message_id: messageId });
+    return this.#request('POST', `/dialogs/${dialogId}/read`, { message_id: messageId });
   }
 
   /** Cancels requests in flight; used when the user switches. */
   abort(): void {
-    this.controller.abort();
+    this.#controller.abort();
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
-    const doFetch = this.opts.fetch ?? globalThis.fetch.bind(globalThis);
+  async #request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
+    const doFetch = this.#opts.fetch ?? globalThis.fetch.bind(globalThis);
     let res: Response;
     try {
-      res = await doFetch(this.opts.baseUrl + path, {
+      res = await doFetch(this.#opts.baseUrl + path, {
         method,
         headers: {
-          Authorization: `Bearer ${this.opts.token()}`,
+          Authorization: `Bearer ${this.#opts.token()}`,
           Accept: 'application/json',
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         body: body === undefined ? null : JSON.stringify(body),
-        signal: this.controller.signal,
+        signal: this.#controller.signal,
         credentials: 'omit',
       });
     } catch (err) {
-      throw new ApiError(this.controller.signal.aborted ? 'aborted' : 'network', 0, String(err));
+      throw new ApiError(this.#controller.signal.aborted ? 'aborted' : 'network', 0, String(err));
     }
     if (res.ok) return (await res.json()) as T;
     let code = 'http_' + res.status;
@@ -83,8 +87,8 @@ export class RestClient {
       // not our error body (a proxy, a 502 page)
     }
     if (res.status === 401 && code === 'token_expired' && !retried) {
-      const token = await this.opts.refreshToken();
-      if (token !== null) return this.request(method, path, body, true);
+      const token = await this.#opts.refreshToken();
+      if (token !== null) return this.#request(method, path, body, true);
     }
     throw new ApiError(code, res.status, message);
   }

@@ -45,174 +45,177 @@ export function tabsSupported(): boolean {
 export class TabLink {
   state: ConnectionState = 'disconnected';
   lastEventId: number | null = null;
-  private readonly id = Math.random().toString(36).slice(2);
-  private readonly channel: BroadcastChannel;
-  private conn: Connection | null = null;
-  private release: (() => void) | null = null;
-  private abort = new AbortController();
-  private lastChange: StateChange | null = null;
-  private lastReady: ServerFrame | null = null;
-  private heardAt = Date.now();
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private closed = false;
+  readonly #id = Math.random().toString(36).slice(2);
+  readonly #channel: BroadcastChannel;
+  #conn: Connection | null = null;
+  #release: (() => void) | null = null;
+  #abort = new AbortController();
+  #lastChange: StateChange | null = null;
+  #lastReady: ServerFrame | null = null;
+  #heardAt = Date.now();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
   /** Other tabs' visibility, by tab id. */
-  private readonly visible = new Map<string, boolean>();
+  readonly #visible = new Map<string, boolean>();
 
-  constructor(private readonly o: ConnectionOptions & { key: string }) {
-    this.channel = new BroadcastChannel(o.key);
-    this.channel.onmessage = (ev: MessageEvent<Note>) => this.hear(ev.data);
+  readonly #o: ConnectionOptions & { key: string };
+
+  constructor(o: ConnectionOptions & { key: string }) {
+    this.#o = o;
+    this.#channel = new BroadcastChannel(o.key);
+    this.#channel.onmessage = (ev: MessageEvent<Note>) => this.#hear(ev.data);
     // A tab that goes away no longer counts as the visible one.
-    globalThis.addEventListener?.('pagehide', this.bye);
+    globalThis.addEventListener?.('pagehide', this.#bye);
   }
 
-  private readonly bye = () => this.post({ t: 'bye', from: this.id });
+  readonly #bye = () => this.#post({ t: 'bye', from: this.#id });
 
   get leading(): boolean {
-    return this.conn !== null;
+    return this.#conn !== null;
   }
 
   /** Whether a tab other than this one is visible (it, not this one, should make a sound). */
   otherTabVisible(): boolean {
-    for (const v of this.visible.values()) if (v) return true;
+    for (const v of this.#visible.values()) if (v) return true;
     return false;
   }
 
   /** This tab's visibility, for the others to decide where a sound plays. */
   setVisible(visible: boolean): void {
-    this.post({ t: 'seen', from: this.id, visible });
+    this.#post({ t: 'seen', from: this.#id, visible });
   }
 
   connect(): void {
-    if (this.closed) return;
-    this.follow({ oldState: this.state, newState: 'connecting', retrying: false });
-    this.post({ t: 'hello', from: this.id });
-    this.elect(false);
-    this.timer = setInterval(() => {
-      if (this.conn) this.post({ t: 'beat' });
-      else if (Date.now() - this.heardAt > STEAL_AFTER_MS) this.elect(true);
+    if (this.#closed) return;
+    this.#follow({ oldState: this.state, newState: 'connecting', retrying: false });
+    this.#post({ t: 'hello', from: this.#id });
+    this.#elect(false);
+    this.#timer = setInterval(() => {
+      if (this.#conn) this.#post({ t: 'beat' });
+      else if (Date.now() - this.#heardAt > STEAL_AFTER_MS) this.#elect(true);
     }, BEAT_MS);
   }
 
   send(frame: ClientFrame): boolean {
-    if (this.conn) return this.conn.send(frame);
+    if (this.#conn) return this.#conn.send(frame);
     if (this.state !== 'connected') return false;
-    this.post({ t: 'send', frame });
+    this.#post({ t: 'send', frame });
     return true;
   }
 
   retryNow(): void {
-    this.conn?.retryNow();
+    this.#conn?.retryNow();
   }
 
   close(): void {
-    this.closed = true;
-    clearInterval(this.timer);
-    globalThis.removeEventListener?.('pagehide', this.bye);
-    this.bye();
-    this.conn?.close();
-    this.conn = null;
-    this.release?.();
-    this.abort.abort();
-    this.channel.close();
-    this.follow({ oldState: this.state, newState: 'disconnected', retrying: false });
+    this.#closed = true;
+    clearInterval(this.#timer);
+    globalThis.removeEventListener?.('pagehide', this.#bye);
+    this.#bye();
+    this.#conn?.close();
+    this.#conn = null;
+    this.#release?.();
+    this.#abort.abort();
+    this.#channel.close();
+    this.#follow({ oldState: this.state, newState: 'disconnected', retrying: false });
   }
 
   /** Asks for the lock (or takes it from a leader that went silent); holds it until close(). */
-  private elect(steal: boolean): void {
-    this.heardAt = Date.now();
-    if (steal) this.abort.abort();
-    this.abort = new AbortController();
-    const options: LockOptions = steal ? { steal: true } : { signal: this.abort.signal };
+  #elect(steal: boolean): void {
+    this.#heardAt = Date.now();
+    if (steal) this.#abort.abort();
+    this.#abort = new AbortController();
+    const options: LockOptions = steal ? { steal: true } : { signal: this.#abort.signal };
     navigator.locks
-      .request(this.o.key, options, () => {
-        if (this.closed) return;
-        this.lead();
-        return new Promise<void>((resolve) => (this.release = resolve));
+      .request(this.#o.key, options, () => {
+        if (this.#closed) return;
+        this.#lead();
+        return new Promise<void>((resolve) => (this.#release = resolve));
       })
       .catch(() => {
         // Aborted (we stole it meanwhile) or stolen from us: follow the new leader.
-        if (this.conn && !this.closed && !this.abort.signal.aborted) this.abdicate();
+        if (this.#conn && !this.#closed && !this.#abort.signal.aborted) this.#abdicate();
       });
   }
 
-  private lead(): void {
+  #lead(): void {
     const conn = new Connection({
-      ...this.o,
+      ...this.#o,
       onState: (change) => {
-        this.lastChange = change;
-        this.post({ t: 'state', change });
-        this.follow(change);
+        this.#lastChange = change;
+        this.#post({ t: 'state', change });
+        this.#follow(change);
       },
       onFrame: (frame) => {
-        if (frame.type === 'ready') this.lastReady = frame;
-        this.track(frame);
-        this.post({ t: 'frame', frame });
-        this.o.onFrame(frame);
+        if (frame.type === 'ready') this.#lastReady = frame;
+        this.#track(frame);
+        this.#post({ t: 'frame', frame });
+        this.#o.onFrame(frame);
       },
       onReady: (resumed) => {
-        this.post({ t: 'ready', resumed });
-        this.o.onReady?.(resumed);
+        this.#post({ t: 'ready', resumed });
+        this.#o.onReady?.(resumed);
       },
       onStop: (code) => {
-        this.post({ t: 'stop', code });
-        this.o.onStop(code);
+        this.#post({ t: 'stop', code });
+        this.#o.onStop(code);
       },
     });
     // From where every tab got to: the server replays what came after.
     conn.lastEventId = this.lastEventId;
-    this.conn = conn;
+    this.#conn = conn;
     conn.connect();
   }
 
-  private abdicate(): void {
-    const conn = this.conn;
-    this.conn = null;
-    this.release = null;
+  #abdicate(): void {
+    const conn = this.#conn;
+    this.#conn = null;
+    this.#release = null;
     conn?.close();
-    this.post({ t: 'hello', from: this.id });
-    this.elect(false); // a candidate again, behind the tab that took over
+    this.#post({ t: 'hello', from: this.#id });
+    this.#elect(false); // a candidate again, behind the tab that took over
   }
 
-  private hear(n: Note): void {
-    if (this.closed) return;
+  #hear(n: Note): void {
+    if (this.#closed) return;
     if (n.t === 'seen' || n.t === 'bye') {
-      if (n.t === 'seen') this.visible.set(n.from, n.visible);
-      else this.visible.delete(n.from);
+      if (n.t === 'seen') this.#visible.set(n.from, n.visible);
+      else this.#visible.delete(n.from);
       return;
     }
-    if (this.conn) {
+    if (this.#conn) {
       // The leader answers newcomers and sends for the others.
-      if (n.t === 'hello') this.post({ t: 'welcome', to: n.from, change: this.lastChange, ready: this.lastReady, lastEventId: this.lastEventId });
-      else if (n.t === 'send') this.conn.send(n.frame);
+      if (n.t === 'hello') this.#post({ t: 'welcome', to: n.from, change: this.#lastChange, ready: this.#lastReady, lastEventId: this.lastEventId });
+      else if (n.t === 'send') this.#conn.send(n.frame);
       return;
     }
-    this.heardAt = Date.now();
+    this.#heardAt = Date.now();
     switch (n.t) {
       case 'welcome':
-        if (n.to !== this.id) return;
+        if (n.to !== this.#id) return;
         this.lastEventId ??= n.lastEventId;
         if (n.change?.newState === 'connected' && n.ready) {
-          this.o.onReady?.(false); // this tab loads its own state over REST
-          this.o.onFrame(n.ready);
+          this.#o.onReady?.(false); // this tab loads its own state over REST
+          this.#o.onFrame(n.ready);
         }
-        if (n.change) this.follow(n.change);
+        if (n.change) this.#follow(n.change);
         return;
       case 'frame':
-        if (this.track(n.frame)) this.o.onFrame(n.frame);
+        if (this.#track(n.frame)) this.#o.onFrame(n.frame);
         return;
       case 'state':
-        return this.follow(n.change);
+        return this.#follow(n.change);
       case 'ready':
-        return this.o.onReady?.(n.resumed);
+        return this.#o.onReady?.(n.resumed);
       case 'stop':
-        return this.o.onStop(n.code);
+        return this.#o.onStop(n.code);
       default:
         return;
     }
   }
 
   /** Moves the event position; false for an event this tab already applied. */
-  private track(frame: ServerFrame): boolean {
+  #track(frame: ServerFrame): boolean {
     // As the Connection does: a fresh (not resumed) stream starts at the server's position.
     if (frame.type === 'ready' && (!frame.resumed || this.lastEventId === null)) this.lastEventId = frame.last_event_id ?? null;
     if (!('event_id' in frame) || typeof frame.event_id !== 'number') return true;
@@ -222,16 +225,16 @@ export class TabLink {
   }
 
   /** This tab's state follows the leader's link (or its own, when it leads). */
-  private follow(change: StateChange): void {
+  #follow(change: StateChange): void {
     const oldState = this.state;
     if (oldState === change.newState && !change.retrying) return;
     this.state = change.newState;
-    this.o.onState({ ...change, oldState });
+    this.#o.onState({ ...change, oldState });
   }
 
-  private post(n: Note): void {
+  #post(n: Note): void {
     try {
-      this.channel.postMessage(n);
+      this.#channel.postMessage(n);
     } catch {
       // closed
     }

@@ -4,6 +4,7 @@
 import '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import '../i18n/english.ts';
 import { t } from '../i18n/index.ts';
 import { dialogName } from '../state/dialogs.ts';
 import type { AppModel } from './model.ts';
@@ -32,10 +33,11 @@ export function unmountPanel(slot: HTMLElement): void {
   render(null, slot);
 }
 
-/** The open panel of the current chat (a user switch remounts it whole). */
+/** The open panel of the current chat (a user switch remounts it whole), once the chat's
+ *  conversations part is in (the launcher's shell shows the wait for it). */
 function PanelHost({ app, onClose }: { app: AppModel; onClose(): void }) {
   const chat = app.chat.value;
-  if (!chat || !chat.view.open.value) return null;
+  if (!chat || !chat.view.open.value || !chat.loaded.value) return null;
   return <Panel key={chat.session.userId} chat={chat} onClose={onClose} />;
 }
 

@@ -1,4 +1,6 @@
 // Dates, times and counted words through Intl, in the widget's language: no date library.
+// Every English text (the launcher's chunk has only its own, i18n/en-launcher.ts).
+import '../i18n/english.ts';
 import { lang, t } from '../i18n/index.ts';
 
 export { plural } from '../i18n/index.ts';

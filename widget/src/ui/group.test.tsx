@@ -29,18 +29,19 @@ afterEach(async () => {
   await setLang('en');
 });
 
-function setup(): HTMLElement {
+async function setup(): Promise<HTMLElement> {
   chat = new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, storage: null, prefs: null });
   chat.dialogs.mergePage([group, direct]);
-  const thread = chat.messages.thread(9);
+  const full = await chat.loadFull();
+  const thread = full.messages.thread(9);
   thread.merge([msg(1, '2'), msg(2, '2'), msg(3, '3'), msg(4, '1'), msg(5, '2')]);
   thread.status.value = 'loaded';
-  chat.presence.set('3', { online: true, last_seen_at: null });
+  full.presence.set('3', { online: true, last_seen_at: null });
   return document.createElement('div');
 }
 
-it('a group header shows its title, its initials and "N members", not anyone\'s presence', () => {
-  const root = setup();
+it('a group header shows its title, its initials and "N members", not anyone\'s presence', async () => {
+  const root = await setup();
   render(<DialogView chat={chat} dialogId={9} onClose={() => {}} />, root);
   expect(root.querySelector('h2')?.textContent).toBe('Hiking club');
   expect(root.querySelector('.avatar')?.textContent).toBe('HC');
@@ -49,24 +50,24 @@ it('a group header shows its title, its initials and "N members", not anyone\'s 
   expect(root.querySelector('.status-line a')).toBeNull();
 });
 
-it("a group's messages from other people show the sender's name above each run", () => {
-  const root = setup();
+it("a group's messages from other people show the sender's name above each run", async () => {
+  const root = await setup();
   render(<DialogView chat={chat} dialogId={9} onClose={() => {}} />, root);
   expect([...root.querySelectorAll('.msg .sender')].map((e) => e.textContent)).toEqual(['Bob Stone', 'Carol', 'Bob Stone']);
   expect(root.querySelector('.msg.mine .sender')).toBeNull();
 });
 
-it('typing in a group names the typist from the members', () => {
-  const root = setup();
-  chat.presence.startTyping(9, '2');
+it('typing in a group names the typist from the members', async () => {
+  const root = await setup();
+  chat.full().presence.startTyping(9, '2');
   render(<DialogView chat={chat} dialogId={9} onClose={() => {}} />, root);
   expect(root.querySelector('.status-line')?.textContent).toBe('Bob is typing…');
   render(<DialogList chat={chat} onClose={() => {}} />, root);
   expect(root.querySelector('[aria-label="Hiking club"] .preview')?.textContent).toBe('Bob is typing…');
 });
 
-it('my message in a group shows delivered once one other member has it, read once one read it', () => {
-  const root = setup();
+it('my message in a group shows delivered once one other member has it, read once one read it', async () => {
+  const root = await setup();
   const tick = () => root.querySelector('.msg.mine .info .sr-only')?.textContent;
   render(<DialogView chat={chat} dialogId={9} onClose={() => {}} />, root);
   expect(tick()).toBe('Sent');
@@ -78,8 +79,8 @@ it('my message in a group shows delivered once one other member has it, read onc
   expect(tick()).toBe('Read');
 });
 
-it('the dialog list names a group by its title, with initials and the sender before the preview', () => {
-  const root = setup();
+it('the dialog list names a group by its title, with initials and the sender before the preview', async () => {
+  const root = await setup();
   render(<DialogList chat={chat} onClose={() => {}} />, root);
   const row = root.querySelector('[aria-label="Hiking club"]')!;
   expect(row.querySelector('.name')?.textContent).toBe('Hiking club');
@@ -105,7 +106,7 @@ it('the member count uses the plural forms of the widget language', async () => 
   expect([1, 3, 5, 11, 21, 22].map((n) => plural('members', n))).toEqual(['1 участник', '3 участника', '5 участников', '11 участников', '21 участник', '22 участника']);
   await setLang('uk'); // English text: English rules, even where Ukrainian would say "21 member"
   expect(plural('members', 21)).toBe('21 members');
-  const root = setup();
+  const root = await setup();
   await setLang('ru');
   render(<DialogView chat={chat} dialogId={9} onClose={() => {}} />, root);
   expect(root.querySelector('.status-line')?.textContent).toBe('3 участника');

@@ -1,7 +1,7 @@
 // Puts the widget on the page without Preact: one custom element with an open shadow root (host
 // styles stay out, ours stay in) holding the launcher, built as DOM and kept current by signal
 // effects. The panel, and Preact with it, load on the first open (Panel.tsx renders into `slot`).
-import { effect } from '@preact/signals-core';
+import { effect, signal } from '@preact/signals-core';
 import { plural, t } from '../i18n/index.ts';
 import type { Chat } from '../state/chat.ts';
 import { fatalText } from './fatal.ts';
@@ -67,49 +67,27 @@ export function mount(app: AppModel, doc: Document = document): () => void {
   });
 
   // The panel's code: fetched when the browser is idle after the launcher shows, or on the first
-  // open if that comes sooner; until it is in, an open slot says it is loading.
+  // open if that comes sooner, with the chat's conversations part. Until both are in, the
+  // launcher spins; if they cannot load, it says so and the next click tries again.
   let panel: PanelModule | null = null;
   let code: Promise<PanelModule> | null = null;
-  let loading = false;
+  const state = signal<'idle' | 'loading' | 'failed'>('idle');
   const fetchPanel = () => (code ??= import('./Panel.tsx').catch((err: unknown) => ((code = null), Promise.reject(err))));
-  const waiting = (failed: boolean) => {
-    const box = el('div', 'panel panel-wait');
-    box.setAttribute('role', 'dialog');
-    box.setAttribute('aria-label', t('chats'));
-    box.setAttribute('aria-busy', 'true');
-    if (failed) {
-      const p = el('p');
-      p.textContent = t('loadFailed');
-      const retry = el('button', 'btn');
-      retry.type = 'button';
-      retry.textContent = t('tryAgain');
-      retry.addEventListener('click', loadPanel);
-      box.append(p, retry);
-    } else {
-      const spinner = el('span', 'spinner');
-      spinner.setAttribute('aria-hidden', 'true');
-      const text = el('span');
-      text.textContent = t('loading');
-      box.append(spinner, text);
-    }
-    slot.replaceChildren(box);
-  };
-  function loadPanel(): void {
-    if (loading || panel) return;
-    loading = true;
-    waiting(false);
-    fetchPanel().then(
-      (m) => {
+  const loadPanel = (c: Chat) => {
+    if (state.peek() === 'loading') return;
+    state.value = 'loading';
+    Promise.all([fetchPanel(), c.loadFull()]).then(
+      ([m]) => {
+        if (!panel) m.renderPanel(slot, app, close);
         panel = m;
-        slot.replaceChildren();
-        m.renderPanel(slot, app, close);
+        state.value = 'idle';
       },
       () => {
-        loading = false;
-        waiting(true);
+        state.value = 'failed';
+        c.closePanel();
       },
     );
-  }
+  };
 
   const stops = [
     effect(() => {
@@ -117,7 +95,7 @@ export function mount(app: AppModel, doc: Document = document): () => void {
       const open = c?.view.open.value ?? false;
       ic.className = `ic ${app.position.value === 'bottom-left' ? 'left' : 'right'}${open ? ' open' : ''}`;
       host.hidden = !c;
-      if (open && !panel) loadPanel();
+      if (c && open && (!panel || !c.loaded.value)) loadPanel(c);
     }),
     effect(() => {
       const c = app.chat.value;
@@ -125,17 +103,24 @@ export function mount(app: AppModel, doc: Document = document): () => void {
       const open = c.view.open.value;
       const unread = c.dialogs.unreadTotal.value;
       const fatal = c.session.fatal.value;
-      const text = fatal ? fatalText(fatal) : unread > 0 ? plural('newMessages', unread) : null;
+      const load = state.value;
+      const failed = load === 'failed';
+      const text = fatal ? fatalText(fatal) : failed ? t('loadFailed') : unread > 0 ? plural('newMessages', unread) : null;
       button.setAttribute('aria-label', open ? t('closeChat') : t('openChat'));
       button.setAttribute('aria-expanded', String(open));
+      button.setAttribute('aria-busy', String(load === 'loading'));
       path.setAttribute('d', open ? CLOSE_ICON : CHAT_ICON);
       if (text) {
-        badge.textContent = fatal ? '!' : unread > 99 ? '99+' : String(unread);
+        badge.textContent = fatal || failed ? '!' : unread > 99 ? '99+' : String(unread);
         note.textContent = text;
         button.setAttribute('aria-describedby', 'ic-note');
+        // Why the chat stopped, or could not open, on hover too (the badge alone says only "!").
+        if (fatal || failed) button.title = text;
+        else button.removeAttribute('title');
         button.append(badge, note);
       } else {
         button.removeAttribute('aria-describedby');
+        button.removeAttribute('title');
         badge.remove();
         note.remove();
       }

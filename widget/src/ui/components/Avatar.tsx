@@ -35,5 +35,5 @@ export function Avatar({ user, small, online }: { user: User; small?: boolean; o
 export function DialogAvatar({ chat, dialog, small }: { chat: Chat; dialog: Dialog; small?: boolean }) {
   const partner = partnerOf(dialog, chat.session.userId);
   if (!partner) return <Avatar user={{ user_id: `group:${dialog.id}`, name: dialog.title ?? '', avatar_url: null, profile_url: null }} small={small} />;
-  return <Avatar user={partner} small={small} online={chat.presence.users.value[partner.user_id]?.online === true} />;
+  return <Avatar user={partner} small={small} online={chat.full().presence.users.value[partner.user_id]?.online === true} />;
 }

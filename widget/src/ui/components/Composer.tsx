@@ -6,7 +6,7 @@ import type { Chat } from '../../state/chat.ts';
 import { SendIcon } from '../icons.tsx';
 
 export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
-  const [text, setText] = useState(() => chat.draft(dialogId));
+  const [text, setText] = useState(() => chat.full().draft(dialogId));
   const box = useRef<HTMLTextAreaElement>(null);
   const blocked = chat.session.fatal.value !== null;
 
@@ -19,12 +19,12 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
 
   const update = (value: string) => {
     setText(value);
-    chat.setDraft(dialogId, value);
-    chat.typing(dialogId, value.trim() !== '');
+    chat.full().setDraft(dialogId, value);
+    chat.full().typing(dialogId, value.trim() !== '');
   };
-  useEffect(() => () => chat.typing(dialogId, false), [chat, dialogId]);
+  useEffect(() => () => chat.full().typing(dialogId, false), [chat, dialogId]);
   // The same draft typed in another tab comes here too (a person types in one tab at a time).
-  const elsewhere = chat.draftElsewhere.value;
+  const elsewhere = chat.full().draftElsewhere.value;
   useEffect(() => {
     if (elsewhere && elsewhere.dialogId === dialogId) setText(elsewhere.text);
   }, [elsewhere, dialogId]);
@@ -40,7 +40,7 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
   const over = length > MAX_TEXT_CHARS;
   const near = length > MAX_TEXT_CHARS - 200;
   const submit = () => {
-    if (!over && chat.send(dialogId, text)) update('');
+    if (!over && chat.full().send(dialogId, text)) update('');
     box.current?.focus();
   };
 

@@ -14,7 +14,7 @@ import { Header } from './Header.tsx';
 export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
   // A direct dialog that was only opened (nothing sent either way) stays out of the list once it
   // is left, unless a draft waits in it; groups are listed from the start.
-  const items = chat.dialogs.items.value.filter((d) => d.type === 'group' || d.last_message !== null || chat.draft(d.id) !== '');
+  const items = chat.dialogs.items.value.filter((d) => d.type === 'group' || d.last_message !== null || chat.full().draft(d.id) !== '');
   const status = chat.dialogs.status.value;
   const notice = chat.view.notice.value;
   return (
@@ -89,7 +89,7 @@ export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
 
 /** The person's notification choices: the sound on new messages, and browser notifications. */
 function Prefs({ chat }: { chat: Chat }) {
-  const a = chat.alerts;
+  const a = chat.full().alerts;
   const sound = a.soundAllowed.value;
   const desktop = a.desktop.value;
   if (!sound && desktop === 'unsupported') return null;
@@ -131,7 +131,7 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
   const last = dialog.last_message;
   const unread = dialog.unread_count;
   const previewId = `ic-pv-${dialog.id}`;
-  const typists = chat.presence.typing.value[dialog.id] ?? [];
+  const typists = chat.full().presence.typing.value[dialog.id] ?? [];
   // A direct dialog says "typing…" under the partner's name; a group says who.
   const typing = partner ? (typists.includes(partner.user_id) ? t('typing') : null) : typists[0] !== undefined ? t('isTyping', { name: firstName(memberName(dialog, typists[0])) }) : null;
   const countId = `ic-uc-${dialog.id}`;

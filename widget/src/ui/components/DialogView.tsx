@@ -19,17 +19,17 @@ import { MessageText } from './MessageText.tsx';
 export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: number; onClose(): void }) {
   const me = chat.session.userId;
   const dialog = chat.dialogs.byId(dialogId);
-  const thread = chat.messages.thread(dialogId);
+  const thread = chat.full().messages.thread(dialogId);
   const items = thread.items.value;
   const status = thread.status.value;
   const partner = dialog ? partnerOf(dialog, me) : null;
   const group = dialog !== undefined && partner === null;
   const profile = partner?.profile_url ? safeHref(partner.profile_url) : null;
   const receipt = chat.dialogs.receipts.value[dialogId] ?? { read: 0, delivered: 0 };
-  const seen = partner ? chat.presence.users.value[partner.user_id] : undefined;
-  const typists = chat.presence.typing.value[dialogId] ?? [];
+  const seen = partner ? chat.full().presence.users.value[partner.user_id] : undefined;
+  const typists = chat.full().presence.typing.value[dialogId] ?? [];
   const typist = partner ? (typists.includes(partner.user_id) ? partner.name : null) : typists[0] !== undefined ? memberName(dialog, typists[0]) : null;
-  const log = useLogScroll(items, () => void chat.loadOlder(dialogId));
+  const log = useLogScroll(items, () => void chat.full().loadOlder(dialogId));
   const name = dialog ? dialogName(dialog, me) : '';
   const unreadAfter = chat.view.unreadAfter.value;
   useMinuteTick(!seen?.online && !!seen?.last_seen_at);
@@ -71,7 +71,7 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
       <Banner chat={chat} />
       <div ref={log} class="body log" role="log" tabIndex={0} aria-label={name || t('chats')} aria-busy={status === 'loading'}>
         {thread.olderCursor.value && (
-          <button type="button" class="btn ghost older" disabled={thread.loadingOlder.value} onClick={() => void chat.loadOlder(dialogId)}>
+          <button type="button" class="btn ghost older" disabled={thread.loadingOlder.value} onClick={() => void chat.full().loadOlder(dialogId)}>
             {thread.loadingOlder.value ? t('loading') : t('loadOlder')}
           </button>
         )}
@@ -84,7 +84,7 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
         {items.length === 0 && status === 'error' && (
           <div class="state">
             <p>{t('loadFailed')}</p>
-            <button type="button" class="btn" onClick={() => void chat.loadThread(dialogId)}>
+            <button type="button" class="btn" onClick={() => void chat.full().loadThread(dialogId)}>
               {t('tryAgain')}
             </button>
           </div>
@@ -188,14 +188,14 @@ function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; sender
             </span>
             <span class="bad">{refusedForGood(m.error) ? t('tooLong') : t('notSent')}</span>
             {!refusedForGood(m.error) && (
-              <button type="button" class="retry" onClick={() => void chat.deliver(m.dialog_id, m.key)}>
+              <button type="button" class="retry" onClick={() => void chat.full().deliver(m.dialog_id, m.key)}>
                 {t('retry')}
               </button>
             )}
-            <button type="button" class="retry" onClick={() => chat.editFailed(m.dialog_id, m.key)}>
+            <button type="button" class="retry" onClick={() => chat.full().editFailed(m.dialog_id, m.key)}>
               {t('edit')}
             </button>
-            <button type="button" class="retry" onClick={() => chat.discard(m.dialog_id, m.key)}>
+            <button type="button" class="retry" onClick={() => chat.full().discard(m.dialog_id, m.key)}>
               {t('delete')}
             </button>
           </>

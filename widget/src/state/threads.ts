@@ -1,11 +1,10 @@
-// Loads what the server has into the models: the dialog list page by page, a dialog's history
-// (back to the first unread message), older pages on scroll, and what a loaded thread missed
-// after a reconnect or a gap. Every failure goes to one handler; nothing lands after dispose.
+// Loads dialogs' histories into the messages model: a dialog's history (back to the first unread
+// message), older pages on scroll, and what a loaded thread missed after a reconnect or a gap.
+// Every failure goes to one handler; nothing lands after dispose.
 import { batch } from '@preact/signals-core';
 import type { RestClient } from '../transport/rest.ts';
 import type { DialogsModel } from './dialogs.ts';
 import type { MessagesModel } from './messages.ts';
-import type { PresenceModel } from './presence.ts';
 import type { ViewModel } from './view.ts';
 
 const PAGE = 50;
@@ -14,45 +13,20 @@ const UNREAD_PAGES = 10;
 /** Catching up reads at most this many pages of 100; past that the thread is far behind anyway. */
 const CATCH_UP_PAGES = 20;
 
-export interface SyncOptions {
+export interface ThreadsOptions {
   userId: string;
   rest: RestClient;
   dialogs: DialogsModel;
   messages: MessagesModel;
-  presence: PresenceModel;
   view: ViewModel;
   /** A dialog the list does not have yet (a thread opened by id). */
   fetchDialog(id: number): Promise<void>;
-  /** The dialog list has loaded (the chat may now be ready). */
-  onListLoaded(): void;
   onError(err: unknown): void;
   disposed(): boolean;
 }
 
-export class Sync {
-  constructor(private readonly o: SyncOptions) {}
-
-  async loadDialogs(more = false): Promise<void> {
-    const { dialogs } = this.o;
-    const cursor = more ? dialogs.nextCursor.peek() : null;
-    if (more && !cursor) return;
-    if (!more && dialogs.status.peek() !== 'loaded') dialogs.status.value = 'loading';
-    try {
-      const page = await this.o.rest.dialogs(cursor, PAGE);
-      if (this.o.disposed()) return;
-      batch(() => {
-        for (const d of page.items) this.o.presence.seed(d, this.o.userId);
-        dialogs.mergePage(page.items);
-        dialogs.nextCursor.value = page.next_cursor;
-        dialogs.status.value = 'loaded';
-      });
-      this.o.onListLoaded();
-    } catch (err) {
-      if (this.o.disposed()) return;
-      if (dialogs.status.peek() !== 'loaded') dialogs.status.value = 'error';
-      this.o.onError(err);
-    }
-  }
+export class Threads {
+  constructor(private readonly o: ThreadsOptions) {}
 
   async loadThread(dialogId: number): Promise<void> {
     const thread = this.o.messages.thread(dialogId);
@@ -119,9 +93,8 @@ export class Sync {
     }
   }
 
-  /** After a reconnect that could not resume: the dialog list again and the threads from their last seq. */
-  async resync(): Promise<void> {
-    await this.loadDialogs();
+  /** After a reconnect that could not resume: every loaded thread from its last seq. */
+  async catchUpAll(): Promise<void> {
     for (const thread of this.o.messages.all()) await this.catchUp(thread.dialogId);
   }
 
