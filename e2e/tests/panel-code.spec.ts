@@ -5,13 +5,19 @@ import { expect, test } from '@playwright/test';
 import type { RecordedEvent } from '../support/bare-page.ts';
 import { live, stranger } from '../support/live.ts';
 
-test('the panel code failing to load leaves a launcher that says so, and the next click opens the panel', async ({ browser }) => {
+test('while the panel code loads the launcher is busy; when it cannot load the launcher says so, and the next click opens the panel', async ({ browser }) => {
   const s = live();
   const me = stranger('panel-code');
   const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
   // Everything past the launcher's own chunk is unreachable (the app chunk still loads).
   let blocked = true;
-  await context.route(/\/imbachat\/v1\/assets\/(Panel|full|shared)-[\w-]+\.js$/, (route) => (blocked ? route.abort('connectionfailed') : route.continue()));
+  let held: Promise<void> | null = null;
+  let release = () => {};
+  await context.route(/\/imbachat\/v1\/assets\/(Panel|full|shared)-[\w-]+\.js$/, async (route) => {
+    if (blocked) return route.abort('connectionfailed');
+    if (held) await held;
+    return route.continue();
+  });
   const page = await context.newPage();
   try {
     await page.goto(`${s.demoUrl}/e2e-host/bare/${me.id}`);
@@ -25,9 +31,15 @@ test('the panel code failing to load leaves a launcher that says so, and the nex
     await expect(page.getByRole('dialog')).toHaveCount(0);
     await page.screenshot({ path: test.info().outputPath('panel-code-failed.png') });
 
+    // On its way (a slow network): the launcher is busy, with a ring turning around it.
     blocked = false;
+    held = new Promise<void>((r) => (release = r));
     await launcher.click();
+    await expect(page.getByRole('button', { name: 'Close chat' })).toHaveAttribute('aria-busy', 'true');
+    await page.screenshot({ path: test.info().outputPath('panel-code-loading.png'), clip: { x: 900, y: 600, width: 100, height: 100 } });
+    release();
     await expect(page.getByRole('dialog', { name: 'Chats' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Close chat' })).toHaveAttribute('aria-busy', 'false');
     await expect(page.getByRole('button', { name: 'Close chat' })).not.toHaveAccessibleDescription(/Could not load/);
   } finally {
     await context.close();
