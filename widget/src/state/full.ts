@@ -6,6 +6,7 @@ import type { ClientFrame, Dialog, Message } from '@imbachat/server/protocol';
 import '../i18n/english.ts';
 import { t } from '../i18n/index.ts';
 import { ApiError, type RestClient } from '../transport/rest.ts';
+import { TalkApi } from '../transport/talk.ts';
 import { Alerts } from './alerts.ts';
 import { dialogName, type DialogsModel } from './dialogs.ts';
 import { Drafts } from './drafts.ts';
@@ -61,13 +62,16 @@ export class FullChat {
   private readonly drafts: Drafts;
   private readonly typingSender: TypingSender;
   private readonly cleanups: (() => void)[] = [];
+  readonly #talk: TalkApi;
 
   constructor(private readonly c: ChatCore) {
     const userId = c.session.userId;
     const tag = `imbachat:${c.devId}:${userId}`;
     this.alerts = new Alerts({ prefix: tag, ...(c.prefs !== undefined ? { storage: c.prefs } : {}) });
     this.setAlertOptions(c.alertOptions);
-    const models = { userId, rest: c.rest, view: c.view, dialogs: c.dialogs, messages: this.messages };
+    const rest = new TalkApi(c.rest);
+    this.#talk = rest;
+    const models = { userId, rest, view: c.view, dialogs: c.dialogs, messages: this.messages };
     this.outbox = new Outbox({
       ...models,
       key: `imbachat:outbox:${c.devId}:${userId}`,
@@ -181,7 +185,7 @@ export class FullChat {
     const known = dialogs.withUser(userId);
     if (known) this.showDialog(known.id);
     try {
-      const dialog = await this.c.rest.openDialog(userId);
+      const dialog = await this.#talk.openDialog(userId);
       if (this.c.disposed()) return;
       dialogs.upsert(dialog);
       const v = view.view.peek();

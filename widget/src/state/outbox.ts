@@ -1,7 +1,8 @@
 // The user's messages on their way: shown pending at once, sent over REST, resent with the same
 // client_msg_id while unanswered, and kept in the tab's storage until the server acknowledges them.
 import { backoffDelay } from '../transport/backoff.ts';
-import { ApiError, type RestClient } from '../transport/rest.ts';
+import { ApiError } from '../transport/rest.ts';
+import type { TalkApi } from '../transport/talk.ts';
 import type { DialogsModel } from './dialogs.ts';
 import type { ChatMessage, MessagesModel } from './messages.ts';
 
@@ -16,7 +17,7 @@ export interface OutboxOptions {
   key: string;
   messages: MessagesModel;
   dialogs: DialogsModel;
-  rest: RestClient;
+  rest: TalkApi;
   storage(): TabStorage | null | undefined;
   onError(err: unknown, quiet: boolean): void;
 }

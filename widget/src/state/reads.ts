@@ -1,6 +1,6 @@
 // Marks messages read as the person sees them: while a dialog is open and the page visible, its
 // newest message from someone else is posted as read once (again only if a newer one arrives).
-import type { RestClient } from '../transport/rest.ts';
+import type { TalkApi } from '../transport/talk.ts';
 import type { DialogsModel } from './dialogs.ts';
 import type { ChatMessage, MessagesModel } from './messages.ts';
 import type { ViewModel } from './view.ts';
@@ -12,7 +12,7 @@ export class Reads {
   constructor(
     private readonly o: {
       userId: string;
-      rest: RestClient;
+      rest: TalkApi;
       view: ViewModel;
       dialogs: DialogsModel;
       messages: MessagesModel;

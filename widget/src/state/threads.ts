@@ -2,7 +2,7 @@
 // message), older pages on scroll, and what a loaded thread missed after a reconnect or a gap.
 // Every failure goes to one handler; nothing lands after dispose.
 import { batch } from '@preact/signals-core';
-import type { RestClient } from '../transport/rest.ts';
+import type { TalkApi } from '../transport/talk.ts';
 import type { DialogsModel } from './dialogs.ts';
 import type { MessagesModel } from './messages.ts';
 import type { ViewModel } from './view.ts';
@@ -15,7 +15,7 @@ const CATCH_UP_PAGES = 20;
 
 export interface ThreadsOptions {
   userId: string;
-  rest: RestClient;
+  rest: TalkApi;
   dialogs: DialogsModel;
   messages: MessagesModel;
   view: ViewModel;

@@ -1,0 +1,25 @@
+// The endpoints of docs/api.md that only conversations use (the launcher's are in rest.ts): they
+// load with the conversations part, through the same client (token refresh, errors, abort).
+import type { Dialog, Message, Page, ReadAnswer } from '@imbachat/server/protocol';
+import { query, type RestClient } from './rest.ts';
+
+export class TalkApi {
+  readonly #rest: RestClient;
+
+  constructor(rest: RestClient) {
+    this.#rest = rest;
+  }
+
+  openDialog(userId: string): Promise<Dialog> {
+    return this.#rest.call('POST', '/dialogs', { user_id: userId });
+  }
+  messages(dialogId: number, page: { before?: string | number | null; after?: number; limit?: number } = {}): Promise<Page<Message>> {
+    return this.#rest.call('GET', `/dialogs/${dialogId}/messages${query(page)}`);
+  }
+  send(dialogId: number, text: string, clientMsgId: string): Promise<Message> {
+    return this.#rest.call('POST', `/dialogs/${dialogId}/messages`, { text, client_msg_id: clientMsgId });
+  }
+  read(dialogId: number, messageId: number): Promise<ReadAnswer> {
+    return this.#rest.call('POST', `/dialogs/${dialogId}/read`, { message_id: messageId });
+  }
+}
