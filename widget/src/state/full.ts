@@ -62,7 +62,7 @@ export class FullChat {
   private readonly drafts: Drafts;
   private readonly typingSender: TypingSender;
   private readonly cleanups: (() => void)[] = [];
-  readonly #talk: TalkApi;
+  private readonly talk: TalkApi;
 
   constructor(private readonly c: ChatCore) {
     const userId = c.session.userId;
@@ -70,7 +70,7 @@ export class FullChat {
     this.alerts = new Alerts({ prefix: tag, ...(c.prefs !== undefined ? { storage: c.prefs } : {}) });
     this.setAlertOptions(c.alertOptions);
     const rest = new TalkApi(c.rest);
-    this.#talk = rest;
+    this.talk = rest;
     const models = { userId, rest, view: c.view, dialogs: c.dialogs, messages: this.messages };
     this.outbox = new Outbox({
       ...models,
@@ -185,7 +185,7 @@ export class FullChat {
     const known = dialogs.withUser(userId);
     if (known) this.showDialog(known.id);
     try {
-      const dialog = await this.#talk.openDialog(userId);
+      const dialog = await this.talk.openDialog(userId);
       if (this.c.disposed()) return;
       dialogs.upsert(dialog);
       const v = view.view.peek();
