@@ -23,6 +23,9 @@ export default defineConfig({
       output: {
         // Library mode leaves ES output unminified (for other bundlers); this is for browsers.
         minify: true,
+        // Annotation comments (`/* @__PURE__ */` before each JSX call) are for bundlers that read
+        // this output again; browsers do not: 165 of them cost 0.15 KB gzipped.
+        comments: false,
         entryFileNames: `${assetsDir}/[name]-[hash].js`,
         // Code shared by the app and the panel (Preact, signals, icons) goes into one named chunk.
         chunkFileNames: (chunk) => (chunk.isDynamicEntry ? `${assetsDir}/[name]-[hash].js` : `${assetsDir}/shared-[hash].js`),

@@ -18,7 +18,7 @@ for (const c of cases) test(`while the panel code loads the launcher is busy; wh
   let blocked = true;
   let held: Promise<void> | null = null;
   let release = () => {};
-  await context.route(/\/imbachat\/v1\/assets\/(Panel|full|shared)-[\w-]+\.js$/, async (route) => {
+  await context.route(/\/imbachat\/v1\/assets\/later-[\w-]+\.js$/, async (route) => {
     if (blocked) return route.abort('connectionfailed');
     if (held) await held;
     return route.continue();

@@ -7,6 +7,9 @@ import { Chat } from './state/chat.ts';
 import { mount } from './ui/mount.ts';
 import { createAppModel } from './ui/model.ts';
 
+/** Everything after the launcher, in one chunk (later.ts). */
+const later = () => import('./later.ts');
+
 export function start(host: Host): Controller {
   const app = createAppModel();
   let unmount: (() => void) | null = null;
@@ -38,6 +41,7 @@ export function start(host: Host): Controller {
           token: options.token,
           ...(options.getToken ? { getToken: options.getToken } : {}),
           emit: host.emit,
+          code: later,
         });
         applyAlerts(chat);
         app.chat.value = chat;
@@ -45,7 +49,7 @@ export function start(host: Host): Controller {
       }
       if (options.open) chat.showList();
       // Shown once the page's language has its texts, so nothing flashes up in English first.
-      void texts.then(() => (unmount ??= mount(app)));
+      void texts.then(() => (unmount ??= mount(app, later)));
     },
     async openDialog(userId) {
       const chat = needChat('imbaApi.openDialog');

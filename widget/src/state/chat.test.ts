@@ -14,6 +14,8 @@ import { connectWs, roundTrip, within } from '../../../server/src/testing/ws-cli
 import type { SocketLike } from '../transport/connection.ts';
 import { Chat, type ChatOptions } from './chat.ts';
 
+const code = () => import('./full.ts');
+
 /** Two people per test (room for ten tests), so no test sees another's messages. */
 const TESTS = 10;
 const ids = Array.from({ length: TESTS }, (_, i) => [`chat-${i}-me`, `chat-${i}-bob`]).flat();
@@ -83,7 +85,7 @@ const realSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
 /** A chat for `me` with its conversations part loaded, disposed when the test ends however it
  *  ends (so nothing it still sends leaks into the next). */
 async function open(p: People, extra: Partial<ChatOptions> = {}): Promise<Chat> {
-  const chat = new Chat({ base: proxy.url, devId: server.devId, userId: p.me, token: server.tokens[p.me]!, emit: () => {}, socket: realSocket, storage: null, prefs: null, ...extra });
+  const chat = new Chat({ base: proxy.url, devId: server.devId, userId: p.me, token: server.tokens[p.me]!, emit: () => {}, socket: realSocket, storage: null, prefs: null, code, ...extra });
   onTestFinished(() => chat.dispose());
   await chat.loadFull();
   return chat;

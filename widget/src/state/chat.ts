@@ -33,6 +33,8 @@ export interface ChatOptions {
   storage?: TabStorage | null;
   /** Where the person's notification choices are kept; localStorage by default. */
   prefs?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** Fetches the conversations part (the app passes its lazy chunk; tests import it directly). */
+  code: () => Promise<{ FullChat: typeof FullChat }>;
 }
 
 export class Chat {
@@ -148,7 +150,7 @@ export class Chat {
 
   /** The conversations part: loaded once (again after a failed try), attached to this chat. */
   loadFull(): Promise<FullChat> {
-    this.#fullCode ??= import('./full.ts').then(
+    this.#fullCode ??= this.#opts.code().then(
       ({ FullChat }) => {
         if (this.#disposed) throw new Error('The chat was closed.');
         const full = new FullChat(this.#core);

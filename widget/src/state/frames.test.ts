@@ -7,6 +7,8 @@ import { expect, it, vi } from 'vitest';
 import type { SocketLike } from '../transport/connection.ts';
 import { Chat } from './chat.ts';
 
+const code = () => import('./full.ts');
+
 const person = (id: string, name: string) => ({ user_id: id, name, avatar_url: null, profile_url: null });
 const me = person('1', 'Me');
 const bob = person('2', 'Bob');
@@ -53,6 +55,7 @@ async function live(list: Dialog[], server: Map<number, Dialog> = new Map()) {
     socket: () => (socket = { onopen: null, onmessage: null, onclose: null, onerror: null, send() {}, close() {} }),
     storage: null,
     prefs: null,
+    code,
   });
   const alerts = vi.spyOn((await chat.loadFull()).alerts, 'incoming');
   chat.start();

@@ -11,6 +11,8 @@ import { DialogList } from './components/DialogList.tsx';
 import { DialogView } from './components/DialogView.tsx';
 import { plural } from './format.ts';
 
+const code = () => import('../state/full.ts');
+
 const person = (id: string, name: string) => ({ user_id: id, name, avatar_url: null, profile_url: null });
 const me = person('1', 'Me');
 const bob = person('2', 'Bob Stone');
@@ -30,7 +32,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<HTMLElement> {
-  chat = new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, storage: null, prefs: null });
+  chat = new Chat({ base: 'http://chat.test', devId: 'demo', userId: '1', token: 'a.b.c', emit: () => {}, storage: null, prefs: null, code });
   chat.dialogs.mergePage([group, direct]);
   const full = await chat.loadFull();
   const thread = full.messages.thread(9);

@@ -11,13 +11,15 @@ import { addStyles, styleRoot } from './sheets.ts';
 
 export const HOST_TAG = 'imbachat-widget';
 
-type PanelModule = typeof import('./Panel.tsx');
+/** The panel's code (the app passes its lazy chunk). */
+export type PanelCode = () => Promise<Pick<typeof import('./Panel.tsx'), 'renderPanel' | 'unmountPanel'>>;
+type PanelModule = Awaited<ReturnType<PanelCode>>;
 
 const SVG = 'http://www.w3.org/2000/svg';
 const CHAT_ICON = 'M21 12a8 8 0 0 1-11.8 7L4 20.5l1.5-4.7A8 8 0 1 1 21 12z';
 const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
 
-export function mount(app: AppModel, doc: Document = document): () => void {
+export function mount(app: AppModel, panelCode: PanelCode, doc: Document = document): () => void {
   const host = doc.createElement(HOST_TAG);
   const shadow = host.attachShadow({ mode: 'open' });
   addStyles(baseCss);
@@ -72,7 +74,7 @@ export function mount(app: AppModel, doc: Document = document): () => void {
   let panel: PanelModule | null = null;
   let code: Promise<PanelModule> | null = null;
   const state = signal<'idle' | 'loading' | 'failed'>('idle');
-  const fetchPanel = () => (code ??= import('./Panel.tsx').catch((err: unknown) => ((code = null), Promise.reject(err))));
+  const fetchPanel = () => (code ??= panelCode().catch((err: unknown) => ((code = null), Promise.reject(err))));
   const loadPanel = (c: Chat) => {
     if (state.peek() === 'loading') return;
     state.value = 'loading';
