@@ -36,51 +36,54 @@ export class Alerts {
   /** The person's choices, remembered in localStorage. */
   readonly muted = signal(false);
   readonly desktop = signal<DesktopState>('unsupported');
-  private readonly win: (Window & typeof globalThis) | null;
-  private readonly storage: Prefs | null;
-  private audio: AudioContext | null = null;
+  readonly #win: (Window & typeof globalThis) | null;
+  readonly #storage: Prefs | null;
+  #audio: AudioContext | null = null;
   /** Browsers let a page make sound only after the person interacted with it: we wait for a
    *  click, tap or key press seen by the widget's own listeners. */
-  private unlocked = false;
-  private lastBeep = 0;
-  private savedTitle: string | null = null;
-  private shownTitle: string | null = null;
-  private readonly unlock = () => {
-    this.unlocked = true;
-    if (this.audio?.state === 'suspended') void this.audio.resume().catch(() => {});
+  #unlocked = false;
+  #lastBeep = 0;
+  #savedTitle: string | null = null;
+  #shownTitle: string | null = null;
+  readonly #unlock = () => {
+    this.#unlocked = true;
+    if (this.#audio?.state === 'suspended') void this.#audio.resume().catch(() => {});
   };
 
-  constructor(private readonly opts: AlertsOptions) {
-    this.win = opts.win !== undefined ? opts.win : typeof window === 'undefined' ? null : window;
-    this.storage = opts.storage !== undefined ? opts.storage : localStore(this.win);
-    this.muted.value = this.pref('sound') === 'off';
+  readonly #opts: AlertsOptions;
+
+  constructor(opts: AlertsOptions) {
+    this.#opts = opts;
+    this.#win = opts.win !== undefined ? opts.win : typeof window === 'undefined' ? null : window;
+    this.#storage = opts.storage !== undefined ? opts.storage : localStore(this.#win);
+    this.muted.value = this.#pref('sound') === 'off';
     this.refreshDesktop();
-    for (const type of GESTURES) this.win?.addEventListener(type, this.unlock, true);
-    this.win?.addEventListener('storage', this.onStorage);
+    for (const type of GESTURES) this.#win?.addEventListener(type, this.#unlock, true);
+    this.#win?.addEventListener('storage', this.#onStorage);
   }
 
   /** Muted in another tab (localStorage tells every tab of the site): muted here too. */
-  private readonly onStorage = (e: StorageEvent) => {
-    if (e.key === `${this.opts.prefix}:sound`) this.muted.value = e.newValue === 'off';
-    else if (e.key === `${this.opts.prefix}:desktop`) this.refreshDesktop();
+  readonly #onStorage = (e: StorageEvent) => {
+    if (e.key === `${this.#opts.prefix}:sound`) this.muted.value = e.newValue === 'off';
+    else if (e.key === `${this.#opts.prefix}:desktop`) this.refreshDesktop();
   };
 
   dispose(): void {
-    this.win?.removeEventListener('storage', this.onStorage);
-    for (const type of GESTURES) this.win?.removeEventListener(type, this.unlock, true);
+    this.#win?.removeEventListener('storage', this.#onStorage);
+    for (const type of GESTURES) this.#win?.removeEventListener(type, this.#unlock, true);
     this.setTitle(false, 0);
-    void this.audio?.close().catch(() => {});
-    this.audio = null;
+    void this.#audio?.close().catch(() => {});
+    this.#audio = null;
   }
 
   setMuted(muted: boolean): void {
     this.muted.value = muted;
-    this.setPref('sound', muted ? 'off' : 'on');
+    this.#setPref('sound', muted ? 'off' : 'on');
   }
 
   /** Turns browser notifications on: asks for permission here, in the person's click, never before. */
   async enableDesktop(): Promise<void> {
-    const N = this.win?.Notification;
+    const N = this.#win?.Notification;
     if (!N) return;
     let permission = N.permission;
     if (permission === 'default') {
@@ -90,55 +93,55 @@ export class Alerts {
         permission = N.permission;
       }
     }
-    if (permission === 'granted') this.setPref('desktop', 'on');
+    if (permission === 'granted') this.#setPref('desktop', 'on');
     this.refreshDesktop();
   }
 
   disableDesktop(): void {
-    this.setPref('desktop', 'off');
+    this.#setPref('desktop', 'off');
     this.refreshDesktop();
   }
 
   refreshDesktop(): void {
-    const N = this.win?.Notification;
+    const N = this.#win?.Notification;
     if (!N || !this.notificationsAllowed.peek()) this.desktop.value = 'unsupported';
     else if (N.permission === 'denied') this.desktop.value = 'denied';
-    else this.desktop.value = N.permission === 'granted' && this.pref('desktop') === 'on' ? 'on' : 'off';
+    else this.desktop.value = N.permission === 'granted' && this.#pref('desktop') === 'on' ? 'on' : 'off';
   }
 
   /** A message from someone else arrived. */
   incoming(m: Incoming): void {
     if (!m.here) return;
-    if (!m.watching) this.beep();
-    if (m.hidden && this.desktop.peek() === 'on') this.notify(m);
+    if (!m.watching) this.#beep();
+    if (m.hidden && this.desktop.peek() === 'on') this.#notify(m);
   }
 
   /** "(3) Page title" while the tab is hidden and something is unread; the page's own title otherwise. */
   setTitle(hidden: boolean, unread: number): void {
-    const doc = this.win?.document;
+    const doc = this.#win?.document;
     if (!doc) return;
     // The page changed its title while we showed ours: theirs is the one to come back to.
-    if (this.shownTitle !== null && doc.title !== this.shownTitle) this.savedTitle = doc.title;
+    if (this.#shownTitle !== null && doc.title !== this.#shownTitle) this.#savedTitle = doc.title;
     if (this.titleBadge.value && hidden && unread > 0) {
-      this.savedTitle ??= doc.title;
-      this.shownTitle = `(${unread > 99 ? '99+' : unread}) ${this.savedTitle}`;
-      doc.title = this.shownTitle;
-    } else if (this.savedTitle !== null) {
-      if (doc.title === this.shownTitle) doc.title = this.savedTitle;
-      this.savedTitle = this.shownTitle = null;
+      this.#savedTitle ??= doc.title;
+      this.#shownTitle = `(${unread > 99 ? '99+' : unread}) ${this.#savedTitle}`;
+      doc.title = this.#shownTitle;
+    } else if (this.#savedTitle !== null) {
+      if (doc.title === this.#shownTitle) doc.title = this.#savedTitle;
+      this.#savedTitle = this.#shownTitle = null;
     }
   }
 
   /** Two soft notes, made on the spot with WebAudio (nothing to download); at most one a second. */
-  private beep(): void {
-    if (!this.soundAllowed.peek() || this.muted.peek() || !this.win) return;
-    const Ctx = this.win.AudioContext;
-    if (!this.unlocked || !Ctx) return;
+  #beep(): void {
+    if (!this.soundAllowed.peek() || this.muted.peek() || !this.#win) return;
+    const Ctx = this.#win.AudioContext;
+    if (!this.#unlocked || !Ctx) return;
     const now = Date.now();
-    if (now - this.lastBeep < 1000) return;
-    this.lastBeep = now;
+    if (now - this.#lastBeep < 1000) return;
+    this.#lastBeep = now;
     try {
-      const ctx = (this.audio ??= new Ctx());
+      const ctx = (this.#audio ??= new Ctx());
       if (ctx.state === 'suspended') void ctx.resume().catch(() => {});
       const t = ctx.currentTime;
       const gain = ctx.createGain();
@@ -158,13 +161,13 @@ export class Alerts {
     }
   }
 
-  private notify(m: Incoming): void {
-    const N = this.win?.Notification;
+  #notify(m: Incoming): void {
+    const N = this.#win?.Notification;
     if (!N || N.permission !== 'granted') return;
     try {
       const n = new N(m.title, { body: m.body.slice(0, 200), tag: m.tag });
       n.onclick = () => {
-        this.win?.focus();
+        this.#win?.focus();
         m.onClick();
         n.close();
       };
@@ -173,17 +176,17 @@ export class Alerts {
     }
   }
 
-  private pref(name: string): string | null {
+  #pref(name: string): string | null {
     try {
-      return this.storage?.getItem(`${this.opts.prefix}:${name}`) ?? null;
+      return this.#storage?.getItem(`${this.#opts.prefix}:${name}`) ?? null;
     } catch {
       return null;
     }
   }
 
-  private setPref(name: string, value: string): void {
+  #setPref(name: string, value: string): void {
     try {
-      this.storage?.setItem(`${this.opts.prefix}:${name}`, value);
+      this.#storage?.setItem(`${this.#opts.prefix}:${name}`, value);
     } catch {
       // storage blocked: the choice lasts for this page
     }

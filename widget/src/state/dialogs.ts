@@ -38,15 +38,15 @@ export class DialogsModel {
     let next = this.items.value;
     for (const d of dialogs) next = upsertInto(next, d);
     this.items.value = next;
-    for (const d of dialogs) this.seedReceipts(d);
+    for (const d of dialogs) this.#seedReceipts(d);
   }
 
   upsert(dialog: Dialog): void {
     this.items.value = upsertInto(this.items.value, dialog);
-    this.seedReceipts(dialog);
+    this.#seedReceipts(dialog);
   }
 
-  private seedReceipts(dialog: Dialog): void {
+  #seedReceipts(dialog: Dialog): void {
     for (const s of dialog.members_state ?? [])
       if (s.user_id !== this.meId) this.setReceipt(dialog.id, { read: s.last_read_seq, delivered: s.last_delivered_seq });
   }

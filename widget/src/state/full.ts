@@ -56,46 +56,49 @@ export class FullChat {
   readonly messages = new MessagesModel();
   readonly presence = new PresenceModel();
   readonly alerts: Alerts;
-  private readonly outbox: Outbox;
-  private readonly threads: Threads;
-  private readonly reads: Reads;
-  private readonly drafts: Drafts;
-  private readonly typingSender: TypingSender;
-  private readonly cleanups: (() => void)[] = [];
-  private readonly talk: TalkApi;
+  readonly #outbox: Outbox;
+  readonly #threads: Threads;
+  readonly #reads: Reads;
+  readonly #drafts: Drafts;
+  readonly #typingSender: TypingSender;
+  readonly #cleanups: (() => void)[] = [];
+  readonly #talk: TalkApi;
 
-  constructor(private readonly c: ChatCore) {
+  readonly #c: ChatCore;
+
+  constructor(c: ChatCore) {
+    this.#c = c;
     const userId = c.session.userId;
     const tag = `imbachat:${c.devId}:${userId}`;
     this.alerts = new Alerts({ prefix: tag, ...(c.prefs !== undefined ? { storage: c.prefs } : {}) });
     this.setAlertOptions(c.alertOptions);
     const rest = new TalkApi(c.rest);
-    this.talk = rest;
+    this.#talk = rest;
     const models = { userId, rest, view: c.view, dialogs: c.dialogs, messages: this.messages };
-    this.outbox = new Outbox({
+    this.#outbox = new Outbox({
       ...models,
       key: `imbachat:outbox:${c.devId}:${userId}`,
       storage: () => c.tabStorage(),
       onError: (err, quiet) => c.onError(err, quiet),
     });
-    this.threads = new Threads({ ...models, fetchDialog: (id) => c.fetchDialog(id), onError: (err) => c.onError(err), disposed: () => c.disposed() });
-    this.reads = new Reads({ ...models, onError: (err) => c.onError(err, true) });
-    this.drafts = new Drafts(`imbachat:draft:${c.devId}:${userId}`, () => c.siteStorage());
-    this.typingSender = new TypingSender((frame) => c.sendFrame(frame));
-    this.cleanups.push(
+    this.#threads = new Threads({ ...models, fetchDialog: (id) => c.fetchDialog(id), onError: (err) => c.onError(err), disposed: () => c.disposed() });
+    this.#reads = new Reads({ ...models, onError: (err) => c.onError(err, true) });
+    this.#drafts = new Drafts(`imbachat:draft:${c.devId}:${userId}`, () => c.siteStorage());
+    this.#typingSender = new TypingSender((frame) => c.sendFrame(frame));
+    this.#cleanups.push(
       effect(() => this.alerts.setTitle(!c.view.pageVisible.value, c.dialogs.unreadTotal.value)),
-      effect(() => this.reads.markSeen()),
-      effect(() => this.saveView()),
+      effect(() => this.#reads.markSeen()),
+      effect(() => this.#saveView()),
     );
-    this.outbox.restore();
+    this.#outbox.restore();
   }
 
   dispose(): void {
     this.presence.dispose();
     this.alerts.dispose();
-    this.outbox.dispose();
-    this.drafts.dispose();
-    for (const stop of this.cleanups.splice(0)) stop();
+    this.#outbox.dispose();
+    this.#drafts.dispose();
+    for (const stop of this.#cleanups.splice(0)) stop();
   }
 
   setAlertOptions(o: AlertOptions): void {
@@ -109,15 +112,15 @@ export class FullChat {
 
   /** Dialogs the server sent: their direct members' presence, as a snapshot. */
   seed(items: Dialog[]): void {
-    for (const d of items) this.presence.seed(d, this.c.session.userId);
+    for (const d of items) this.presence.seed(d, this.#c.session.userId);
   }
 
   /** A frame about conversations (a message after the dialog list took it, typing, presence). */
   apply(frame: LaterFrame): void {
-    const me = this.c.session.userId;
+    const me = this.#c.session.userId;
     switch (frame.type) {
       case 'message.new':
-        return this.message(frame.message);
+        return this.#message(frame.message);
       case 'typing.start':
         if (frame.user_id !== me) this.presence.startTyping(frame.dialog_id, frame.user_id);
         return;
@@ -129,13 +132,13 @@ export class FullChat {
   }
 
   /** The open thread and the alerts. */
-  private message(m: Message): void {
-    const { session, dialogs, view } = this.c;
+  #message(m: Message): void {
+    const { session, dialogs, view } = this.#c;
     const me = session.userId;
     this.presence.stopTyping(m.sender_id, m.dialog_id);
     const thread = this.messages.existing(m.dialog_id);
     if (thread && thread.status.peek() === 'loaded') {
-      if (m.seq > thread.lastSeq() + 1) void this.threads.catchUp(m.dialog_id);
+      if (m.seq > thread.lastSeq() + 1) void this.#threads.catchUp(m.dialog_id);
       else thread.merge([m]);
     }
     if (m.sender_id === me) return;
@@ -146,28 +149,28 @@ export class FullChat {
       title: d ? dialogName(d, me) : t('newMessage'),
       body: sender ? `${sender}: ${m.text}` : m.text,
       // One notification per dialog replaces the previous one.
-      tag: `imbachat-${this.c.devId}-${m.dialog_id}`,
+      tag: `imbachat-${this.#c.devId}-${m.dialog_id}`,
       watching: view.open.peek() && !hidden,
       hidden,
-      here: this.c.alertsHere(),
+      here: this.#c.alertsHere(),
       onClick: () => this.showDialog(m.dialog_id),
     });
   }
 
   /** The link is up (again): what waits to be sent goes now. */
   connected(): void {
-    this.outbox.flush();
+    this.#outbox.flush();
   }
 
   /** A reconnect that could not resume: every loaded thread fetches what it missed. */
   resync(): Promise<void> {
-    return this.threads.catchUpAll();
+    return this.#threads.catchUpAll();
   }
 
   // ---- the panel ------------------------------------------------------------------------------
 
   showDialog(id: number): void {
-    const { view, dialogs } = this.c;
+    const { view, dialogs } = this.#c;
     const d = dialogs.byId(id);
     batch(() => {
       // Where "New messages" goes: after what was read when the dialog opened (it stays put while open).
@@ -176,34 +179,34 @@ export class FullChat {
       view.view.value = { kind: 'dialog', id };
       view.open.value = true;
     });
-    void this.threads.loadThread(id);
+    void this.#threads.loadThread(id);
   }
 
   /** The dialog with that user, created on the server if needed (the chat opened the panel). */
   async openDialogWith(userId: string): Promise<void> {
-    const { view, dialogs } = this.c;
+    const { view, dialogs } = this.#c;
     const known = dialogs.withUser(userId);
     if (known) this.showDialog(known.id);
     try {
-      const dialog = await this.talk.openDialog(userId);
-      if (this.c.disposed()) return;
+      const dialog = await this.#talk.openDialog(userId);
+      if (this.#c.disposed()) return;
       dialogs.upsert(dialog);
       const v = view.view.peek();
       if (!known && v.kind === 'opening' && v.userId === userId) this.showDialog(dialog.id);
     } catch (err) {
-      if (this.c.disposed() || known) return;
+      if (this.#c.disposed() || known) return;
       const code = err instanceof ApiError ? err.code : 'network';
       view.notice.value = code === 'user_not_found' ? 'userNotFound' : code === 'network' ? 'networkError' : 'genericError';
       view.view.value = { kind: 'list' };
-      this.c.fail(code, err instanceof Error ? err.message : String(err));
+      this.#c.fail(code, err instanceof Error ? err.message : String(err));
     }
   }
 
-  private saveView(): void {
-    const v = this.c.view.view.value;
-    const state = { open: this.c.view.open.value, dialog: v.kind === 'dialog' ? v.id : null };
+  #saveView(): void {
+    const v = this.#c.view.view.value;
+    const state = { open: this.#c.view.open.value, dialog: v.kind === 'dialog' ? v.id : null };
     try {
-      this.c.tabStorage()?.setItem(this.c.viewKey, JSON.stringify(state));
+      this.#c.tabStorage()?.setItem(this.#c.viewKey, JSON.stringify(state));
     } catch {
       // storage blocked: the panel starts closed on the next page
     }
@@ -212,55 +215,55 @@ export class FullChat {
   // ---- histories (state/threads.ts) -------------------------------------------------------
 
   loadThread(dialogId: number): Promise<void> {
-    return this.threads.loadThread(dialogId);
+    return this.#threads.loadThread(dialogId);
   }
   loadOlder(dialogId: number): Promise<void> {
-    return this.threads.loadOlder(dialogId);
+    return this.#threads.loadOlder(dialogId);
   }
 
   // ---- sending (state/outbox.ts) ----------------------------------------------------------
 
   send(dialogId: number, text: string): boolean {
     const body = text.trim();
-    if (!body || this.c.session.fatal.peek()) return false;
+    if (!body || this.#c.session.fatal.peek()) return false;
     this.typing(dialogId, false);
-    this.outbox.add(dialogId, body);
+    this.#outbox.add(dialogId, body);
     return true;
   }
 
   /** Sends a pending or failed message again (the Retry button). */
   deliver(dialogId: number, key: string): Promise<void> {
-    return this.outbox.deliver(dialogId, key);
+    return this.#outbox.deliver(dialogId, key);
   }
 
   /** Drops a message the server refused (the Delete button). */
   discard(dialogId: number, key: string): void {
-    this.outbox.discard(dialogId, key);
+    this.#outbox.discard(dialogId, key);
   }
 
   /** Takes a refused message back into the composer to be changed and sent again (Edit). */
   editFailed(dialogId: number, key: string): void {
-    const text = this.outbox.discard(dialogId, key);
+    const text = this.#outbox.discard(dialogId, key);
     if (text === null) return;
     this.setDraft(dialogId, text);
-    this.c.view.edit.value = { dialogId, text };
+    this.#c.view.edit.value = { dialogId, text };
   }
 
   // ---- typing and drafts (state/typing.ts, state/drafts.ts) ------------------------------
 
   /** The composer changed: tell the others we are typing (throttled) or stopped. */
   typing(dialogId: number, active: boolean): void {
-    this.typingSender.update(dialogId, active);
+    this.#typingSender.update(dialogId, active);
   }
 
   draft(dialogId: number): string {
-    return this.drafts.get(dialogId);
+    return this.#drafts.get(dialogId);
   }
   setDraft(dialogId: number, text: string): void {
-    this.drafts.set(dialogId, text);
+    this.#drafts.set(dialogId, text);
   }
   /** A draft typed in another tab, for the composer of that dialog. */
   get draftElsewhere() {
-    return this.drafts.elsewhere;
+    return this.#drafts.elsewhere;
   }
 }

@@ -84,19 +84,19 @@ export class Thread {
 }
 
 export class MessagesModel {
-  private readonly threads = new Map<number, Thread>();
+  readonly #threads = new Map<number, Thread>();
 
   thread(dialogId: number): Thread {
-    let t = this.threads.get(dialogId);
-    if (!t) this.threads.set(dialogId, (t = new Thread(dialogId)));
+    let t = this.#threads.get(dialogId);
+    if (!t) this.#threads.set(dialogId, (t = new Thread(dialogId)));
     return t;
   }
 
   existing(dialogId: number): Thread | undefined {
-    return this.threads.get(dialogId);
+    return this.#threads.get(dialogId);
   }
 
   all(): Thread[] {
-    return [...this.threads.values()];
+    return [...this.#threads.values()];
   }
 }

@@ -32,27 +32,31 @@ interface Outgoing {
 }
 
 export class Outbox {
-  private readonly sending = new Set<string>();
-  private readonly resends = new Map<string, { attempt: number; timer?: ReturnType<typeof setTimeout> }>();
-  private disposed = false;
+  readonly #sending = new Set<string>();
+  readonly #resends = new Map<string, { attempt: number; timer?: ReturnType<typeof setTimeout> }>();
+  #disposed = false;
 
-  constructor(private readonly o: OutboxOptions) {}
+  readonly #o: OutboxOptions;
+
+  constructor(o: OutboxOptions) {
+    this.#o = o;
+  }
 
   dispose(): void {
-    this.disposed = true;
-    for (const r of this.resends.values()) clearTimeout(r.timer);
+    this.#disposed = true;
+    for (const r of this.#resends.values()) clearTimeout(r.timer);
   }
 
   /** Adds the (trimmed, non-empty) text as a pending message and sends it. */
   add(dialogId: number, text: string): void {
     const clientMsgId = uuid();
-    this.o.messages.thread(dialogId).addLocal(this.local(dialogId, text, clientMsgId, new Date().toISOString()));
-    this.save();
+    this.#o.messages.thread(dialogId).addLocal(this.#local(dialogId, text, clientMsgId, new Date().toISOString()));
+    this.#save();
     void this.deliver(dialogId, `c:${clientMsgId}`);
   }
 
-  private local(dialogId: number, text: string, clientMsgId: string, createdAt: string): ChatMessage {
-    return { key: `c:${clientMsgId}`, id: null, seq: null, dialog_id: dialogId, sender_id: this.o.userId, text, client_msg_id: clientMsgId, created_at: createdAt, status: 'pending' };
+  #local(dialogId: number, text: string, clientMsgId: string, createdAt: string): ChatMessage {
+    return { key: `c:${clientMsgId}`, id: null, seq: null, dialog_id: dialogId, sender_id: this.#o.userId, text, client_msg_id: clientMsgId, created_at: createdAt, status: 'pending' };
   }
 
   /**
@@ -61,21 +65,21 @@ export class Outbox {
    * Only a refusal (too long, no such dialog…) marks it failed, with a Retry button.
    */
   async deliver(dialogId: number, key: string): Promise<void> {
-    const thread = this.o.messages.thread(dialogId);
+    const thread = this.#o.messages.thread(dialogId);
     const m = thread.find(key);
-    if (!m || m.id !== null || !m.client_msg_id || this.sending.has(key) || this.disposed) return;
-    const resend = this.resends.get(key);
+    if (!m || m.id !== null || !m.client_msg_id || this.#sending.has(key) || this.#disposed) return;
+    const resend = this.#resends.get(key);
     clearTimeout(resend?.timer);
-    this.sending.add(key);
+    this.#sending.add(key);
     if (m.status !== 'pending') thread.update(key, { status: 'pending' });
     try {
-      const saved = await this.o.rest.send(dialogId, m.text, m.client_msg_id);
-      if (this.disposed) return;
-      this.resends.delete(key);
+      const saved = await this.#o.rest.send(dialogId, m.text, m.client_msg_id);
+      if (this.#disposed) return;
+      this.#resends.delete(key);
       thread.merge([saved]);
-      this.o.dialogs.noteMessage(saved);
+      this.#o.dialogs.noteMessage(saved);
     } catch (err) {
-      if (this.disposed) return;
+      if (this.#disposed) return;
       const code = err instanceof ApiError ? err.code : 'network';
       const status = err instanceof ApiError ? err.status : 0;
       if (code === 'network' || status >= 500 || status === 429 || status === 401) {
@@ -83,40 +87,40 @@ export class Outbox {
         const attempt = resend?.attempt ?? 0;
         const entry: { attempt: number; timer?: ReturnType<typeof setTimeout> } = { attempt: attempt + 1 };
         if (status !== 401) entry.timer = setTimeout(() => void this.deliver(dialogId, key), backoffDelay(attempt, RESEND_BACKOFF));
-        this.resends.set(key, entry);
-        if (status === 401) this.o.onError(err, true);
+        this.#resends.set(key, entry);
+        if (status === 401) this.#o.onError(err, true);
       } else {
-        this.resends.delete(key);
+        this.#resends.delete(key);
         thread.update(key, { status: 'failed', error: code });
-        this.o.onError(err, true);
+        this.#o.onError(err, true);
       }
     } finally {
-      this.sending.delete(key);
-      if (!this.disposed) this.save();
+      this.#sending.delete(key);
+      if (!this.#disposed) this.#save();
     }
   }
 
   /** Takes back a message the server refused (to edit or drop it); only failed ones can be. */
   discard(dialogId: number, key: string): string | null {
-    const thread = this.o.messages.thread(dialogId);
+    const thread = this.#o.messages.thread(dialogId);
     const m = thread.find(key);
     if (!m || m.status !== 'failed') return null;
     thread.remove(key);
-    this.save();
+    this.#save();
     return m.text;
   }
 
   /** Resends every message still waiting now (the link is back, a new token came). */
   flush(): void {
-    for (const thread of this.o.messages.all())
+    for (const thread of this.#o.messages.all())
       for (const m of thread.items.peek()) if (m.id === null && m.status === 'pending') void this.deliver(thread.dialogId, m.key);
   }
 
   /** Messages not yet acknowledged, and refused ones not yet edited or dropped, are kept in the
    *  tab's storage, so a reload loses none of what the person wrote. */
-  private save(): void {
+  #save(): void {
     const out: Outgoing[] = [];
-    for (const thread of this.o.messages.all())
+    for (const thread of this.#o.messages.all())
       for (const m of thread.items.peek())
         if (m.id === null && m.client_msg_id)
           out.push({
@@ -127,8 +131,8 @@ export class Outbox {
             ...(m.status === 'failed' ? { failed: m.error ?? 'failed' } : {}),
           });
     try {
-      if (out.length) this.o.storage()?.setItem(this.o.key, JSON.stringify(out));
-      else this.o.storage()?.removeItem(this.o.key);
+      if (out.length) this.#o.storage()?.setItem(this.#o.key, JSON.stringify(out));
+      else this.#o.storage()?.removeItem(this.#o.key);
     } catch {
       // storage full or blocked: the messages are still sent from memory
     }
@@ -137,7 +141,7 @@ export class Outbox {
   restore(): void {
     let saved: Outgoing[] = [];
     try {
-      const raw = this.o.storage()?.getItem(this.o.key);
+      const raw = this.#o.storage()?.getItem(this.#o.key);
       const parsed: unknown = raw ? JSON.parse(raw) : [];
       if (Array.isArray(parsed)) saved = parsed as Outgoing[];
     } catch {
@@ -145,8 +149,8 @@ export class Outbox {
     }
     for (const o of saved) {
       if (typeof o?.client_msg_id !== 'string' || typeof o.text !== 'string' || typeof o.dialog_id !== 'number') continue;
-      const thread = this.o.messages.thread(o.dialog_id);
-      const m = this.local(o.dialog_id, o.text, o.client_msg_id, o.created_at);
+      const thread = this.#o.messages.thread(o.dialog_id);
+      const m = this.#local(o.dialog_id, o.text, o.client_msg_id, o.created_at);
       if (thread.find(m.key)) continue;
       if (typeof o.failed === 'string') {
         thread.addLocal({ ...m, status: 'failed', error: o.failed });

@@ -5,46 +5,50 @@ import type { DialogsModel } from './dialogs.ts';
 import type { ChatMessage, MessagesModel } from './messages.ts';
 import type { ViewModel } from './view.ts';
 
+interface ReadsOptions {
+  userId: string;
+  rest: TalkApi;
+  view: ViewModel;
+  dialogs: DialogsModel;
+  messages: MessagesModel;
+  onError(err: unknown): void;
+}
+
 export class Reads {
   /** The highest seq posted as read per dialog (in flight or answered). */
-  private readonly posted = new Map<number, number>();
+  readonly #posted = new Map<number, number>();
 
-  constructor(
-    private readonly o: {
-      userId: string;
-      rest: TalkApi;
-      view: ViewModel;
-      dialogs: DialogsModel;
-      messages: MessagesModel;
-      onError(err: unknown): void;
-    },
-  ) {}
+  readonly #o: ReadsOptions;
+
+  constructor(o: ReadsOptions) {
+    this.#o = o;
+  }
 
   /** Run inside an effect: it reads the signals that decide what is seen. */
   markSeen(): void {
-    const { view, dialogs } = this.o;
+    const { view, dialogs } = this.#o;
     const v = view.view.value;
     if (!view.open.value || !view.pageVisible.value || v.kind !== 'dialog') return;
     const dialogId = v.id;
-    const newest = this.newestFromOthers(this.o.messages.thread(dialogId).items.value);
+    const newest = this.#newestFromOthers(this.#o.messages.thread(dialogId).items.value);
     if (!newest || newest.id === null || newest.seq === null) return;
     const dialog = dialogs.byId(dialogId);
     const alreadyRead = dialog !== undefined && newest.seq <= dialog.last_read_seq && dialog.unread_count === 0;
-    if (alreadyRead || (this.posted.get(dialogId) ?? 0) >= newest.seq) return;
-    this.posted.set(dialogId, newest.seq);
-    this.o.rest.read(dialogId, newest.id).then(
+    if (alreadyRead || (this.#posted.get(dialogId) ?? 0) >= newest.seq) return;
+    this.#posted.set(dialogId, newest.seq);
+    this.#o.rest.read(dialogId, newest.id).then(
       (answer) => dialogs.setRead(dialogId, answer.seq, answer.unread_count),
       (err: unknown) => {
-        this.posted.delete(dialogId);
-        this.o.onError(err);
+        this.#posted.delete(dialogId);
+        this.#o.onError(err);
       },
     );
   }
 
-  private newestFromOthers(items: readonly ChatMessage[]): ChatMessage | undefined {
+  #newestFromOthers(items: readonly ChatMessage[]): ChatMessage | undefined {
     for (let i = items.length - 1; i >= 0; i--) {
       const m = items[i];
-      if (m && m.id !== null && m.seq !== null && m.sender_id !== this.o.userId) return m;
+      if (m && m.id !== null && m.seq !== null && m.sender_id !== this.#o.userId) return m;
     }
     return undefined;
   }

@@ -26,52 +26,56 @@ export interface ThreadsOptions {
 }
 
 export class Threads {
-  constructor(private readonly o: ThreadsOptions) {}
+  readonly #o: ThreadsOptions;
+
+  constructor(o: ThreadsOptions) {
+    this.#o = o;
+  }
 
   async loadThread(dialogId: number): Promise<void> {
-    const thread = this.o.messages.thread(dialogId);
+    const thread = this.#o.messages.thread(dialogId);
     const status = thread.status.peek();
     if (status === 'loading') return;
     if (status === 'loaded') return this.catchUp(dialogId);
     thread.status.value = 'loading';
     try {
-      const page = await this.o.rest.messages(dialogId, { limit: PAGE });
+      const page = await this.#o.rest.messages(dialogId, { limit: PAGE });
       const items = page.items;
       let cursor = page.next_cursor;
       // Opening jumps to the first unread message, so load back until it is in.
-      const readUpTo = this.unreadAfterFor(dialogId);
+      const readUpTo = this.#unreadAfterFor(dialogId);
       for (let i = 0; readUpTo !== null && cursor && i < UNREAD_PAGES && (items[0]?.seq ?? 0) > readUpTo + 1; i++) {
-        const older = await this.o.rest.messages(dialogId, { before: cursor, limit: PAGE });
+        const older = await this.#o.rest.messages(dialogId, { before: cursor, limit: PAGE });
         items.unshift(...older.items);
         cursor = older.next_cursor;
       }
-      if (this.o.disposed()) return;
+      if (this.#o.disposed()) return;
       batch(() => {
         thread.merge(items);
         thread.olderCursor.value = cursor;
         thread.status.value = 'loaded';
       });
-      if (!this.o.dialogs.byId(dialogId)) void this.o.fetchDialog(dialogId);
+      if (!this.#o.dialogs.byId(dialogId)) void this.#o.fetchDialog(dialogId);
     } catch (err) {
-      if (this.o.disposed()) return;
+      if (this.#o.disposed()) return;
       thread.status.value = 'error';
-      this.o.onError(err);
+      this.#o.onError(err);
     }
   }
 
   async loadOlder(dialogId: number): Promise<void> {
-    const thread = this.o.messages.thread(dialogId);
+    const thread = this.#o.messages.thread(dialogId);
     const cursor = thread.olderCursor.peek();
     if (!cursor || thread.loadingOlder.peek()) return;
     thread.loadingOlder.value = true;
     try {
-      const page = await this.o.rest.messages(dialogId, { before: cursor, limit: PAGE });
+      const page = await this.#o.rest.messages(dialogId, { before: cursor, limit: PAGE });
       batch(() => {
         thread.merge(page.items);
         thread.olderCursor.value = page.next_cursor;
       });
     } catch (err) {
-      this.o.onError(err);
+      this.#o.onError(err);
     } finally {
       thread.loadingOlder.value = false;
     }
@@ -79,27 +83,27 @@ export class Threads {
 
   /** Fetches what a loaded thread missed (after a reconnect or a seq gap), page by page. */
   async catchUp(dialogId: number): Promise<void> {
-    const thread = this.o.messages.existing(dialogId);
+    const thread = this.#o.messages.existing(dialogId);
     if (!thread || thread.status.peek() !== 'loaded') return;
     try {
       for (let i = 0; i < CATCH_UP_PAGES; i++) {
-        const page = await this.o.rest.messages(dialogId, { after: thread.lastSeq(), limit: 100 });
-        if (this.o.disposed()) return;
+        const page = await this.#o.rest.messages(dialogId, { after: thread.lastSeq(), limit: 100 });
+        if (this.#o.disposed()) return;
         thread.merge(page.items);
         if (!page.next_cursor || page.items.length === 0) break;
       }
     } catch (err) {
-      this.o.onError(err);
+      this.#o.onError(err);
     }
   }
 
   /** After a reconnect that could not resume: every loaded thread from its last seq. */
   async catchUpAll(): Promise<void> {
-    for (const thread of this.o.messages.all()) await this.catchUp(thread.dialogId);
+    for (const thread of this.#o.messages.all()) await this.catchUp(thread.dialogId);
   }
 
-  private unreadAfterFor(dialogId: number): number | null {
-    const v = this.o.view.view.peek();
-    return v.kind === 'dialog' && v.id === dialogId ? this.o.view.unreadAfter.peek() : null;
+  #unreadAfterFor(dialogId: number): number | null {
+    const v = this.#o.view.view.peek();
+    return v.kind === 'dialog' && v.id === dialogId ? this.#o.view.unreadAfter.peek() : null;
   }
 }

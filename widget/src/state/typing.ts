@@ -4,19 +4,23 @@ import { TYPING_THROTTLE_MS } from '@imbachat/server/protocol';
 import type { ClientFrame } from '@imbachat/server/protocol';
 
 export class TypingSender {
-  private readonly sentAt = new Map<number, number>();
+  readonly #sentAt = new Map<number, number>();
 
   /** `send` answers false when the frame could not go out (not connected): it is tried again. */
-  constructor(private readonly send: (frame: ClientFrame) => boolean) {}
+  readonly #send: (frame: ClientFrame) => boolean;
+
+  constructor(send: (frame: ClientFrame) => boolean) {
+    this.#send = send;
+  }
 
   update(dialogId: number, active: boolean): void {
-    const last = this.sentAt.get(dialogId);
+    const last = this.#sentAt.get(dialogId);
     if (active) {
       if (last !== undefined && Date.now() - last < TYPING_THROTTLE_MS) return;
-      if (this.send({ type: 'typing.start', dialog_id: dialogId })) this.sentAt.set(dialogId, Date.now());
+      if (this.#send({ type: 'typing.start', dialog_id: dialogId })) this.#sentAt.set(dialogId, Date.now());
     } else if (last !== undefined) {
-      this.sentAt.delete(dialogId);
-      this.send({ type: 'typing.stop', dialog_id: dialogId });
+      this.#sentAt.delete(dialogId);
+      this.#send({ type: 'typing.stop', dialog_id: dialogId });
     }
   }
 }
