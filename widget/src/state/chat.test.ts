@@ -20,7 +20,13 @@ const code = () => import('./full.ts');
 const TESTS = 10;
 const ids = Array.from({ length: TESTS }, (_, i) => [`chat-${i}-me`, `chat-${i}-bob`]).flat();
 
-let server: { url: string; devId: string; tokens: Record<string, string> };
+interface ServedWidget {
+  devId: string;
+  tokens: Record<string, string>;
+}
+/** The server, its widget, and a second widget whose senders meet the rate limit after two
+ *  messages (then one every 4 s; server/src/testing/serve.ts). */
+let server: { url: string; slow: ServedWidget } & ServedWidget;
 let child: ChildProcess;
 let proxy: Proxy;
 beforeAll(async () => {
@@ -61,14 +67,14 @@ afterEach(() => {
 
 let used = 0;
 /** This test's two people and a dialog between them. */
-async function meAndBob() {
+async function meAndBob(widget: ServedWidget = server) {
   const n = used++;
   const me = `chat-${n}-me`;
   const bob = `chat-${n}-bob`;
   const api = (userId: string) => async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${server.url}/api/v1/${server.devId}${path}`, {
+    const res = await fetch(`${server.url}/api/v1/${widget.devId}${path}`, {
       method,
-      headers: { authorization: `Bearer ${server.tokens[userId]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${widget.tokens[userId]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
@@ -77,7 +83,7 @@ async function meAndBob() {
   const dialog = await api(me)<Dialog>('POST', '/dialogs', { user_id: bob });
   /** What the server stored in the dialog, as Bob reads it. */
   const stored = async () => (await api(bob)<{ items: Message[] }>('GET', `/dialogs/${dialog.id}/messages`)).items;
-  return { me, bob, dialog, stored };
+  return { me, bob, dialog, stored, widget };
 }
 
 type People = Awaited<ReturnType<typeof meAndBob>>;
@@ -85,7 +91,7 @@ const realSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
 /** A chat for `me` with its conversations part loaded, disposed when the test ends however it
  *  ends (so nothing it still sends leaks into the next). */
 async function open(p: People, extra: Partial<ChatOptions> = {}): Promise<Chat> {
-  const chat = new Chat({ base: proxy.url, devId: server.devId, userId: p.me, token: server.tokens[p.me]!, emit: () => {}, socket: realSocket, storage: null, prefs: null, code, ...extra });
+  const chat = new Chat({ base: proxy.url, devId: p.widget.devId, userId: p.me, token: p.widget.tokens[p.me]!, emit: () => {}, socket: realSocket, storage: null, prefs: null, code, ...extra });
   onTestFinished(() => chat.dispose());
   await chat.loadFull();
   return chat;
@@ -233,6 +239,34 @@ it('a message the server refuses fails with Retry and is not resent by itself', 
   await new Promise((resolve) => setTimeout(resolve, 0));
   expect(trail).toEqual(['pending', 'failed']);
   expect(posts().map((r) => r.status)).toEqual([400]);
+});
+
+it('messages written in a quick run are stored in the order written, one request at a time', async () => {
+  const p = await meAndBob();
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
+  const texts = Array.from({ length: 8 }, (_, i) => `message ${i + 1}`);
+  for (const text of texts) chat.full().send(p.dialog.id, text);
+  const thread = chat.full().messages.thread(p.dialog.id);
+  await until(thread.items, (items) => items.length === 8 && items.every((m) => m.status === 'sent'), 'all eight acknowledged');
+  expect((await p.stored()).map((m) => m.text)).toEqual(texts);
+  expect(thread.items.value.map((m) => m.text)).toEqual(texts);
+  // Each send went out after the one before it was answered.
+  expect(posts().map((r) => JSON.parse(r.body).text)).toEqual(texts);
+});
+
+it('a message over the send limit stays pending and is resent once the 429 Retry-After has passed, not before', async () => {
+  // Pinned to 0, the resend backoff alone would try again after 1 s, and be refused again: the
+  // server asked for 4 s.
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+  const p = await meAndBob(server.slow);
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
+  for (const text of ['one', 'two', 'three']) chat.full().send(p.dialog.id, text);
+  const thread = chat.full().messages.thread(p.dialog.id);
+  await until(thread.items, (items) => items.length === 3 && items.every((m) => m.status === 'sent'), 'all three acknowledged', 15_000);
+  expect(posts().map((r) => r.status)).toEqual([201, 201, 429, 201]);
+  expect((await p.stored()).map((m) => m.text)).toEqual(['one', 'two', 'three']);
 });
 
 it('blank messages are not sent', async () => {

@@ -68,6 +68,13 @@ export class Outbox {
     const thread = this.#o.messages.thread(dialogId);
     const m = thread.find(key);
     if (!m || m.id !== null || !m.client_msg_id || this.#sending.has(key) || this.#disposed) return;
+    // One at a time per dialog, in the order written: the server numbers messages as they arrive,
+    // so two sent side by side could land the other way round. The one ahead sends this one.
+    const ahead = this.#ahead(thread.items.peek(), key);
+    if (ahead) {
+      if (m.status !== 'pending') thread.update(key, { status: 'pending' });
+      return;
+    }
     const resend = this.#resends.get(key);
     clearTimeout(resend?.timer);
     this.#sending.add(key);
@@ -86,7 +93,9 @@ export class Outbox {
         // No answer, or the server could not take it now: try again later (after a new token for 401).
         const attempt = resend?.attempt ?? 0;
         const entry: { attempt: number; timer?: ReturnType<typeof setTimeout> } = { attempt: attempt + 1 };
-        if (status !== 401) entry.timer = setTimeout(() => void this.deliver(dialogId, key), backoffDelay(attempt, RESEND_BACKOFF));
+        // A 429 says when the server takes messages again; sooner would be refused as well.
+        const wait = Math.max(backoffDelay(attempt, RESEND_BACKOFF), err instanceof ApiError ? err.retryAfterMs : 0);
+        if (status !== 401) entry.timer = setTimeout(() => void this.deliver(dialogId, key), wait);
         this.#resends.set(key, entry);
         if (status === 401) this.#o.onError(err, true);
       } else {
@@ -96,8 +105,27 @@ export class Outbox {
       }
     } finally {
       this.#sending.delete(key);
-      if (!this.#disposed) this.#save();
+      if (!this.#disposed) {
+        this.#save();
+        // Answered either way: the next one written in this dialog goes (unless this one waits
+        // for a resend, which sends it in turn).
+        if (!this.#resends.has(key)) this.#next(dialogId);
+      }
     }
+  }
+
+  /** A message written before `key` in the same dialog that is still on its way. */
+  #ahead(items: readonly ChatMessage[], key: string): ChatMessage | undefined {
+    for (const m of items) {
+      if (m.key === key) return undefined;
+      if (m.id === null && m.client_msg_id && m.status === 'pending') return m;
+    }
+    return undefined;
+  }
+
+  #next(dialogId: number): void {
+    const next = this.#o.messages.thread(dialogId).items.peek().find((m) => m.id === null && m.client_msg_id && m.status === 'pending');
+    if (next) void this.deliver(dialogId, next.key);
   }
 
   /** Takes back a message the server refused (to edit or drop it); only failed ones can be. */

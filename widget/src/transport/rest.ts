@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     readonly status: number,
     message: string,
+    /** From a 429's Retry-After: how long the server asks us to wait before trying again. */
+    readonly retryAfterMs = 0,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -83,7 +85,7 @@ export class RestClient {
       const token = await this.#opts.refreshToken();
       if (token !== null) return this.#request(method, path, body, true);
     }
-    throw new ApiError(code, res.status, message);
+    throw new ApiError(code, res.status, message, (Number(res.headers.get('Retry-After')) || 0) * 1000);
   }
 }
 
