@@ -9,6 +9,7 @@ export const enLauncher = {
   originNotAllowed: 'This chat is not enabled for this site.',
   userUnknown: 'This site has not told the chat who you are.',
   userSwitched: 'Someone else signed in in another tab — reload the page',
+  tooManyConnections: 'The chat is open in too many windows — close some and reload this page',
   loadFailed: 'Could not load. Check your connection.',
   newMessages_one: '{n} new message',
   newMessages_other: '{n} new messages',

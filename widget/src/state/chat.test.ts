@@ -317,3 +317,19 @@ it('typing.start goes out at most once per 3 s while typing; typing.stop when th
   await roundTrip(bob);
   expect(bob.frames.filter((f) => f.type.startsWith('typing')).map((f) => f.type)).toEqual(frames());
 });
+
+it('a chat whose socket the server closes for too many connections stops and says so, instead of reconnecting or claiming a sign-out', async () => {
+  const p = await meAndBob();
+  const errors: { code: string }[] = [];
+  const chat = await open(p, { emit: (name, payload) => void (name === 'error' && errors.push(payload as { code: string })) });
+  chat.start();
+  await until(chat.session.link, (s) => s === 'connected', 'the chat connected');
+  // 32 more sockets of the same user (the server's cap per user): the oldest, the chat's, is closed.
+  const others: Awaited<ReturnType<typeof connectWs>>[] = [];
+  for (let i = 0; i < 32; i++) others.push(await connectWs(`${server.url.replace('http', 'ws')}/api/v1/${server.devId}/ws`, server.tokens[p.me]!));
+  onTestFinished(() => others.forEach((s) => s.close()));
+  await until(chat.session.fatal, (f) => f !== null, 'the chat stopping');
+  expect(chat.session.fatal.value).toBe('too_many_connections');
+  expect(chat.session.link.value).toBe('disconnected');
+  expect(errors.map((e) => e.code)).toContain('too_many_connections');
+});

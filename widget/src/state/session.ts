@@ -6,7 +6,7 @@ import type { ConnectionState, StateChange } from '../transport/connection.ts';
 import { isToken, report } from '../api.ts';
 
 /** Errors that stop the chat until the page does something (reload, a new token). */
-export type FatalCode = 'token_expired' | 'token_invalid' | 'widget_not_found' | 'origin_not_allowed' | 'user_not_found' | 'user_switched';
+export type FatalCode = 'token_expired' | 'token_invalid' | 'widget_not_found' | 'origin_not_allowed' | 'user_not_found' | 'user_switched' | 'too_many_connections';
 
 export class SessionModel {
   readonly me = signal<User | null>(null);
@@ -72,6 +72,6 @@ export class SessionModel {
 }
 
 export function fatalFromCode(code: string): FatalCode {
-  if (code === 'widget_not_found' || code === 'origin_not_allowed' || code === 'token_expired' || code === 'user_not_found') return code;
+  if (code === 'widget_not_found' || code === 'origin_not_allowed' || code === 'token_expired' || code === 'user_not_found' || code === 'too_many_connections') return code;
   return 'token_invalid';
 }

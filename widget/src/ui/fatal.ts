@@ -10,6 +10,7 @@ const keys: Record<FatalCode, MessageKey> = {
   origin_not_allowed: 'originNotAllowed',
   user_not_found: 'userUnknown',
   user_switched: 'userSwitched',
+  too_many_connections: 'tooManyConnections',
 };
 
 export const fatalText = (fatal: FatalCode): string => t(keys[fatal]);
