@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoSite, serveApp } from '@imbachat/demo';
 import { Hono } from 'hono';
-import { ensureWidgetBuilt, freePort, startServerProcess, waitForHttp, writeServerConfig } from '../scripts/stack.ts';
+import { LOOPBACK_HOST_ALLOWLIST, ensureWidgetBuilt, freePort, startServerProcess, waitForHttp, writeServerConfig } from '../scripts/stack.ts';
 import { hostPages } from './support/host-page.ts';
 import { E2E_USERS } from './support/users.ts';
 
@@ -44,14 +44,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   ]);
 
   const logPath = join(import.meta.dirname, 'server.log');
-  // No clock-skew leeway: the token tests use tokens that expire within seconds.
+  // No clock-skew leeway: the token tests use tokens that expire within seconds. The users-info
+  // host (the demo site) is on loopback, which the SSRF guard refuses unless allowed.
   const server = startServerProcess({
     port: serverPort,
     dataDir,
     configPath,
     logLevel: 'info',
     output: openSync(logPath, 'w'),
-    env: { IMBACHAT_TOKEN_LEEWAY_S: '0' },
+    env: { IMBACHAT_TOKEN_LEEWAY_S: '0', IMBACHAT_HOST_ALLOWLIST: LOOPBACK_HOST_ALLOWLIST },
   });
   try {
     await waitForHttp(`${serverUrl}/imbachat/v1/${DEV_ID}/widget`, { exited: server.exited, what: `the chat server (log: ${logPath})` });

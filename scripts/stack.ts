@@ -20,7 +20,15 @@ export interface WidgetEntry {
   users_info_url: string;
   allowed_origins: string[];
   admin_ids: string[];
+  /** Per-widget rate limits, as in the widgets file (docs/api.md, "Rate limits"). */
+  rate_limits?: Record<string, Record<string, { burst: number; per_second: number }>>;
 }
+
+/**
+ * The host sites of a local stack (the demo site, the browser tests' and the benches' users-info)
+ * listen on loopback, which the server's SSRF guard refuses unless IMBACHAT_HOST_ALLOWLIST opens it.
+ */
+export const LOOPBACK_HOST_ALLOWLIST = '127.0.0.0/8,::1/128';
 
 export function writeServerConfig(path: string, widgets: WidgetEntry[]): void {
   mkdirSync(dirname(path), { recursive: true });

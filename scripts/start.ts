@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEMO_USERS, signChatToken, startDemoSite } from '../demo/src/index.ts';
-import { ensureWidgetBuilt, portIsFree, repoRoot, startServerProcess, waitForHttp, writeServerConfig } from './stack.ts';
+import { LOOPBACK_HOST_ALLOWLIST, ensureWidgetBuilt, portIsFree, repoRoot, startServerProcess, waitForHttp, writeServerConfig } from './stack.ts';
 
 const env = process.env;
 const host = env.HOST ?? '127.0.0.1';
@@ -121,6 +121,8 @@ async function main() {
     configPath,
     logLevel: env.LOG_LEVEL ?? 'warn',
     output: 'inherit',
+    // The demo site, the widget's host, is on 127.0.0.1.
+    env: { IMBACHAT_HOST_ALLOWLIST: LOOPBACK_HOST_ALLOWLIST },
   });
   running.push(() => server.stop());
   void server.exited.then((how) => fail(`the chat server stopped (${how}).`));

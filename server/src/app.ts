@@ -6,9 +6,13 @@ import type { TokenCache } from './auth/token.ts';
 import { dialogRoutes } from './dialogs/routes.ts';
 import type { DialogService } from './dialogs/service.ts';
 import { AppError, createErrorHandler, errorBody } from './errors.ts';
+import type { RequestMiddleware } from './http/request.ts';
 import { type ApiEnv, type WidgetCache, apiCors, authenticate, tenant } from './http/tenant.ts';
+import { RateGuard } from './limits/guard.ts';
+import { createMemoryRateLimiter } from './limits/memory.ts';
 import { messageRoutes } from './messages/routes.ts';
 import type { MessageService } from './messages/service.ts';
+import { type OpsDeps, opsRoutes } from './ops/routes.ts';
 import type { UsersDirectory } from './users/directory.ts';
 import { userRoutes } from './users/routes.ts';
 
@@ -24,10 +28,18 @@ export interface AppDeps {
   now: () => number;
   /** Where the widget build is (default: widget/dist of this repository). */
   widgetDistDir?: string;
+  /** Rate limits of sending, opening dialogs and read marks (default: the default limits, in memory, on `now`). */
+  limits?: RateGuard;
+  /** /healthz, /readyz, /metrics. */
+  ops: Omit<OpsDeps, 'log'>;
+  /** Request ids, security headers and the in-flight count; first, so every answer passes through it. */
+  requests: RequestMiddleware;
 }
 
 export function createApp(deps: AppDeps) {
   const auth = authenticate(deps.tokens, deps.now, deps.tokenLeewayS);
+  // Never unlimited by omission: an app built without a guard still gets the default limits.
+  const limits = deps.limits ?? new RateGuard({ limiter: createMemoryRateLimiter({ now: deps.now }) });
   // The token is checked on the routes that exist, so an unknown path answers 404, not 401.
   const api = new Hono<ApiEnv>()
     .use(tenant(deps.widgets), apiCors)
@@ -37,11 +49,12 @@ export function createApp(deps: AppDeps) {
     .use('/dialogs/:dialog_id/messages', auth)
     .use('/dialogs/:dialog_id/read', auth)
     .route('/', userRoutes(deps.directory))
-    .route('/', dialogRoutes(deps.dialogs))
-    .route('/', messageRoutes(deps.messages));
+    .route('/', dialogRoutes(deps.dialogs, limits))
+    .route('/', messageRoutes(deps.messages, limits));
 
   const app = new Hono()
-    .get('/healthz', (c) => c.json({ ok: true }))
+    .use(deps.requests.middleware)
+    .route('/', opsRoutes({ ...deps.ops, log: deps.log }))
     .route('/api/v1/:dev_id', api)
     .route(
       '/',

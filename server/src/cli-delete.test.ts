@@ -9,14 +9,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store } from './store/types.ts';
 import { ManualClock } from './testing/clock.ts';
-import { createEnv, within } from './testing/harness.ts';
+import { LOOPBACK_CIDRS, createEnv, within } from './testing/harness.ts';
 
 const run = promisify(execFile);
 const serverDir = join(import.meta.dirname, '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-cli-delete-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const cliEnv = (dir: string) => ({ ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: '' });
+// The loopback allowlist: some tests create widgets pointing at a test host site on 127.0.0.1.
+const cliEnv = (dir: string) => ({ ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: '', IMBACHAT_HOST_ALLOWLIST: LOOPBACK_CIDRS });
 
 /** Runs the CLI with stdin a pipe (not a terminal); resolves with what it printed and its exit code. */
 async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { openSqliteStore } from './store/sqlite/index.ts';
+import { LOOPBACK_CIDRS } from './testing/harness.ts';
 import { startHostSite } from './testing/host-site.ts';
 
 const run = promisify(execFile);
@@ -15,7 +16,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const cli = async (...args: string[]) => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'widgets', ...args], {
     cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, IMBACHAT_DATA_DIR: dataDir, INIT_CWD: '' },
+    env: { ...process.env, IMBACHAT_DATA_DIR: dataDir, INIT_CWD: '', IMBACHAT_HOST_ALLOWLIST: LOOPBACK_CIDRS },
   });
   return JSON.parse(stdout);
 };
@@ -42,7 +43,7 @@ it('widgets update changes only the fields given: the login and password survive
 it('widgets --help prints the usage and succeeds; widgets show prints one widget without its secrets', async () => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'widgets', '--help'], {
     cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, IMBACHAT_DATA_DIR: dataDir, INIT_CWD: '' },
+    env: { ...process.env, IMBACHAT_DATA_DIR: dataDir, INIT_CWD: '', IMBACHAT_HOST_ALLOWLIST: LOOPBACK_CIDRS },
   });
   expect(stdout).toMatch(/^Usage:/);
   expect(stdout).toMatch(/widgets show DEV_ID/);

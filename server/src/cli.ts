@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import { ConfigError, describeIssues, devIdSchema, loadConfig, widgetConfigSchema } from './config.ts';
+import { type HostAllowlist, hostUrlProblem } from './host/address.ts';
+import { USER_ID_RULE, normalizeUserId } from './realtime/protocol.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store, WidgetPatch } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
@@ -28,6 +30,11 @@ secret_key once: keep it on the site's backend only. check asks the widget's use
 the given users (default: its admin ids, else "1") and prints what came back; it exits 1 when the
 host cannot be reached or refuses the credentials. --origin and --admin-id replace the whole
 list (give each one you want to keep). A running server sees changes within a second.
+
+The users-info URL must be http(s) and is never called at a loopback, private, link-local or
+other non-public address unless IMBACHAT_HOST_ALLOWLIST (comma-separated CIDRs, e.g.
+127.0.0.0/8,::1/128) allows that range; cloud metadata addresses are refused always. The host's
+redirects are not followed: give the final URL.
 
 delete removes the widget with all of its data (dialogs, members, messages, events, user state)
 for good and prints what it removed. It asks first; --yes deletes without asking, and is needed
@@ -94,7 +101,13 @@ const terminal: Prompt = {
     }),
 };
 
-async function run(argv: string[], store: Store, prompt: Prompt): Promise<unknown> {
+/** The same check the widgets file gets: no literal forbidden address or name unless the allowlist opens it. */
+function checkUsersInfoUrl(url: string | undefined, allow: HostAllowlist): void {
+  const problem = url === undefined ? null : hostUrlProblem(url, allow);
+  if (problem) throw new UsageError(`users_info_url: ${problem}`);
+}
+
+async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllowlist): Promise<unknown> {
   const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [group, command, target] = positionals;
   if (v.help) throw new HelpRequested();
@@ -111,6 +124,7 @@ async function run(argv: string[], store: Store, prompt: Prompt): Promise<unknow
   switch (command) {
     case 'create': {
       const f = validate(fieldsSchema, given);
+      checkUsersInfoUrl(f.users_info_url, allow);
       const devId = validate(devIdSchema, v['dev-id'] ?? generateDevId());
       if (await store.getWidgetByDevId(devId)) throw new UsageError(`a widget with dev_id "${devId}" already exists`);
       const row = await store.insertWidget(
@@ -135,7 +149,9 @@ async function run(argv: string[], store: Store, prompt: Prompt): Promise<unknow
       const row = await store.getWidgetByDevId(target);
       if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
       const ids = v['user-id']?.length ? v['user-id'] : row.adminIds.length ? row.adminIds : ['1'];
-      const directory = new UsersDirectory({ ttlMs: 0, timeoutMs: 5000, log: pino({ level: 'silent' }) });
+      const bad = ids.find((id) => normalizeUserId(id) !== id);
+      if (bad !== undefined) throw new UsageError(`--user-id ${JSON.stringify(bad)}: a user id must be ${USER_ID_RULE}`);
+      const directory = new UsersDirectory({ ttlMs: 0, timeoutMs: 5000, log: pino({ level: 'silent' }), hostAllowlist: allow });
       const probe = await directory.probe(row, ids);
       if (!probe.ok) process.exitCode = 1;
       return {
@@ -157,6 +173,7 @@ async function run(argv: string[], store: Store, prompt: Prompt): Promise<unknow
     case 'update': {
       if (!target) throw new UsageError('update needs the DEV_ID of the widget');
       const f = validate(fieldsSchema.partial(), given);
+      checkUsersInfoUrl(f.users_info_url, allow);
       if (Object.keys(given).length === 0) throw new UsageError('update needs at least one field to change');
       // Only what was given changes: the schema's defaults (empty login and password, no
       // origins) are for creating a widget and must never overwrite a stored value.
@@ -215,7 +232,7 @@ async function main() {
   const config = loadConfig(process.env);
   const store = openSqliteStore(join(config.dataDir, 'imbachat.sqlite'));
   try {
-    const out = await run(process.argv.slice(2), store, terminal);
+    const out = await run(process.argv.slice(2), store, terminal, config.hostAllowlist);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {
     await store.close();

@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEV_ID_PATTERN } from './realtime/protocol.ts';
+import { type HostAllowlist, hostUrlProblem, parseHostAllowlist } from './host/address.ts';
+import { type Cidr, parseCidrList } from './limits/client-ip.ts';
+import { rateLimitsInput } from './limits/policy.ts';
+import { DEV_ID_PATTERN, MAX_SOCKETS_PER_USER } from './realtime/protocol.ts';
 import { userIdInput } from './users/schema.ts';
 
 const MIN_SECRET_BYTES = 32;
@@ -24,6 +27,8 @@ export const widgetConfigSchema = z.strictObject({
   users_info_url: z.url({ protocol: /^https?$/, error: 'users_info_url must be an http(s) URL' }),
   allowed_origins: z.array(z.string().min(1)).default([]),
   admin_ids: z.array(userIdInput).default([]),
+  /** Buckets that replace the server's defaults for this widget, one by one (docs/api.md, Rate limits). */
+  rate_limits: rateLimitsInput.optional(),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
 
@@ -41,9 +46,48 @@ const envSchema = z.object({
   IMBACHAT_TOKEN_LEEWAY_S: z.coerce.number().int().min(0).max(300).default(60),
   IMBACHAT_EVENT_RETENTION_MS: z.coerce.number().int().positive().default(24 * 60 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The bearer token /metrics asks for; unset or empty: /metrics is off. */
+  IMBACHAT_METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((s) => s || undefined)
+    .refine((s) => s === undefined || s.length >= 16, 'IMBACHAT_METRICS_TOKEN must be at least 16 characters long'),
+  IMBACHAT_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(MAX_SOCKETS_PER_USER),
+  /**
+   * Reverse proxies (comma-separated CIDRs) whose X-Forwarded-For is believed for the per-address
+   * rate limits; empty: the socket's peer is the client, and the header is ignored.
+   */
+  IMBACHAT_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      try {
+        return parseCidrList(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Non-public ranges host calls may reach (comma-separated CIDRs); empty: public addresses only. */
+  IMBACHAT_HOST_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      try {
+        return parseHostAllowlist(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export interface ServerConfig {
+  /** IMBACHAT_METRICS_TOKEN: /metrics is off without it. */
+  metricsToken: string | undefined;
+  maxSocketsPerUser: number;
+  /** IMBACHAT_TRUSTED_PROXIES, parsed: peers whose X-Forwarded-For names the client. */
+  trustedProxies: Cidr[];
   port: number;
   host: string;
   dataDir: string;
@@ -52,6 +96,8 @@ export interface ServerConfig {
   usersInfoTimeoutMs: number;
   eventRetentionMs: number;
   tokenLeewayS: number;
+  /** IMBACHAT_HOST_ALLOWLIST, parsed. */
+  hostAllowlist: HostAllowlist;
   widgets: WidgetConfig[];
 }
 
@@ -84,6 +130,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     const file = configFileSchema.safeParse(raw);
     if (!file.success) throw new ConfigError(`Invalid config file ${path}: ${describeIssues(file.error)}`);
     widgets = file.data.widgets;
+    // Here, not in the schema: whether an address may be called depends on the environment's allowlist.
+    for (const [i, w] of widgets.entries()) {
+      const problem = hostUrlProblem(w.users_info_url, e.IMBACHAT_HOST_ALLOWLIST);
+      if (problem) throw new ConfigError(`Invalid config file ${path}: widgets.${i}.users_info_url: ${problem}`);
+    }
   }
   return {
     port: e.PORT,
@@ -94,6 +145,10 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     usersInfoTimeoutMs: e.IMBACHAT_USERS_INFO_TIMEOUT_MS,
     eventRetentionMs: e.IMBACHAT_EVENT_RETENTION_MS,
     tokenLeewayS: e.IMBACHAT_TOKEN_LEEWAY_S,
+    metricsToken: e.IMBACHAT_METRICS_TOKEN,
+    maxSocketsPerUser: e.IMBACHAT_MAX_SOCKETS_PER_USER,
+    hostAllowlist: e.IMBACHAT_HOST_ALLOWLIST,
+    trustedProxies: e.IMBACHAT_TRUSTED_PROXIES,
     widgets,
   };
 }

@@ -35,6 +35,10 @@ async function main() {
     usersInfoTimeoutMs: config.usersInfoTimeoutMs,
     eventRetentionMs: config.eventRetentionMs,
     tokenLeewayS: config.tokenLeewayS,
+    hostAllowlist: config.hostAllowlist,
+    trustedProxies: config.trustedProxies,
+    maxSocketsPerUser: config.maxSocketsPerUser,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     prepare: async (store) => {
       const applied = await applyWidgetConfig(store, config.widgets, Date.now());
       if (applied.created.length || applied.updated.length) log.info(applied, 'widgets applied from config file');

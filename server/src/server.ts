@@ -13,8 +13,17 @@ import { TOKEN_LEEWAY_S, TokenCache } from './auth/token.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import type { EventBus } from './bus/types.ts';
 import { DialogService } from './dialogs/service.ts';
+import { type HostAllowlist, NO_ALLOWLIST } from './host/address.ts';
+import { requestContext } from './http/request.ts';
 import { WidgetCache } from './http/tenant.ts';
+import type { Cidr } from './limits/client-ip.ts';
+import { RateGuard } from './limits/guard.ts';
+import { createMemoryRateLimiter } from './limits/memory.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimitOverrides, effectiveLimits } from './limits/policy.ts';
+import type { RateLimiter } from './limits/types.ts';
 import { MessageService } from './messages/service.ts';
+import { type HttpLimits, httpServerOptions } from './ops/http-limits.ts';
+import { countHostFailure, startProcessMetrics } from './ops/metrics.ts';
 import { createMemoryPresence, createMemoryTyping } from './presence/memory.ts';
 import { Hub } from './realtime/hub.ts';
 import { PresenceService } from './realtime/presence.ts';
@@ -25,6 +34,9 @@ import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
 import { type Timers, realTimers } from './util/timers.ts';
+
+/** How long a stop waits for requests already received to be answered. */
+const DRAIN_REQUESTS_MS = 5_000;
 
 export interface StartOptions {
   dataDir: string;
@@ -48,6 +60,28 @@ export interface StartOptions {
   widgetDistDir?: string;
   /** Runs after the store is open and before the port is bound (e.g. applying the widgets file). */
   prepare?: (store: Store) => Promise<void>;
+  /**
+   * Non-public ranges host calls may reach (IMBACHAT_HOST_ALLOWLIST). Default: none, public
+   * addresses only; tests, the demo and the benches allow loopback to reach their host sites.
+   */
+  hostAllowlist?: HostAllowlist;
+  /** /metrics answers only with this bearer token (IMBACHAT_METRICS_TOKEN); without it, /metrics is off. */
+  metricsToken?: string;
+  /** Bytes queued on one socket before it is closed as a slow consumer (default 4 MiB). */
+  maxBufferedBytes?: number;
+  /** Sockets one user may hold on this server (default MAX_SOCKETS_PER_USER). */
+  maxSocketsPerUser?: number;
+  /** The HTTP server's header size and timeouts (default DEFAULT_HTTP_LIMITS). */
+  httpLimits?: Partial<HttpLimits>;
+  /**
+   * Changes to the server's default rate limits, bucket by bucket (default: DEFAULT_RATE_LIMITS);
+   * a widget's own `rate_limits` still win over them. Tests of other things relax them here.
+   */
+  rateLimits?: RateLimitOverrides;
+  /** Where the buckets are counted (default: in this process, on `now`). */
+  rateLimiter?: RateLimiter;
+  /** Peers whose X-Forwarded-For names the client (IMBACHAT_TRUSTED_PROXIES); default none. */
+  trustedProxies?: Cidr[];
 }
 
 export interface RunningServer {
@@ -60,6 +94,11 @@ export interface RunningServer {
   presence: PresenceService;
   messages: MessageService;
   widgets: WidgetCache;
+  realtime: Realtime;
+  /**
+   * Graceful stop: stop accepting connections, close every socket with 4000 server_restart
+   * (reconnect elsewhere), let requests in flight finish, commit what is pending, close the store.
+   */
   close(): Promise<void>;
 }
 
@@ -67,12 +106,20 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const now = o.now ?? Date.now;
   const timers = o.timers ?? realTimers;
   const tokenLeewayS = o.tokenLeewayS ?? TOKEN_LEEWAY_S;
+  startProcessMetrics();
   const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'), { checkpointEveryMs: 1000 });
   await o.prepare?.(store);
   const bus = createMemoryBus((err) => o.log.error({ err }, 'event handler failed'));
   const presenceState = createMemoryPresence({ graceMs: o.presenceGraceMs ?? PRESENCE_GRACE_MS, timers });
   const typingState = createMemoryTyping({ timers });
-  const directory = new UsersDirectory({ ttlMs: o.usersInfoTtlMs ?? 10 * 60_000, timeoutMs: o.usersInfoTimeoutMs ?? 3_000, log: o.log, now });
+  const directory = new UsersDirectory({
+    ttlMs: o.usersInfoTtlMs ?? 10 * 60_000,
+    timeoutMs: o.usersInfoTimeoutMs ?? 3_000,
+    log: o.log,
+    now,
+    hostAllowlist: o.hostAllowlist ?? NO_ALLOWLIST,
+    onHostFailure: countHostFailure,
+  });
   const widgets = new WidgetCache(store, now);
   const tokens = new TokenCache();
   const presence = new PresenceService(store, presenceState, bus, o.log, now);
@@ -84,8 +131,28 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     (widgetId, userId, r) => messages.delivered(widgetId, userId, r.dialogId, r.seq, r.senderId),
     (err) => o.log.error({ err }, 'bus subscription failed'),
   );
+  const limits = new RateGuard({
+    limiter: o.rateLimiter ?? createMemoryRateLimiter({ now }),
+    defaults: effectiveLimits(DEFAULT_RATE_LIMITS, o.rateLimits),
+    trustedProxies: o.trustedProxies ?? [],
+  });
   const widgetDistDir = o.widgetDistDir ?? DEFAULT_DIST_DIR;
-  const app = createApp({ widgets, tokens, directory, dialogs, messages, tokenLeewayS, log: o.log, now, widgetDistDir });
+  let draining = false;
+  const requests = requestContext(o.log);
+  const app = createApp({
+    widgets,
+    tokens,
+    directory,
+    dialogs,
+    messages,
+    tokenLeewayS,
+    log: o.log,
+    now,
+    widgetDistDir,
+    limits,
+    requests,
+    ops: { store, bus, draining: () => draining, metricsToken: o.metricsToken },
+  });
   if (!existsSync(join(widgetDistDir, 'loader.js'))) {
     o.log.warn(
       { dist: widgetDistDir },
@@ -102,7 +169,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   refresh.unref();
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host, serverOptions: httpServerOptions(o.httpLimits) }, () => resolve(s as Server));
     s.once('error', reject);
   });
   const realtime: Realtime = attachRealtime(server, {
@@ -115,12 +182,15 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     messages,
     presence,
     typing,
+    limits,
     log: o.log,
     now,
     timers,
     tokenLeewayS,
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
     ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
+    ...(o.maxBufferedBytes ? { maxBufferedBytes: o.maxBufferedBytes } : {}),
+    ...(o.maxSocketsPerUser ? { maxSocketsPerUser: o.maxSocketsPerUser } : {}),
   });
   const port = (server.address() as AddressInfo).port;
   const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
@@ -134,19 +204,28 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     presence,
     messages,
     widgets,
+    realtime,
     async close() {
+      draining = true;
       clearInterval(prune);
       clearInterval(refresh);
+      // Stop accepting first: from here no new connection lands on a server that is going away.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await realtime.close();
+      // Requests already received are answered (a send answered 201 is committed), then the
+      // keep-alive connections that remain are cut. The wait is bounded to stay well inside
+      // main.ts's 10 s: a client trickling a body must not turn a clean stop into a failed one.
+      if (!(await requests.inFlight.idle(DRAIN_REQUESTS_MS))) o.log.warn({ in_flight: requests.inFlight.count }, 'requests still in flight at shutdown were cut');
       await messages.idle();
       await presence.flush();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
       hub.close();
       await typingState.close();
       await presenceState.close();
       await bus.close();
       await store.close();
+      await limits.close();
     },
   };
 }

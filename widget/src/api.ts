@@ -1,4 +1,5 @@
 // Checks what the host page passes to ImbaChat.load and imbaApi, and explains mistakes in the console.
+import { normalizeUserId } from '@imbachat/server/protocol';
 
 export type Position = 'bottom-right' | 'bottom-left';
 
@@ -24,12 +25,8 @@ export function report(message: string): void {
   console.error(`${PREFIX} ${message}`);
 }
 
-/** A host user id: a non-empty string or an integer, as the host's users table has it. */
-export function normalizeUserId(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value === 'string' && value.trim() !== '' && value.length <= 255) return value.trim();
-  return null;
-}
+/** A host user id, by the server's one rule: refused unless canonical, never trimmed. */
+export { normalizeUserId };
 
 export function isToken(value: unknown): value is string {
   return typeof value === 'string' && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value.trim());

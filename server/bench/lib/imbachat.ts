@@ -1,13 +1,18 @@
 // What the bench needs to drive ImbaChat: the bench widget and its host site, user tokens, and the
 // dialogs and groups a scenario opens over the REST API before its measured window.
 import { SignJWT } from 'jose';
-import type { WidgetEntry } from '../../../scripts/stack.ts';
+import { LOOPBACK_HOST_ALLOWLIST, type WidgetEntry } from '../../../scripts/stack.ts';
+import { rateLimitsToWire } from '../../src/limits/policy.ts';
+import { UNMET_RATE_LIMITS } from '../../src/limits/test-support.ts';
 import { type HostSite, startHostSite } from '../../src/testing/host-site.ts';
 
 export const DEV_ID = 'bench';
 const SECRET = 'bench-secret-key-that-is-long-enough-0123456789';
 const API_LOGIN = 'chat';
 const API_PASSWORD = 'pw';
+
+/** Server settings the bench widget needs: its host site is on loopback, which the SSRF guard refuses unless allowed. */
+export const BENCH_SERVER_ENV = { IMBACHAT_HOST_ALLOWLIST: LOOPBACK_HOST_ALLOWLIST };
 
 export interface BenchWidget {
   devId: string;
@@ -32,6 +37,8 @@ export function widgetEntry(w: BenchWidget, allowedOrigins: string[] = []): Widg
     users_info_url: w.host.url,
     allowed_origins: allowedOrigins,
     admin_ids: [],
+    // The bench measures what the server can carry, side by side with servers that have no limits.
+    rate_limits: rateLimitsToWire(UNMET_RATE_LIMITS),
   };
 }
 
@@ -46,6 +53,7 @@ export function newWidgetRow(w: BenchWidget) {
     usersInfoUrl: w.host.url,
     allowedOrigins: [] as string[],
     adminIds: [] as string[],
+    rateLimits: UNMET_RATE_LIMITS,
   };
 }
 

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForHttp, writeServerConfig } from '../../../scripts/stack.ts';
 import type { TargetKind } from './protocol.ts';
-import { type BenchWidget, DEV_ID, widgetEntry } from './imbachat.ts';
+import { BENCH_SERVER_ENV, type BenchWidget, DEV_ID, widgetEntry } from './imbachat.ts';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_IMBACHAT_DIR runs another checkout's server/ (a baseline commit, say) under the same load.
@@ -54,7 +54,7 @@ export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Ta
     dataDir = o.dataDir ?? join(work, 'data');
     const configPath = join(work, 'widgets.json');
     writeServerConfig(configPath, [widgetEntry(o.widget, o.allowedOrigins)]);
-    Object.assign(env, { IMBACHAT_DATA_DIR: dataDir, IMBACHAT_CONFIG: configPath, LOG_LEVEL: 'warn' });
+    Object.assign(env, { IMBACHAT_DATA_DIR: dataDir, IMBACHAT_CONFIG: configPath, LOG_LEVEL: 'warn', ...BENCH_SERVER_ENV });
     // Node flags go before --import so the profiler covers the loader too; the profile is written
     // when the server exits cleanly (SIGTERM → close → exit), which stop() waits for.
     if (process.env.BENCH_CPU_PROF === '1') {

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { startServer } from '../server.ts';
+import { TEST_HOST_ALLOWLIST } from '../testing/harness.ts';
 
 it('warns at start when the widget is not built, naming pnpm build, and the script URL answers 503', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-not-built-'));
@@ -22,6 +23,7 @@ it('warns at start when the widget is not built, naming pnpm build, and the scri
     host: '127.0.0.1',
     log: pino({ level: 'warn' }, sink),
     widgetDistDir: join(dataDir, 'no-dist'),
+    hostAllowlist: TEST_HOST_ALLOWLIST,
     prepare: async (store) => {
       await store.insertWidget(
         { devId: 'unbuilt', name: 'U', secretKey: 'k'.repeat(40), apiLogin: '', apiPassword: '', usersInfoUrl: 'http://127.0.0.1:1/u', allowedOrigins: [], adminIds: [] },

@@ -95,6 +95,17 @@ describe('site tokens', () => {
     }
   });
 
+  it('refuses a user_id padded with white space, with a control character or a lone surrogate, instead of trimming it', async () => {
+    const secret = env.widgets[0]!.secret;
+    for (const user_id of [' 1 ', '1 ', '\u00a01', '1\u0000', 'a\u202eb', '\ud800', 'z'.repeat(129)]) {
+      const res = await me(await sign(secret, { user_id, exp: now() + 60 }));
+      expect(res.status, JSON.stringify(user_id)).toBe(401);
+      expect(res.body.error).toEqual({ code: 'token_bad_claims', message: expect.stringMatching(/"user_id" must be a string of 1–128 characters/) });
+    }
+    // The longest id the rule allows still signs in (the host does not know it: 404, not 401).
+    expect((await me(await sign(secret, { user_id: 'z'.repeat(128), exp: now() + 60 }))).status).toBe(404);
+  });
+
   it('refuses malformed tokens and missing headers with plain-word errors', async () => {
     for (const token of ['abc', 'a.b.c', `bm90LWpzb24.${b64({ user_id: 1 })}.sig`, '...']) {
       const res = await me(token);

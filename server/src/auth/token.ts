@@ -1,7 +1,7 @@
 // Verifies the host-signed site token: HS256 only, exp required, this widget's key only.
 import { errors, jwtVerify } from 'jose';
 import { AppError } from '../errors.ts';
-import { normalizeUserId } from '../realtime/protocol.ts';
+import { USER_ID_RULE, normalizeUserId } from '../realtime/protocol.ts';
 
 /** Clock skew tolerated on `exp`, in seconds. */
 export const TOKEN_LEEWAY_S = 60;
@@ -54,7 +54,7 @@ export async function verifyToken(token: string, secretKey: string, nowMs: numbe
   }
   const userId = normalizeUserId(payload.user_id ?? payload.sub);
   if (userId === null) {
-    fail('token_bad_claims', 'The token\'s "user_id" must be a non-empty string or an integer.');
+    fail('token_bad_claims', `The token's "user_id" must be ${USER_ID_RULE}.`);
   }
   return { userId, exp: payload.exp as number };
 }

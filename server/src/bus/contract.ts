@@ -58,7 +58,7 @@ export function busContract(name: string, open: OpenBus) {
       const topic = uniqueTopic();
       const r = recorder();
       await bus.subscribe(topic, r.handler);
-      const sent = msg('{"type":"message.new"}', { eventId: 42, receipt: { dialogId: 7, seq: 3, senderId: 'alice' } });
+      const sent = msg('{"type":"message.new"}', { eventId: 42, receipt: { dialogId: 7, seq: 3, senderId: 'alice' }, committedAt: 1_700_000_000_123 });
       await bus.publish([topic], sent);
       await r.arrival(sent.frame);
       // A later marker on the same topic arrives after any redelivery of the first one would have.
@@ -202,6 +202,12 @@ export function busContract(name: string, open: OpenBus) {
       await bus.publish([topic], msg('after')).catch(() => undefined);
       await sleep(QUIET_MS);
       expect(r.frames()).toEqual(['before']);
+    });
+
+    it('ping resolves while the bus can carry messages and rejects with a reason once it is closed', async () => {
+      await expect(bus.ping()).resolves.toBeUndefined();
+      await bus.close();
+      await expect(bus.ping()).rejects.toThrow(/./);
     });
 
     it('onGap returns a function that removes the listener', () => {

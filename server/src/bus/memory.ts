@@ -4,6 +4,7 @@ import type { BusHandler, BusMessage, EventBus } from './types.ts';
 
 export function createMemoryBus(onHandlerError: (err: unknown) => void = () => {}): EventBus {
   const handlers = new Map<string, Set<BusHandler>>();
+  let closed = false;
   const unsubscribe = async (topic: string, entry: BusHandler) => {
     const current = handlers.get(topic);
     if (!current?.delete(entry)) return;
@@ -36,7 +37,11 @@ export function createMemoryBus(onHandlerError: (err: unknown) => void = () => {
       // Nothing is ever lost in process.
       return () => {};
     },
+    async ping() {
+      if (closed) throw new Error('the in-process bus is closed');
+    },
     async close() {
+      closed = true;
       handlers.clear();
     },
   };

@@ -5,6 +5,7 @@ import { type BusMessage, type EventBus, userTopic } from './types.ts';
 /** Publishes a logged event's frame to every member it is for (or only to `onlyUserId`). */
 export function publishEvent(bus: EventBus, widgetId: number, event: EventRow, memberIds: readonly string[], message: BusMessage): Promise<void> {
   const to = event.onlyUserId !== null ? [event.onlyUserId] : memberIds;
+  message.committedAt ??= event.createdAt;
   return bus.publish(
     to.map((u) => userTopic(widgetId, u)),
     message,

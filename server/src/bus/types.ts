@@ -24,6 +24,11 @@ export interface BusMessage {
   /** The event's position in its widget's log; absent for ephemeral frames (typing, presence). */
   eventId?: number;
   receipt?: Receipt;
+  /**
+   * When the event was accepted (its created_at, ms, by the server's clock): the delivery-latency
+   * histogram measures from it to each recipient's socket. Set by publishEvent.
+   */
+  committedAt?: number;
 }
 
 export type BusHandler = (topic: string, message: BusMessage) => void;
@@ -39,6 +44,11 @@ export interface EventBus {
   subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;
   /** Called when subscriptions may have missed messages (the link to the broker broke and came back). */
   onGap(listener: () => void): () => void;
+  /**
+   * Resolves when the bus can carry messages now (the broker answers); rejects, saying why, when
+   * it cannot. Cheap enough for every readiness probe; /readyz answers 503 while it rejects.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

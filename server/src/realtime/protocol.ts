@@ -101,7 +101,8 @@ export type EphemeralFrame =
       resumed: boolean;
     }
   | { type: 'pong' }
-  | { type: 'error'; code: ErrorCode; message: string }
+  /** `retry_after_ms` comes with `rate_limited`: how long until the same frame would be taken. */
+  | { type: 'error'; code: ErrorCode; message: string; retry_after_ms?: number }
   | { type: 'typing.start'; dialog_id: number; user_id: string }
   | { type: 'typing.stop'; dialog_id: number; user_id: string }
   | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null }
@@ -115,6 +116,10 @@ export type ServerFrameType = ServerFrame['type'];
 
 /** Largest frame a client may send, in bytes. Frames carry control data only; messages go over REST. */
 export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+/** Malformed or unknown frames a socket may send (each answered with an error frame) before it is closed with TOO_MANY_BAD_FRAMES. */
+export const MAX_BAD_FRAMES = 10;
+/** Sockets one user may hold on one server (tabs, windows); a new one beyond it closes the oldest with TOO_MANY_CONNECTIONS. */
+export const MAX_SOCKETS_PER_USER = 32;
 /** A socket that has not sent a valid auth frame within this time is closed with AUTH_TIMEOUT. */
 export const AUTH_TIMEOUT_MS = 5_000;
 /** A typing.start not refreshed within this time ends as if typing.stop had come. */
@@ -138,15 +143,27 @@ export const MAX_GROUP_MEMBERS = 500;
 export const MAX_USER_ID_CHARS = 128;
 
 /**
- * The one user-id rule, used by the token check, the users-info answer, request bodies and the
- * config: a non-empty string of at most 128 characters with surrounding white space removed, or
- * a safe integer, which becomes its decimal string. Returns null for anything else.
+ * White space at either end, control and invisible format characters (Cc, Cf: NUL, BOM, zero-width
+ * and bidi marks), line and paragraph separators, and lone surrogates (Cs: not encodable in a
+ * URL, which once broke a whole batched users-info request). `u` makes a valid surrogate pair one
+ * code point, so only lone halves match \p{Cs}.
+ */
+const USER_ID_FORBIDDEN = /^\s|\s$|[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/** The user-id rule in words, for error messages. */
+export const USER_ID_RULE = `a string of 1–${MAX_USER_ID_CHARS} characters without white space at either end or control characters, or an integer`;
+
+/**
+ * THE user-id rule, used by the token check, the widget, request bodies, the config and the
+ * users-info answer. Ids are opaque and compared exactly: "01", "1.0", "-1" and "1" are four
+ * users. A safe integer becomes its decimal string (1 and "1" are one user). Anything that is not
+ * already canonical is refused (null), never repaired: " 1 " was once trimmed into user 1. Every
+ * accepted id survives encodeURIComponent.
  */
 export function normalizeUserId(value: unknown): string | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null;
   if (typeof value !== 'string') return null;
-  const s = value.trim();
-  return s.length > 0 && s.length <= MAX_USER_ID_CHARS ? s : null;
+  return value.length > 0 && value.length <= MAX_USER_ID_CHARS && !USER_ID_FORBIDDEN.test(value) ? value : null;
 }
 
 /** A widget's dev_id: 1–64 letters, digits, "_" or "-". */
@@ -167,12 +184,29 @@ export const CloseCode = {
   PROTOCOL_ERROR: 4003,
   /** The socket could not keep up with its events; reconnect and catch up over REST. */
   SLOW_CONSUMER: 4004,
+  /**
+   * More than MAX_BAD_FRAMES frames were malformed or unknown: reconnect with backoff. A
+   * reconnect code, so a widget newer than the server (sending a frame it does not know yet)
+   * keeps working; each socket still gets only a few error frames.
+   */
+  TOO_MANY_BAD_FRAMES: 4005,
+  /**
+   * Too many connections from this user or this network address in a short time (the HTTP
+   * status 429, hence the number). An error frame with `retry_after_ms` comes just before it:
+   * reconnect no sooner than that, with backoff.
+   */
+  RATE_LIMITED: 4429,
   /** The dev_id in the URL names no widget. */
   WIDGET_NOT_FOUND: 4500,
   /** The page's origin is not in the widget's allowed origins. */
   ORIGIN_NOT_ALLOWED: 4503,
   /** The host's users-info answer leaves out the token's user: the site does not know them. */
   USER_NOT_FOUND: 4504,
+  /**
+   * The user opened more than MAX_SOCKETS_PER_USER sockets on one server: the oldest is closed
+   * with this code. Not a reconnect code, or the closed tab would come back and close another.
+   */
+  TOO_MANY_CONNECTIONS: 4505,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -204,6 +238,9 @@ export const ErrorCodes = [
   'users_info_refused',
   'client_msg_id_conflict',
   'bad_frame',
+  'unauthorized',
+  'not_ready',
+  'rate_limited',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -12,13 +12,16 @@ import { AppError } from '../errors.ts';
 import type { WidgetCache } from '../http/tenant.ts';
 import type { MessageService } from '../messages/service.ts';
 import type { LoggedEvent, Store, WidgetRow } from '../store/types.ts';
+import { countWsClosedByServer, observeDelivery } from '../ops/metrics.ts';
+import { type RateGuard, rateLimitedFrame } from '../limits/guard.ts';
+import type { UserSocketCaps } from '../ops/socket-caps.ts';
 import type { UsersDirectory } from '../users/directory.ts';
 import type { TimerHandle, Timers } from '../util/timers.ts';
 import { eventFrame, serialise } from './frames.ts';
 import type { Hub, HubSession } from './hub.ts';
 import type { PresenceService } from './presence.ts';
-import { CloseCode, MAX_REPLAY_EVENTS, type ServerFrame } from './protocol.ts';
-import { authFrame, clientFrame } from './schema.ts';
+import { CloseCode, MAX_BAD_FRAMES, MAX_REPLAY_EVENTS, type ServerFrame } from './protocol.ts';
+import { clientFrame } from './schema.ts';
 import type { TypingService } from './typing.ts';
 
 export interface SessionDeps {
@@ -39,14 +42,31 @@ export interface SessionDeps {
   tokenLeewayS: number;
   heartbeatMs: number;
   authTimeoutMs: number;
-  /** Bytes queued on one socket beyond which it is dropped as too slow. */
+  /**
+   * Bytes queued on one socket (ws.bufferedAmount: everything written and not yet taken by the
+   * kernel) beyond which it is dropped as too slow. Every frame counts, error frames included.
+   */
   maxBufferedBytes: number;
+  /** Sockets per user: admitting one over the cap closes the user's oldest. */
+  caps: UserSocketCaps<SocketSession>;
+  /** Rate limits of connecting (per user, at auth) and of typing frames. */
+  limits: RateGuard;
 }
 
 export type SessionState = 'authenticating' | 'verifying' | 'catching_up' | 'live' | 'closed';
 
 /** setTimeout's ceiling; tokens expiring later are simply not timed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * Frames waiting in the inbox beyond which the socket stops being read until it drains: a client
+ * sending faster than its frames are handled fills the kernel's buffers, not the server's memory.
+ */
+const INBOX_PAUSE_AT = 32;
+/**
+ * A socket closed by the server for misbehaving (too slow, too many bad frames) is cut this long
+ * after its close frame: a client that does not read never answers it, and ws would wait 30 s.
+ */
+const FORCED_CLOSE_GRACE_MS = 2_000;
 let connectionCounter = 0;
 
 export class SocketSession implements HubSession {
@@ -63,11 +83,26 @@ export class SocketSession implements HubSession {
   private readonly connectionId = String(++connectionCounter);
   /** Frames wait here for their widget check, so they are still handled in arrival order. */
   private inbox: Promise<void> = Promise.resolve();
+  /** Frames in the inbox not handled yet (bounded by pausing the socket, see INBOX_PAUSE_AT). */
+  private pending = 0;
+  /** Malformed or unknown frames received; each of the first MAX_BAD_FRAMES gets an error frame. */
+  private badFrames = 0;
+  /** Over the bad-frame limit: frames still arriving are dropped unread. */
+  private dropping = false;
+  /** The server closed this socket; whatever it still sends is dropped unread. */
+  private closing = false;
+  private admitted = false;
+  /** The most bytes ever queued on this socket (tests and the endpoint's stats read it). */
+  peakQueuedBytes = 0;
+  /** The last typing frame was refused by the rate limit (the refusal was answered once). */
+  private typingRefused = false;
 
   constructor(
     private readonly ws: WebSocket,
     readonly widget: WidgetRow,
     private readonly d: SessionDeps,
+    /** The client's address key (RateGuard.clientIp), for the per-address buckets; null when unknown. */
+    private readonly clientIp: string | null = null,
   ) {
     this.timer = d.timers.setTimeout(closeFor, d.authTimeoutMs, this, CloseCode.AUTH_TIMEOUT, 'auth_timeout');
     // Shared listeners, the session found by its socket: no closures kept per connection.
@@ -120,13 +155,31 @@ export class SocketSession implements HubSession {
   }
 
   close(code: number, reason: string): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState !== WebSocket.OPEN && this.ws.readyState !== WebSocket.CONNECTING) return;
+    this.closing = true;
+    countWsClosedByServer(reason);
+    this.ws.close(code, reason);
+  }
+
+  /** Closes a socket that misbehaves, and cuts it if it does not answer the close in time. */
+  private forceClose(code: number, reason: string): void {
+    if (this.closing || this.ws.readyState === WebSocket.CLOSED) return;
+    this.close(code, reason);
+    const cut = setTimeout(() => this.ws.terminate(), FORCED_CLOSE_GRACE_MS);
+    this.ws.once('close', () => clearTimeout(cut));
   }
 
   private send(frame: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount > this.d.maxBufferedBytes) return this.close(CloseCode.SLOW_CONSUMER, 'slow_consumer');
+    // The frame about to be queued counts too: queued bytes never pass the limit. Its exact byte
+    // length is computed only near the limit (a UTF-16 unit is at most 3 bytes of UTF-8).
+    const queued = this.ws.bufferedAmount;
+    if (queued + frame.length * 3 > this.d.maxBufferedBytes && queued + Buffer.byteLength(frame) > this.d.maxBufferedBytes) {
+      return this.forceClose(CloseCode.SLOW_CONSUMER, 'slow_consumer');
+    }
     this.ws.send(frame);
+    const after = this.ws.bufferedAmount;
+    if (after > this.peakQueuedBytes) this.peakQueuedBytes = after;
   }
 
   private sendMessage(m: BusMessage): void {
@@ -135,6 +188,7 @@ export class SocketSession implements HubSession {
       this.lastSent = m.eventId;
     }
     this.send(m.frame);
+    if (m.receipt && m.committedAt !== undefined) observeDelivery((this.d.now() - m.committedAt) / 1000);
   }
 
   /**
@@ -146,10 +200,24 @@ export class SocketSession implements HubSession {
    */
   onMessage(text: string, isBinary: boolean): void {
     this.alive = true;
+    if (this.closing || this.dropping || this.state === 'closed') return;
+    const frame = parseFrame(text, isBinary);
+    // Counted on arrival: once over the limit the rest of a flood is dropped unread instead of
+    // queueing behind the frames still waiting for their answer (a flood was once answered with
+    // an error frame for each of 1.2M frames). The close comes after the earlier answers.
+    if (frame === null && ++this.badFrames > MAX_BAD_FRAMES) {
+      this.dropping = true;
+      this.inbox = this.inbox.then(() => this.forceClose(CloseCode.TOO_MANY_BAD_FRAMES, 'too_many_bad_frames'));
+      return;
+    }
+    if (++this.pending >= INBOX_PAUSE_AT && !this.ws.isPaused) this.ws.pause();
     this.inbox = this.inbox
       .then(() => this.widgetStillServed())
-      .then((served) => (served ? this.onFrame(text, isBinary) : this.close(CloseCode.WIDGET_NOT_FOUND, 'widget_not_found')))
-      .catch((err: unknown) => this.fail(err));
+      .then((served) => (served ? this.onFrame(frame) : this.close(CloseCode.WIDGET_NOT_FOUND, 'widget_not_found')))
+      .catch((err: unknown) => this.fail(err))
+      .then(() => {
+        if (--this.pending === 0 && this.ws.isPaused) this.ws.resume();
+      });
   }
 
   private async widgetStillServed(): Promise<boolean> {
@@ -161,56 +229,74 @@ export class SocketSession implements HubSession {
     }
   }
 
-  private onFrame(text: string, isBinary: boolean): void {
-    let raw: unknown;
-    try {
-      raw = isBinary ? undefined : JSON.parse(text);
-    } catch {
-      raw = undefined;
-    }
-    if (this.state === 'verifying' || this.state === 'closed') return;
+  private onFrame(frame: ClientFrame | null): void {
+    if (this.state === 'verifying' || this.state === 'closed' || this.closing) return;
     if (this.state === 'authenticating') {
-      const auth = authFrame.safeParse(raw);
-      if (!auth.success) return this.close(CloseCode.PROTOCOL_ERROR, 'protocol_error');
+      if (frame?.type !== 'auth') return this.close(CloseCode.PROTOCOL_ERROR, 'protocol_error');
       this.d.timers.clearTimeout(this.timer);
       this.state = 'verifying';
-      void this.authenticate(auth.data.token, auth.data.resume_from).catch((err) => this.fail(err));
+      void this.authenticate(frame.token, frame.resume_from).catch((err) => this.fail(err));
       return;
     }
-    const parsed = clientFrame.safeParse(raw);
-    if (!parsed.success) {
+    if (frame === null) {
       return this.send(serialise({ type: 'error', code: 'bad_frame', message: 'Unknown or malformed frame; see the protocol documentation.' }));
     }
-    void this.handle(parsed.data).catch((err) => {
+    void this.handle(frame).catch((err) => {
       this.d.log.error({ err }, 'websocket frame failed');
       this.send(serialise({ type: 'error', code: 'internal_error', message: 'The frame could not be handled; try again.' }));
     });
   }
 
-  private async handle(f: ReturnType<typeof clientFrame.parse>): Promise<void> {
+  private async handle(f: ClientFrame): Promise<void> {
     const { typing } = this.d;
     switch (f.type) {
       case 'ping':
         return this.send(serialise({ type: 'pong' }));
       case 'typing.start':
+        if (!(await this.typingAllowed())) return;
         if (!(await typing.start(this.widgetId, this.userId, f.dialog_id))) {
           this.send(serialise({ type: 'error', code: 'dialog_not_found', message: 'No such dialog, or you are not one of its members.' }));
         }
         return;
       case 'typing.stop':
+        if (!(await this.typingAllowed())) return;
         return typing.stop(this.widgetId, this.userId, f.dialog_id);
       case 'auth':
         return this.close(CloseCode.PROTOCOL_ERROR, 'protocol_error');
     }
   }
 
+  /**
+   * Typing frames over the limit are dropped, not queued; only the first of a run of refusals is
+   * answered (an error frame with retry_after_ms), so a flood gets one answer, not one per frame.
+   */
+  private async typingAllowed(): Promise<boolean> {
+    const verdict = await this.d.limits.take(this.widget, 'typing', { userId: this.userId, ip: this.clientIp });
+    if (verdict.allowed) {
+      this.typingRefused = false;
+      return true;
+    }
+    if (!this.typingRefused) this.send(serialise(rateLimitedFrame(verdict)));
+    this.typingRefused = true;
+    return false;
+  }
+
   private async authenticate(token: string, resumeFrom: number | undefined): Promise<void> {
     const { d } = this;
     const verified = await d.tokens.verify(token, this.widget.secretKey, d.now(), d.tokenLeewayS);
     this.userId = verified.userId;
+    // Before the users-info lookup: a reconnect loop must not become a loop of host calls.
+    const gate = await d.limits.take(this.widget, 'connect', { userId: this.userId });
+    if (this.state !== 'verifying') return; // closed meanwhile
+    if (!gate.allowed) {
+      this.send(serialise(rateLimitedFrame(gate)));
+      return this.close(CloseCode.RATE_LIMITED, 'rate_limited');
+    }
     const { user, status } = await d.directory.get(this.widget, this.userId);
     if (this.state !== 'verifying') return; // closed meanwhile
     if (status === 'missing') return this.close(CloseCode.USER_NOT_FOUND, 'user_not_found');
+    this.admitted = true;
+    for (const old of d.caps.admit(this)) old.close(CloseCode.TOO_MANY_CONNECTIONS, 'too_many_connections');
     this.state = 'catching_up';
     this.held = [];
     this.joined = true;
@@ -278,6 +364,7 @@ export class SocketSession implements HubSession {
     this.state = 'closed';
     this.held = null;
     this.d.timers.clearTimeout(this.timer);
+    if (this.admitted) this.d.caps.release(this);
     if (!wasJoined) return;
     this.d.hub.leave(this);
     this.d.presence.disconnected(this.widgetId, this.userId, this.connectionId);
@@ -285,6 +372,21 @@ export class SocketSession implements HubSession {
 }
 
 const sessionOf = new WeakMap<WebSocket, SocketSession>();
+
+type ClientFrame = ReturnType<typeof clientFrame.parse>;
+
+/** The frame, or null when it is not one the protocol knows (binary, not JSON, wrong shape). */
+function parseFrame(text: string, isBinary: boolean): ClientFrame | null {
+  if (isBinary) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = clientFrame.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
 
 function closeFor(session: SocketSession, code: number, reason: string): void {
   session.close(code, reason);

@@ -4,23 +4,31 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type WidgetCache, originAllowed } from '../http/tenant.ts';
+import { rateLimitedFrame } from '../limits/guard.ts';
+import { wsClosed, wsOpened } from '../ops/metrics.ts';
+import { UserSocketCaps } from '../ops/socket-caps.ts';
 import { type Timers, realTimers } from '../util/timers.ts';
-import { AUTH_TIMEOUT_MS, CloseCode, MAX_CLIENT_FRAME_BYTES } from './protocol.ts';
+import { AUTH_TIMEOUT_MS, CloseCode, MAX_CLIENT_FRAME_BYTES, MAX_SOCKETS_PER_USER } from './protocol.ts';
 import { type SessionDeps, SocketSession } from './session.ts';
 
-export interface RealtimeOptions extends Omit<SessionDeps, 'timers' | 'heartbeatMs' | 'authTimeoutMs' | 'maxBufferedBytes'> {
+export interface RealtimeOptions extends Omit<SessionDeps, 'timers' | 'heartbeatMs' | 'authTimeoutMs' | 'maxBufferedBytes' | 'caps'> {
   widgets: WidgetCache;
   /** For the sessions' auth timeout and token-expiry close (default: the process's own). */
   timers?: Timers;
   heartbeatMs?: number;
   authTimeoutMs?: number;
+  /** Default 4 MiB (see SessionDeps.maxBufferedBytes). */
   maxBufferedBytes?: number;
+  /** Default MAX_SOCKETS_PER_USER. */
+  maxSocketsPerUser?: number;
 }
 
 const PATH = /^\/api\/v1\/([^/]+)\/ws\/?$/;
 
 export interface Realtime {
   close(code?: number, reason?: string): Promise<void>;
+  /** Open sockets, and the most bytes ever queued on one socket of this endpoint (the memory bound's witness). */
+  stats(): { sockets: number; peakQueuedBytes: number };
 }
 
 export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
@@ -30,7 +38,10 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
     heartbeatMs: o.heartbeatMs ?? 25_000,
     authTimeoutMs: o.authTimeoutMs ?? AUTH_TIMEOUT_MS,
     maxBufferedBytes: o.maxBufferedBytes ?? 4 * 1024 * 1024,
+    caps: new UserSocketCaps<SocketSession>(o.maxSocketsPerUser ?? MAX_SOCKETS_PER_USER),
   };
+  let sockets = 0;
+  let peakOfClosed = 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
   const sessions = new Set<SocketSession>();
 
@@ -42,18 +53,38 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
     }
     const devId = safeDecode(match[1]!);
     const origin = req.headers.origin;
+    const ip = o.limits.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets++;
+      wsOpened();
+      ws.once('close', () => {
+        sockets--;
+        wsClosed();
+      });
       // The checks answer with close codes (the browser cannot read an HTTP refusal of an upgrade).
       o.widgets.find(devId).then(
-        (widget) => {
+        async (widget) => {
           if (ws.readyState !== ws.OPEN) return;
           if (!originAllowed(widget, origin)) return ws.close(CloseCode.ORIGIN_NOT_ALLOWED, 'origin_not_allowed');
-          const session = new SocketSession(ws, widget, deps);
+          // Per address here (the user is known only at auth, where the session checks them).
+          const gate = await o.limits.take(widget, 'connect', { ip });
+          if (ws.readyState !== ws.OPEN) return;
+          if (!gate.allowed) {
+            ws.send(JSON.stringify(rateLimitedFrame(gate)));
+            return ws.close(CloseCode.RATE_LIMITED, 'rate_limited');
+          }
+          const session = new SocketSession(ws, widget, deps, ip);
           sessions.add(session);
-          ws.once('close', () => sessions.delete(session));
+          ws.once('close', () => {
+            sessions.delete(session);
+            peakOfClosed = Math.max(peakOfClosed, session.peakQueuedBytes);
+          });
         },
         () => ws.close(CloseCode.WIDGET_NOT_FOUND, 'widget_not_found'),
-      );
+      ).catch((err: unknown) => {
+        o.log.error({ err }, 'websocket connection could not be set up');
+        ws.close(1011, 'internal_error');
+      });
     });
   };
   server.on('upgrade', onUpgrade);
@@ -77,6 +108,11 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
       // Say goodbye properly, but do not wait more than a second for clients that do not answer.
       await Promise.all([...sessions].map((s) => s.goodbye(code, reason, 1000)));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+    stats() {
+      let peak = peakOfClosed;
+      for (const s of sessions) peak = Math.max(peak, s.peakQueuedBytes);
+      return { sockets, peakQueuedBytes: peak };
     },
   };
 }

@@ -2,6 +2,7 @@
 // a query filters on starts with it, so tenants never share an index range.
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { RateLimitOverrides } from '../limits/policy.ts';
 
 export const widgets = sqliteTable(
   'widgets',
@@ -15,6 +16,8 @@ export const widgets = sqliteTable(
     usersInfoUrl: text('users_info_url').notNull(),
     allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     adminIds: text('admin_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** The widget's rate-limit overrides as JSON ({"send":{"user":{"burst":…,"perSecond":…}}}); null: the server's defaults. */
+    rateLimits: text('rate_limits', { mode: 'json' }).$type<RateLimitOverrides>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

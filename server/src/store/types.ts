@@ -8,6 +8,8 @@
 // writers on several nodes get the same answers as one writer.
 // Limits: the SQLite implementation has one writer per file, so it serves one node.
 
+import type { RateLimitOverrides } from '../limits/policy.ts';
+
 export interface WidgetRow {
   id: number;
   devId: string;
@@ -18,6 +20,8 @@ export interface WidgetRow {
   usersInfoUrl: string;
   allowedOrigins: string[];
   adminIds: string[];
+  /** The widget's own rate limits over the server's defaults (limits/policy.ts); null or absent: the defaults. */
+  rateLimits?: RateLimitOverrides | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -272,5 +276,10 @@ export interface UserStateStore {
 }
 
 export interface Store extends WidgetStore, DialogStore, MessageStore, EventStore, UserStateStore {
+  /**
+   * Resolves when the store answers a trivial query now; rejects, saying why, when it cannot
+   * (closed, file gone, database down). Cheap enough for every readiness probe (/readyz).
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

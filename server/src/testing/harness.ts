@@ -5,7 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import { type HostAllowlist, parseHostAllowlist } from '../host/address.ts';
+import type { RateLimitOverrides } from '../limits/policy.ts';
+import { UNMET_RATE_LIMITS } from '../limits/test-support.ts';
 import { type RunningServer, startServer } from '../server.ts';
 import type { WidgetRow } from '../store/types.ts';
 import { generateSecretKey } from '../widgets/service.ts';
@@ -72,7 +75,20 @@ export interface EnvOptions {
    * Implies `now`.
    */
   clock?: ManualClock;
+  /** What host calls may reach (default: loopback, where the test host sites are). */
+  hostAllowlist?: HostAllowlist;
+  /** The server's logger (default: quietLog); a test that reads what the server logs passes its own. */
+  log?: Logger;
+  /**
+   * Server-wide rate limits (default UNMET_RATE_LIMITS: tests of other behaviour never meet one;
+   * the limits' own tests give their widget its own with setWidgetLimits).
+   */
+  rateLimits?: RateLimitOverrides;
 }
+
+/** The ranges the test host sites listen on: without them the SSRF guard refuses every host call. */
+export const LOOPBACK_CIDRS = '127.0.0.0/8,::1/128';
+export const TEST_HOST_ALLOWLIST = parseHostAllowlist(LOOPBACK_CIDRS);
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -92,10 +108,12 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       dataDir,
       port: 0,
       host: '127.0.0.1',
-      log: quietLog,
+      log: o.log ?? quietLog,
       now,
       ...(o.clock ? { timers: o.clock } : {}),
       usersInfoTimeoutMs: o.usersInfoTimeoutMs ?? 500,
+      hostAllowlist: o.hostAllowlist ?? TEST_HOST_ALLOWLIST,
+      rateLimits: o.rateLimits ?? UNMET_RATE_LIMITS,
       usersInfoTtlMs: o.usersInfoTtlMs ?? 60_000,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
       ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { type Env, connectWs, createEnv } from '../testing/harness.ts';
+import { type Env, TEST_HOST_ALLOWLIST, connectWs, createEnv } from '../testing/harness.ts';
 import { type HostMode, type HostSite, startHostSite } from '../testing/host-site.ts';
 import type { WidgetRow } from '../store/types.ts';
 import { UsersDirectory } from './directory.ts';
@@ -54,7 +54,7 @@ async function host() {
 describe('users info pulled from the host', () => {
   it('sends Basic auth and the ids as user_ids=1,2,3, and keeps extra fields', async () => {
     const h = await host();
-    const dir = new UsersDirectory({ ttlMs: 60_000, timeoutMs: 1000, log: capturingLog().log });
+    const dir = new UsersDirectory({ hostAllowlist: TEST_HOST_ALLOWLIST, ttlMs: 60_000, timeoutMs: 1000, log: capturingLog().log });
     const users = await dir.getMany(widgetFor(h), ['1', '2', '3']);
     expect(h.requests).toHaveLength(1);
     expect(h.requests[0]!.authorization).toBe(`Basic ${Buffer.from('chat-bot:pa:ss wörd', 'utf8').toString('base64')}`);
@@ -69,7 +69,7 @@ describe('users info pulled from the host', () => {
 
   it('coalesces lookups made within a few milliseconds into one request', async () => {
     const h = await host();
-    const dir = new UsersDirectory({ ttlMs: 60_000, timeoutMs: 1000, log: capturingLog().log });
+    const dir = new UsersDirectory({ hostAllowlist: TEST_HOST_ALLOWLIST, ttlMs: 60_000, timeoutMs: 1000, log: capturingLog().log });
     const w = widgetFor(h);
     const [a, b, c] = await Promise.all([dir.get(w, '1'), dir.getMany(w, ['2', '3']), dir.get(w, '1')]);
     expect([a.user.name, b.get('2')!.user.name, b.get('3')!.user.name, c.user.name]).toEqual(['Alice', 'Bob', 'Арт', 'Alice']);
@@ -80,7 +80,7 @@ describe('users info pulled from the host', () => {
   it('answers from the cache, and serves a stale entry while refreshing it', async () => {
     const h = await host();
     let clock = 1_000_000;
-    const dir = new UsersDirectory({ ttlMs: 10_000, timeoutMs: 1000, log: capturingLog().log, now: () => clock });
+    const dir = new UsersDirectory({ hostAllowlist: TEST_HOST_ALLOWLIST, ttlMs: 10_000, timeoutMs: 1000, log: capturingLog().log, now: () => clock });
     const w = widgetFor(h);
     await dir.get(w, '1');
     await dir.get(w, '1');
@@ -97,7 +97,7 @@ describe('users info pulled from the host', () => {
 
   it('tells a user the host left out (missing) from a host that failed (unavailable)', async () => {
     const h = await host();
-    const dir = new UsersDirectory({ ttlMs: 60_000, timeoutMs: 1000, log: capturingLog().log });
+    const dir = new UsersDirectory({ hostAllowlist: TEST_HOST_ALLOWLIST, ttlMs: 60_000, timeoutMs: 1000, log: capturingLog().log });
     const w = widgetFor(h);
     expect(await dir.get(w, '404')).toEqual({ status: 'missing', user: { user_id: '404', name: 'User 404', avatar_url: null, profile_url: null } });
     h.mode = 'error500';
@@ -115,7 +115,7 @@ describe('users info pulled from the host', () => {
     const h = await host();
     h.mode = 'unauthorized';
     const { log, lines } = capturingLog();
-    const dir = new UsersDirectory({ ttlMs: 60_000, timeoutMs: 300, log, failureRetryMs: 0 });
+    const dir = new UsersDirectory({ hostAllowlist: TEST_HOST_ALLOWLIST, ttlMs: 60_000, timeoutMs: 300, log, failureRetryMs: 0 });
     const w = widgetFor(h);
     expect(await dir.get(w, '1')).toEqual({ status: 'refused', user: { user_id: '1', name: 'User 1', avatar_url: null, profile_url: null } });
     expect((await dir.verify(w, '2')).status).toBe('refused');
@@ -133,7 +133,7 @@ describe('users info pulled from the host', () => {
       if (mode === 'down') await h.stop();
       else h.mode = mode;
       const { log, lines } = capturingLog();
-      const dir = new UsersDirectory({ ttlMs: 60_000, timeoutMs: 300, log, failureRetryMs: 0 });
+      const dir = new UsersDirectory({ hostAllowlist: TEST_HOST_ALLOWLIST, ttlMs: 60_000, timeoutMs: 300, log, failureRetryMs: 0 });
       const w = widgetFor(h);
       const first = await dir.get(w, '1');
       expect(first).toEqual({ status: 'unavailable', user: { user_id: '1', name: 'User 1', avatar_url: null, profile_url: null } });
@@ -148,7 +148,7 @@ describe('users info pulled from the host', () => {
   it('keeps serving what the host said before when a refresh fails', async () => {
     const h = await host();
     let clock = 0;
-    const dir = new UsersDirectory({ ttlMs: 1000, timeoutMs: 300, log: capturingLog().log, now: () => clock });
+    const dir = new UsersDirectory({ hostAllowlist: TEST_HOST_ALLOWLIST, ttlMs: 1000, timeoutMs: 300, log: capturingLog().log, now: () => clock });
     const w = widgetFor(h);
     expect((await dir.get(w, '1')).user.name).toBe('Alice');
     h.mode = 'error500';

@@ -2,12 +2,17 @@
 // lookups made within a few milliseconds into one request, caches answers (serving stale ones
 // while refreshing) and falls back to "User {id}" placeholders when the host fails.
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { type User, normalizeUserId } from '../realtime/protocol.ts';
+import { type HostAllowlist, NO_ALLOWLIST } from '../host/address.ts';
+import { type HostFailureReason, HostCallError } from '../host/client.ts';
+import type { User } from '../realtime/protocol.ts';
 import type { WidgetRow } from '../store/types.ts';
+import { MAX_IDS_PER_REQUEST, askable, placeholderUser, requestUsers } from './host-answer.ts';
+
+export { basicAuth, placeholderUser } from './host-answer.ts';
 
 /**
- * found: the host described the user; missing: the host answered without them; unavailable: the
+ * found: the host described the user; missing: the host answered without them (or the id breaks
+ * the user-id rule, so it is never asked about); unavailable: the
  * host could not be asked (down, slow, garbage); refused: the host refused our credentials (HTTP
  * 401/403): a misconfiguration, which must not pass for an outage.
  */
@@ -31,45 +36,11 @@ export interface DirectoryOptions {
   /** How often the same widget's failure may be logged. */
   logIntervalMs?: number;
   maxEntries?: number;
+  /** Non-public ranges the users-info URL may resolve to (default: none). */
+  hostAllowlist?: HostAllowlist;
+  /** Told the reason of every failed users-info request (for /metrics). */
+  onHostFailure?: (reason: HostFailureReason) => void;
 }
-
-const MAX_IDS_PER_REQUEST = 100;
-const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
-const RESERVED = new Set(['user_id', 'name', 'avatar_url', 'profile_url']);
-
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((s) => /^https?:\/\//i.test(s) && URL.canParse(s))
-  .nullable()
-  .catch(null);
-
-const hostUser = z.looseObject({
-  user_id: z.union([z.string(), z.number()]),
-  name: z.union([z.string(), z.number()]),
-  avatar_url: httpUrl.optional(),
-  profile_url: httpUrl.optional(),
-});
-
-export function placeholderUser(userId: string): User {
-  return { user_id: userId, name: `User ${userId}`, avatar_url: null, profile_url: null };
-}
-
-function toUser(entry: z.infer<typeof hostUser>, userId: string): User {
-  const name = String(entry.name).trim().slice(0, 200) || `User ${userId}`;
-  const user: User = { user_id: userId, name, avatar_url: entry.avatar_url ?? null, profile_url: entry.profile_url ?? null };
-  for (const [k, v] of Object.entries(entry)) if (!RESERVED.has(k)) user[k] = v;
-  return user;
-}
-
-export function basicAuth(login: string, password: string): string {
-  return `Basic ${Buffer.from(`${login}:${password}`, 'utf8').toString('base64')}`;
-}
-
-class HostAnswerError extends Error {}
-/** The host answered 401 or 403: the widget's api_login / api_password are wrong. */
-class HostRefusedError extends HostAnswerError {}
 
 interface Entry {
   lookup: Lookup;
@@ -91,17 +62,21 @@ export class UsersDirectory {
   private readonly batches = new Map<number, Batch>();
   private readonly lastLogged = new Map<number, number>();
   private readonly now: () => number;
-  private readonly o: Required<Omit<DirectoryOptions, 'now'>>;
+  private readonly o: Required<Omit<DirectoryOptions, 'now' | 'onHostFailure'>>;
+  private readonly onHostFailure: (reason: HostFailureReason) => void;
 
   constructor(options: DirectoryOptions) {
     this.now = options.now ?? Date.now;
+    this.onHostFailure = options.onHostFailure ?? (() => {});
+    const { now: _now, onHostFailure: _onHostFailure, ...rest } = options;
     this.o = {
       missingTtlMs: 60_000,
       failureRetryMs: 30_000,
       coalesceMs: 5,
       logIntervalMs: 60_000,
       maxEntries: 100_000,
-      ...options,
+      hostAllowlist: NO_ALLOWLIST,
+      ...rest,
     };
   }
 
@@ -139,11 +114,12 @@ export class UsersDirectory {
    * operator's check of a widget's users-info settings (`pnpm imbachat widgets check`).
    */
   async probe(widget: WidgetRow, ids: string[]): Promise<{ ok: boolean; refused: boolean; problem: string | null; found: User[]; missing: string[] }> {
+    const asked = ids.filter(askable);
     try {
-      const found = await this.request(widget, ids);
+      const found = await this.request(widget, asked);
       return { ok: true, refused: false, problem: null, found: [...found.values()], missing: ids.filter((id) => !found.has(id)) };
     } catch (err) {
-      return { ok: false, refused: err instanceof HostRefusedError, problem: describe(err, this.o.timeoutMs), found: [], missing: ids };
+      return { ok: false, refused: isRefusal(err), problem: describe(err), found: [], missing: ids };
     }
   }
 
@@ -158,6 +134,8 @@ export class UsersDirectory {
   }
 
   private load(widget: WidgetRow, id: string): Promise<Lookup> {
+    // Not asked, not cached: such an id names nobody, and sending it would spoil the batch.
+    if (!askable(id)) return Promise.resolve({ user: placeholderUser(id), status: 'missing' });
     const key = this.key(widget, id);
     const running = this.inflight.get(key);
     if (running) return running;
@@ -184,8 +162,8 @@ export class UsersDirectory {
     try {
       found = await this.request(batch.widget, ids);
     } catch (err) {
-      refused = err instanceof HostRefusedError;
-      this.logFailure(batch.widget, describe(err, this.o.timeoutMs), refused);
+      refused = isRefusal(err);
+      this.logFailure(batch.widget, describe(err), refused);
     }
     const now = this.now();
     for (const [id, deferred] of batch.ids) {
@@ -220,49 +198,15 @@ export class UsersDirectory {
   }
 
   private async request(widget: WidgetRow, ids: string[]): Promise<Map<string, User>> {
-    const sep = widget.usersInfoUrl.includes('?') ? '&' : '?';
-    const url = `${widget.usersInfoUrl}${sep}user_ids=${ids.map(encodeURIComponent).join(',')}`;
-    const res = await fetch(url, {
-      headers: { authorization: basicAuth(widget.apiLogin, widget.apiPassword), accept: 'application/json' },
-      signal: AbortSignal.timeout(this.o.timeoutMs),
-      redirect: 'follow',
-    });
-    if (!res.ok) {
-      await res.body?.cancel();
-      if (res.status === 401 || res.status === 403) throw new HostRefusedError(`the host answered HTTP ${res.status} to our credentials`);
-      throw new HostAnswerError(`the host answered HTTP ${res.status}`);
-    }
-    const length = Number(res.headers.get('content-length') ?? 0);
-    if (length > MAX_ANSWER_BYTES) {
-      await res.body?.cancel();
-      throw new HostAnswerError(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
-    }
-    const text = await res.text();
-    if (text.length > MAX_ANSWER_BYTES) throw new HostAnswerError(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
-    let body: unknown;
+    if (ids.length === 0) return new Map();
     try {
-      body = JSON.parse(text);
-    } catch {
-      throw new HostAnswerError(`the answer is not JSON (content-type ${res.headers.get('content-type') ?? 'none'})`);
+      const { users, invalid } = await requestUsers(widget, ids, { timeoutMs: this.o.timeoutMs, allowlist: this.o.hostAllowlist });
+      if (invalid > 0) this.logFailure(widget, `${invalid} entries of the answer lack "user_id" or "name" and were skipped`);
+      return users;
+    } catch (err) {
+      this.onHostFailure(err instanceof HostCallError ? err.reason : 'network');
+      throw err;
     }
-    if (!Array.isArray(body)) throw new HostAnswerError('the answer is not a JSON array of users');
-    const wanted = new Set(ids);
-    const users = new Map<string, User>();
-    let invalid = 0;
-    for (const item of body) {
-      const parsed = hostUser.safeParse(item);
-      const id = parsed.success ? normalizeUserId(parsed.data.user_id) : null;
-      if (!parsed.success || id === null) {
-        invalid++;
-        continue;
-      }
-      if (wanted.has(id)) users.set(id, toUser(parsed.data, id));
-    }
-    if (invalid > 0 && users.size === 0 && body.length > 0) {
-      throw new HostAnswerError('no entry of the answer has the required "user_id" and "name" fields');
-    }
-    if (invalid > 0) this.logFailure(widget, `${invalid} entries of the answer lack "user_id" or "name" and were skipped`);
-    return users;
   }
 
   private logFailure(widget: WidgetRow, reason: string, refused = false): void {
@@ -279,12 +223,11 @@ export class UsersDirectory {
   }
 }
 
-function describe(err: unknown, timeoutMs: number): string {
-  if (err instanceof HostAnswerError) return err.message;
-  if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const cause = (err as { cause?: { code?: string } })?.cause;
-  if (cause?.code) return `the request failed (${cause.code})`;
+function isRefusal(err: unknown): boolean {
+  return err instanceof HostCallError && err.reason === 'refused';
+}
+
+function describe(err: unknown): string {
+  if (err instanceof HostCallError) return err.message;
   return `the request failed (${(err as Error)?.message ?? 'unknown error'})`;
 }

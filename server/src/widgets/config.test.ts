@@ -75,12 +75,47 @@ describe('declarative widgets file', () => {
     expect(() => loadConfig({ IMBACHAT_CONFIG: join(dir, 'missing.json') })).toThrow(/Cannot read IMBACHAT_CONFIG/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
+
+  it('refuses users_info_url at 169.254.169.254, [fd00:ec2::254], 0xa9fea9fe and metadata.google.internal', () => {
+    const dir = tempDir();
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://0xa9fea9fe/', 'http://metadata.google.internal/computeMetadata/v1/']) {
+      const file = writeConfig(dir, [good, { ...good, dev_id: 'evil', users_info_url: url }]);
+      expect(() => loadConfig({ IMBACHAT_CONFIG: file }), url).toThrow(/widgets\.1\.users_info_url: .*metadata/);
+      // No allowlist opens a metadata address.
+      expect(() => loadConfig({ IMBACHAT_CONFIG: file, IMBACHAT_HOST_ALLOWLIST: '0.0.0.0/0,::/0' }), url).toThrow(/metadata/);
+    }
+  });
+
+  it('accepts a loopback or private users_info_url only when IMBACHAT_HOST_ALLOWLIST covers it', () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, [{ ...good, users_info_url: 'http://127.0.0.1:3000/api/users-info' }]);
+    expect(() => loadConfig({ IMBACHAT_CONFIG: file })).toThrow(/widgets\.0\.users_info_url: 127\.0\.0\.1 is a loopback address \(allow it with IMBACHAT_HOST_ALLOWLIST\)/);
+    expect(() => loadConfig({ IMBACHAT_CONFIG: file, IMBACHAT_HOST_ALLOWLIST: '10.0.0.0/8' })).toThrow(/loopback/);
+    const allowed = loadConfig({ IMBACHAT_CONFIG: file, IMBACHAT_HOST_ALLOWLIST: '127.0.0.0/8,::1/128' });
+    expect(allowed.widgets[0]!.users_info_url).toBe('http://127.0.0.1:3000/api/users-info');
+    expect(allowed.hostAllowlist.text).toBe('127.0.0.0/8,::1/128');
+    expect(loadConfig({}).hostAllowlist.ranges).toEqual([]);
+  });
+
+  it('a bad CIDR in IMBACHAT_HOST_ALLOWLIST is a config error that names it', () => {
+    expect(() => loadConfig({ IMBACHAT_HOST_ALLOWLIST: '127.0.0.0/8,10.0.0.0/33' })).toThrow(
+      /Invalid environment: IMBACHAT_HOST_ALLOWLIST: "10\.0\.0\.0\/33" is not a CIDR range such as 127\.0\.0\.0\/8 or ::1\/128/,
+    );
+  });
+
+  it('admin_ids " 1 " is refused, not trimmed into user 1; "01" stays a user of its own', () => {
+    const dir = tempDir();
+    for (const id of [' 1 ', '1\n', '\ud800', '']) {
+      expect(() => loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, admin_ids: [id] }]) }), JSON.stringify(id)).toThrow(/widgets\.0\.admin_ids\.0: must be a string of 1–128 characters/);
+    }
+    expect(loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, admin_ids: ['01', 1, '1.0'] }]) }).widgets[0]!.admin_ids).toEqual(['01', '1', '1.0']);
+  });
 });
 
 describe('widgets CLI', () => {
   const cli = (dir: string, ...args: string[]) =>
     run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'cli.ts'), ...args], {
-      env: { ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: dir },
+      env: { ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: dir, IMBACHAT_HOST_ALLOWLIST: '' },
     });
 
   it('creates, lists, updates and rotates, printing secrets only when they are new', async () => {
@@ -101,5 +136,32 @@ describe('widgets CLI', () => {
     const err = await cli(dir, 'widgets', 'update', 'nope', '--name', 'x').catch((e) => e);
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('no widget has dev_id "nope"');
+  });
+
+  it('refuses users_info_url at 169.254.169.254, [fd00:ec2::254], 0xa9fea9fe and metadata.google.internal, creating nothing', async () => {
+    const dir = tempDir();
+    const base = ['--name', 'Evil', '--api-login', 'l', '--api-password', 'p'];
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://0xa9fea9fe/', 'http://metadata.google.internal/']) {
+      const err = await cli(dir, 'widgets', 'create', ...base, '--users-info-url', url).catch((e) => e);
+      expect(err.code, url).toBe(2);
+      expect(err.stderr).toMatch(/users_info_url: .*metadata/);
+    }
+    expect(JSON.parse((await cli(dir, 'widgets', 'list')).stdout)).toEqual([]);
+    const created = JSON.parse((await cli(dir, 'widgets', 'create', ...base, '--users-info-url', 'https://shop.example/u')).stdout);
+    const err = await cli(dir, 'widgets', 'update', created.dev_id, '--users-info-url', 'http://0xa9fea9fe/').catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(JSON.parse((await cli(dir, 'widgets', 'show', created.dev_id)).stdout).users_info_url).toBe('https://shop.example/u');
+  });
+
+  it('accepts a loopback users_info_url only with IMBACHAT_HOST_ALLOWLIST', async () => {
+    const dir = tempDir();
+    const args = ['widgets', 'create', '--name', 'Local', '--api-login', 'l', '--api-password', 'p', '--users-info-url', 'http://127.0.0.1:3000/u'];
+    const err = await cli(dir, ...args).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(/loopback address \(allow it with IMBACHAT_HOST_ALLOWLIST\)/);
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'cli.ts'), ...args], {
+      env: { ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: dir, IMBACHAT_HOST_ALLOWLIST: '127.0.0.0/8' },
+    });
+    expect(JSON.parse(stdout).users_info_url).toBe('http://127.0.0.1:3000/u');
   });
 });

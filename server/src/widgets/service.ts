@@ -1,6 +1,7 @@
 // Tenants: creating, updating and listing widgets, from the CLI or the declarative config file.
 import { randomBytes } from 'node:crypto';
 import type { WidgetConfig } from '../config.ts';
+import { rateLimitsToWire } from '../limits/policy.ts';
 import type { Store, WidgetPatch, WidgetRow } from '../store/types.ts';
 
 /** 48 random bytes as base64url: 64 characters, well over the 32-byte minimum. */
@@ -21,6 +22,7 @@ export function publicWidget(w: WidgetRow, withSecrets = false) {
     api_login: w.apiLogin,
     allowed_origins: w.allowedOrigins,
     admin_ids: w.adminIds,
+    ...(w.rateLimits ? { rate_limits: rateLimitsToWire(w.rateLimits) } : {}),
     created_at: new Date(w.createdAt).toISOString(),
     updated_at: new Date(w.updatedAt).toISOString(),
     ...(withSecrets ? { secret_key: w.secretKey, api_password: w.apiPassword } : {}),
@@ -39,6 +41,8 @@ export async function applyWidgetConfig(store: Store, widgets: WidgetConfig[], n
       usersInfoUrl: w.users_info_url,
       allowedOrigins: w.allowed_origins,
       adminIds: w.admin_ids,
+      // Left out of the file: back to the defaults, so removing an override takes it away.
+      rateLimits: w.rate_limits ?? null,
     };
     const existing = await store.getWidgetByDevId(w.dev_id);
     if (!existing) {

@@ -63,6 +63,7 @@ export const widgetFields = (devId: string): NewWidget => ({
   usersInfoUrl: 'https://host.example/users',
   allowedOrigins: ['https://host.example'],
   adminIds: ['admin-1'],
+  rateLimits: { send: { user: { burst: 5, perSecond: 0.5 } } },
 });
 
 export async function newWidget(store: Store): Promise<number> {

@@ -35,6 +35,17 @@ export function widgetContract(open: OpenStore) {
       expect(await ctx.store.getWidgetByDevId(before.devId)).toEqual(after);
     });
 
+    it('rate limits round-trip: left out they read back as null, and a patch sets and clears them', async () => {
+      const { rateLimits: _, ...fields } = widgetFields(uid('dev'));
+      const row = await ctx.store.insertWidget(fields, tick());
+      expect(row.rateLimits).toBeNull();
+      const limits = { typing: { ip: { burst: 7, perSecond: 2.5 } }, connect: { user: { burst: 1, perSecond: 0.001 } } };
+      expect((await ctx.store.updateWidget(row.devId, { rateLimits: limits }, tick()))?.rateLimits).toEqual(limits);
+      expect((await ctx.store.getWidgetByDevId(row.devId))?.rateLimits).toEqual(limits);
+      expect((await ctx.store.updateWidget(row.devId, { rateLimits: null }, tick()))?.rateLimits).toBeNull();
+      expect((await ctx.store.getWidgetByDevId(row.devId))?.rateLimits).toBeNull();
+    });
+
     it('updateWidget answers null for an unknown dev_id and creates nothing', async () => {
       const devId = uid('missing');
       expect(await ctx.store.updateWidget(devId, { name: 'x' }, tick())).toBeNull();

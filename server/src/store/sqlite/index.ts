@@ -23,6 +23,9 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
          ON CONFLICT (widget_id, user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
       ).run({ widgetId, userId, at });
     },
+    async ping() {
+      db.q('SELECT 1').get();
+    },
     close: () => db.close(),
   };
 }

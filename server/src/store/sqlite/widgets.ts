@@ -13,6 +13,7 @@ interface Raw {
   users_info_url: string;
   allowed_origins: string;
   admin_ids: string;
+  rate_limits: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -27,6 +28,7 @@ const row = (r: Raw): WidgetRow => ({
   usersInfoUrl: r.users_info_url,
   allowedOrigins: JSON.parse(r.allowed_origins) as string[],
   adminIds: JSON.parse(r.admin_ids) as string[],
+  rateLimits: r.rate_limits === null ? null : (JSON.parse(r.rate_limits) as WidgetRow['rateLimits']),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -39,8 +41,10 @@ const COLUMNS: Record<keyof WidgetPatch, string> = {
   usersInfoUrl: 'users_info_url',
   allowedOrigins: 'allowed_origins',
   adminIds: 'admin_ids',
+  rateLimits: 'rate_limits',
 };
-const encode = (k: keyof WidgetPatch, v: unknown) => (k === 'allowedOrigins' || k === 'adminIds' ? JSON.stringify(v) : v);
+const encode = (k: keyof WidgetPatch, v: unknown) =>
+  k === 'allowedOrigins' || k === 'adminIds' || (k === 'rateLimits' && v !== null) ? JSON.stringify(v) : v;
 
 export function widgetStore(db: Db): WidgetStore {
   return {
@@ -54,10 +58,16 @@ export function widgetStore(db: Db): WidgetStore {
     async insertWidget(w: NewWidget, now) {
       const r = db
         .q<Raw>(
-          `INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, created_at, updated_at)
-           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins, :adminIds, :now, :now) RETURNING *`,
+          `INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, created_at, updated_at)
+           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins, :adminIds, :rateLimits, :now, :now) RETURNING *`,
         )
-        .get({ ...w, allowedOrigins: JSON.stringify(w.allowedOrigins), adminIds: JSON.stringify(w.adminIds), now })!;
+        .get({
+          ...w,
+          allowedOrigins: JSON.stringify(w.allowedOrigins),
+          adminIds: JSON.stringify(w.adminIds),
+          rateLimits: w.rateLimits ? JSON.stringify(w.rateLimits) : null,
+          now,
+        })!;
       return row(r);
     },
     async updateWidget(devId, patch: WidgetPatch, now) {
