@@ -40,6 +40,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       users_info_url: `${demo.url}/e2e-host/users-info`,
       allowed_origins: [demo.url, `http://localhost:${demo.port}`],
       admin_ids: ['1'],
+      // Tests seed long histories over REST from one address in a moment: sending has room for
+      // that; every other limit is the server's default, which the tests, like people, never meet.
+      rate_limits: { send: { user: { burst: 10_000, per_second: 1_000 }, ip: { burst: 100_000, per_second: 10_000 } } },
     },
   ]);
 
