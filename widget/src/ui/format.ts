@@ -5,47 +5,50 @@ import { lang, t } from '../i18n/index.ts';
 
 export { plural } from '../i18n/index.ts';
 
+/** An Intl formatter in the widget's language, or in English where the browser lacks that one. */
+function intl<T>(make: (lang: string) => T): T {
+  try {
+    return make(lang.value);
+  } catch {
+    return make('en');
+  }
+}
+
 const cache = new Map<string, Intl.DateTimeFormat>();
 
-function fmt(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+function fmt(options: Intl.DateTimeFormatOptions, date: string | Date): string {
   const key = lang.value + JSON.stringify(options);
   let f = cache.get(key);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat(lang.value, options);
-    } catch {
-      f = new Intl.DateTimeFormat('en', options);
-    }
-    cache.set(key, f);
-  }
-  return f;
+  if (!f) cache.set(key, (f = intl((l) => new Intl.DateTimeFormat(l, options))));
+  return f.format(new Date(date));
 }
 
-function dayStart(d: Date): number {
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+/** Days from `d`'s calendar day to `now`'s: 0 today, 1 yesterday. */
+function daysAgo(d: Date, now: Date): number {
+  const start = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  return Math.round((start(now) - start(d)) / 86_400_000);
 }
 
-export function formatTime(iso: string): string {
-  return fmt({ hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
-}
+/** The year, for a date in another year than `now`'s. */
+const year = (d: Date, now: Date, form: 'numeric' | '2-digit') => (d.getFullYear() === now.getFullYear() ? {} : { year: form });
+
+export const formatTime = (iso: string): string => fmt({ hour: 'numeric', minute: '2-digit' }, iso);
 
 /** Header of a day group: "Today", "Yesterday", "Monday, 3 March", "3 March 2025". */
 export function formatDay(iso: string, now = new Date()): string {
   const d = new Date(iso);
-  const days = Math.round((dayStart(now) - dayStart(d)) / 86_400_000);
+  const days = daysAgo(d, now);
   if (days === 0) return t('today');
   if (days === 1) return t('yesterday');
-  if (days > 1 && days < 7) return fmt({ weekday: 'long', day: 'numeric', month: 'long' }).format(d);
-  return fmt({ day: 'numeric', month: 'long', ...(d.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }) }).format(d);
+  return fmt(days > 1 && days < 7 ? { weekday: 'long', day: 'numeric', month: 'long' } : { day: 'numeric', month: 'long', ...year(d, now, 'numeric') }, d);
 }
 
 /** Time in the dialog list: a time today, a weekday this week, a short date before. */
 export function formatShort(iso: string, now = new Date()): string {
   const d = new Date(iso);
-  const days = Math.round((dayStart(now) - dayStart(d)) / 86_400_000);
+  const days = daysAgo(d, now);
   if (days === 0) return formatTime(iso);
-  if (days > 0 && days < 7) return fmt({ weekday: 'short' }).format(d);
-  return fmt({ day: 'numeric', month: 'short', ...(d.getFullYear() === now.getFullYear() ? {} : { year: '2-digit' }) }).format(d);
+  return fmt(days > 0 && days < 7 ? { weekday: 'short' } : { day: 'numeric', month: 'short', ...year(d, now, '2-digit') }, d);
 }
 
 export function dayKey(iso: string): string {
@@ -53,21 +56,14 @@ export function dayKey(iso: string): string {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-export function formatFull(iso: string): string {
-  return fmt({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-}
+export const formatFull = (iso: string): string => fmt({ dateStyle: 'medium', timeStyle: 'short' }, iso);
 
 /** "5 minutes ago", "yesterday", in the widget's language. */
 export function formatAgo(iso: string, now = Date.now()): string {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [['day', 86_400], ['hour', 3_600], ['minute', 60]];
-  let rtf: Intl.RelativeTimeFormat;
-  try {
-    rtf = new Intl.RelativeTimeFormat(lang.value, { numeric: 'auto' });
-  } catch {
-    rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  const rtf = intl((l) => new Intl.RelativeTimeFormat(l, { numeric: 'auto' }));
+  for (const [unit, size] of [['day', 86_400], ['hour', 3_600], ['minute', 60]] as const) {
+    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
   }
-  for (const [unit, size] of units) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
   return t('justNow');
 }
-

@@ -16,6 +16,9 @@ export function useMinuteTick(on: boolean): void {
 /** How close to the top (in px) the reader scrolls before older messages load. */
 const LOAD_OLDER_AT = 160;
 
+/** Whether the reader is at the newest message (within 80 px of the bottom). */
+const atEnd = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+
 /** Opens the log at the "New messages" line (or the newest message), keeps it pinned to the newest
  *  message unless the reader scrolled up, loads older pages when the reader nears the top, and keeps
  *  the reading position still when they are added above. */
@@ -32,10 +35,10 @@ export function useLogScroll(items: ChatMessage[], loadOlder: () => void) {
     const p = prev.current;
     if (!p.placed && items.some((m) => m.seq !== null)) {
       p.placed = true;
-      const marker = el.querySelector<HTMLElement>('.new-marker');
+      const marker = el.querySelector('.new-marker');
       if (marker) {
         el.scrollTop += marker.getBoundingClientRect().top - el.getBoundingClientRect().top - 8;
-        p.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        p.pinned = atEnd(el);
       } else el.scrollTop = el.scrollHeight;
     } else if (p.first !== undefined && first !== p.first && last?.key === p.last) {
       el.scrollTop += el.scrollHeight - p.height; // older page added on top
@@ -49,10 +52,11 @@ export function useLogScroll(items: ChatMessage[], loadOlder: () => void) {
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
+    const p = prev.current;
     const onScroll = () => {
-      prev.current.pinned = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-      prev.current.height = el.scrollHeight;
-      if (prev.current.placed && el.scrollTop < LOAD_OLDER_AT) older.current();
+      p.pinned = atEnd(el);
+      p.height = el.scrollHeight;
+      if (p.placed && el.scrollTop < LOAD_OLDER_AT) older.current();
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);

@@ -29,9 +29,8 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
     if (cls) node.className = cls;
     return node;
   };
-  const root = el('div', 'root');
-  const ic = el('div');
-  const slot = el('div', 'slot');
+  const root = el('div');
+  const slot = el('div');
   const button = el('button', 'launcher');
   button.type = 'button';
   const icon = doc.createElementNS(SVG, 'svg');
@@ -45,22 +44,20 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
   const note = el('span', 'sr-only');
   note.id = 'ic-note';
   button.append(icon);
-  ic.append(slot, button);
-  root.append(ic);
+  root.append(slot, button);
   shadow.append(root);
 
   const chat = (): Chat | null => app.chat.peek();
-  const focusLauncher = () => button.focus();
   const close = () => {
     chat()?.closePanel();
-    focusLauncher();
+    button.focus();
   };
   button.addEventListener('click', () => {
     const c = chat();
     if (c) (c.view.open.peek() ? c.closePanel() : c.openPanel());
   });
   // Escape closes the panel from anywhere in the widget, the launcher included.
-  ic.addEventListener('keydown', (e) => {
+  root.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && chat()?.view.open.peek() && !e.defaultPrevented) {
       e.preventDefault();
       e.stopPropagation();
@@ -95,7 +92,8 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
     effect(() => {
       const c = app.chat.value;
       const open = c?.view.open.value ?? false;
-      ic.className = `ic ${app.position.value === 'bottom-left' ? 'left' : 'right'}${open ? ' open' : ''}`;
+      // The styles place the launcher and the panel by `left` (else right) and read `open`.
+      root.className = `root${app.position.value === 'bottom-left' ? ' left' : ''}${open ? ' open' : ''}`;
       host.hidden = !c;
       if (c && open && (!panel || !c.loaded.value)) loadPanel(c);
     }),
@@ -112,17 +110,16 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
       button.setAttribute('aria-expanded', String(open));
       button.setAttribute('aria-busy', String(load === 'loading'));
       path.setAttribute('d', open ? CLOSE_ICON : CHAT_ICON);
+      // Why the chat stopped, or could not open, on hover too (the badge alone says only "!").
+      if (fatal || failed) button.title = text!;
+      else button.removeAttribute('title');
       if (text) {
         badge.textContent = fatal || failed ? '!' : unread > 99 ? '99+' : String(unread);
         note.textContent = text;
         button.setAttribute('aria-describedby', 'ic-note');
-        // Why the chat stopped, or could not open, on hover too (the badge alone says only "!").
-        if (fatal || failed) button.title = text;
-        else button.removeAttribute('title');
         button.append(badge, note);
       } else {
         button.removeAttribute('aria-describedby');
-        button.removeAttribute('title');
         badge.remove();
         note.remove();
       }

@@ -7,8 +7,8 @@ import { partnerOf } from '../../state/dialogs.ts';
 import { safeHref } from '../linkify.ts';
 
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.slice(0, 2).map((w) => Array.from(w)[0] ?? '');
+  // A blank name splits into one empty word, which has no letter.
+  const letters = name.trim().split(/\s+/).slice(0, 2).map((w) => [...w][0] ?? '');
   return letters.join('').toLocaleUpperCase() || '?';
 }
 
@@ -18,7 +18,7 @@ export function hue(id: string): number {
   return (h >>> 0) % 360;
 }
 
-export function Avatar({ user, small, online }: { user: User; small?: boolean; online?: boolean }) {
+export function Avatar({ user, small, online }: { user: Pick<User, 'user_id' | 'name'> & { avatar_url?: string | null }; small?: boolean; online?: boolean }) {
   const [broken, setBroken] = useState(false);
   const src = user.avatar_url ? safeHref(user.avatar_url) : null;
   return (
@@ -34,6 +34,6 @@ export function Avatar({ user, small, online }: { user: User; small?: boolean; o
 /** The dialog's face: the partner with their online dot, or the group's title initials (no presence). */
 export function DialogAvatar({ chat, dialog, small }: { chat: Chat; dialog: Dialog; small?: boolean }) {
   const partner = partnerOf(dialog, chat.session.userId);
-  if (!partner) return <Avatar user={{ user_id: `group:${dialog.id}`, name: dialog.title ?? '', avatar_url: null, profile_url: null }} small={small} />;
+  if (!partner) return <Avatar user={{ user_id: `group:${dialog.id}`, name: dialog.title ?? '' }} small={small} />;
   return <Avatar user={partner} small={small} online={chat.full().presence.users.value[partner.user_id]?.online === true} />;
 }

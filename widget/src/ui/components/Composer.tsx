@@ -39,6 +39,7 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
   const length = [...text.trim()].length;
   const over = length > MAX_TEXT_CHARS;
   const near = length > MAX_TEXT_CHARS - 200;
+  const limitId = `limit-${dialogId}`;
   const submit = () => {
     if (!over && chat.full().send(dialogId, text)) update('');
     box.current?.focus();
@@ -58,7 +59,7 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
         dir="auto"
         aria-label={t('message')}
         aria-invalid={over}
-        aria-describedby={near ? `limit-${dialogId}` : undefined}
+        aria-describedby={near ? limitId : undefined}
         placeholder={t('placeholder')}
         value={text}
         disabled={blocked}
@@ -71,7 +72,7 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
         }}
       />
       {near && (
-        <span id={`limit-${dialogId}`} class={`limit${over ? ' over' : ''}`} aria-live="polite">
+        <span id={limitId} class={`limit${over ? ' over' : ''}`} aria-live="polite">
           {over ? t('tooLongBy', { n: length - MAX_TEXT_CHARS }) : t('charsLeft', { n: MAX_TEXT_CHARS - length })}
         </span>
       )}

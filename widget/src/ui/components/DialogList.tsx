@@ -5,7 +5,8 @@ import type { Chat } from '../../state/chat.ts';
 import { dialogName, partnerOf } from '../../state/dialogs.ts';
 import { isKey } from '../../i18n/index.ts';
 import { formatShort } from '../format.ts';
-import { ChatIcon, CloseIcon } from '../icons.tsx';
+import type { FunctionComponent } from 'preact';
+import { BellIcon, ChatIcon, CloseIcon, SoundIcon } from '../icons.tsx';
 import { firstName, memberName } from '../who.ts';
 import { DialogAvatar } from './Avatar.tsx';
 import { Banner } from './Banner.tsx';
@@ -65,13 +66,16 @@ export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
               </div>
             ))}
           </div>
-        ) : status === 'error' && chat.session.fatal.value ? null : status === 'error' ? (
-          <div class="state">
-            <p>{t('loadFailed')}</p>
-            <button type="button" class="btn" data-autofocus onClick={() => void chat.loadDialogs()}>
-              {t('tryAgain')}
-            </button>
-          </div>
+        ) : status === 'error' ? (
+          // When the chat has stopped, the banner says why and nothing here can help.
+          !chat.session.fatal.value && (
+            <div class="state">
+              <p>{t('loadFailed')}</p>
+              <button type="button" class="btn" data-autofocus onClick={() => void chat.loadDialogs()}>
+                {t('tryAgain')}
+              </button>
+            </div>
+          )
         ) : (
           <div class="state">
             <span class="art" aria-hidden="true">
@@ -96,13 +100,13 @@ function Prefs({ chat }: { chat: Chat }) {
   return (
     <div class="prefs">
       {sound && (
-        <Switch on={!a.muted.value} label={t('sound')} icon="M4 9.5h3.5L12 5.5v13l-4.5-4H4zM15.5 9a4 4 0 0 1 0 6M18 6.5a7.5 7.5 0 0 1 0 11" onClick={() => a.setMuted(!a.muted.peek())} />
+        <Switch on={!a.muted.value} label={t('sound')} icon={SoundIcon} onClick={() => a.setMuted(!a.muted.peek())} />
       )}
       {desktop !== 'unsupported' && (
         <Switch
           on={desktop === 'on'}
           label={t('desktopNotifications')}
-          icon="M6 16.5V11a6 6 0 0 1 12 0v5.5l1.5 2h-15zM10 20.5a2.2 2.2 0 0 0 4 0"
+          icon={BellIcon}
           {...(desktop === 'denied' ? { hint: t('desktopBlocked') } : {})}
           onClick={() => (desktop === 'on' ? a.disableDesktop() : void a.enableDesktop())}
         />
@@ -111,13 +115,10 @@ function Prefs({ chat }: { chat: Chat }) {
   );
 }
 
-function Switch(props: { on: boolean; label: string; icon: string; hint?: string; onClick(): void }) {
-  const blocked = props.hint !== undefined;
+function Switch({ icon: Icon, ...props }: { on: boolean; label: string; icon: FunctionComponent; hint?: string; onClick(): void }) {
   return (
-    <button type="button" role="switch" class="pref" aria-checked={props.on} disabled={blocked} title={props.hint} onClick={props.onClick}>
-      <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-        <path d={props.icon} />
-      </svg>
+    <button type="button" role="switch" class="pref" aria-checked={props.on} disabled={props.hint !== undefined} title={props.hint} onClick={props.onClick}>
+      <Icon />
       <span class="label">{props.label}</span>
       <span class="track" aria-hidden="true" />
     </button>

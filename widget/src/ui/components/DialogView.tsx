@@ -75,26 +75,25 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
             {thread.loadingOlder.value ? t('loading') : t('loadOlder')}
           </button>
         )}
-        {items.length === 0 && (status === 'loading' || status === 'idle') && (
-          <div class="state" role="status">
-            <span class="spinner" aria-hidden="true" />
-            <span>{t('loading')}</span>
-          </div>
-        )}
-        {items.length === 0 && status === 'error' && (
-          <div class="state">
-            <p>{t('loadFailed')}</p>
-            <button type="button" class="btn" onClick={() => void chat.full().loadThread(dialogId)}>
-              {t('tryAgain')}
-            </button>
-          </div>
-        )}
-        {items.length === 0 && status === 'loaded' && (
-          <div class="state">
-            <p class="big">{t('noMessages')}</p>
-            <p>{t('noMessagesHint')}</p>
-          </div>
-        )}
+        {items.length === 0 &&
+          (status === 'error' ? (
+            <div class="state">
+              <p>{t('loadFailed')}</p>
+              <button type="button" class="btn" onClick={() => void chat.full().loadThread(dialogId)}>
+                {t('tryAgain')}
+              </button>
+            </div>
+          ) : status === 'loaded' ? (
+            <div class="state">
+              <p class="big">{t('noMessages')}</p>
+              <p>{t('noMessagesHint')}</p>
+            </div>
+          ) : (
+            <div class="state" role="status">
+              <span class="spinner" aria-hidden="true" />
+              <span>{t('loading')}</span>
+            </div>
+          ))}
         {renderItems(chat, items, receipt, unreadAfter, group ? (id) => memberName(dialog, id) : null)}
       </div>
       <Composer key={dialogId} chat={chat} dialogId={dialogId} />
@@ -155,6 +154,8 @@ type Tick = 'none' | 'sent' | 'delivered' | 'read';
 
 function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; sender: string | null; gap: boolean; tick: Tick; showInfo: boolean }) {
   const { chat, message: m, mine, gap, tick } = props;
+  // The server refused the text itself: sending it again cannot succeed, only editing can.
+  const refused = m.error === 'validation_failed' || m.error === 'payload_too_large';
   return (
     <div class={`msg ${mine ? 'mine' : 'theirs'} ${m.status}${gap ? ' gap' : ''}`}>
       {props.sender !== null && (
@@ -186,8 +187,8 @@ function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; sender
             <span class="bad">
               <AlertIcon />
             </span>
-            <span class="bad">{refusedForGood(m.error) ? t('tooLong') : t('notSent')}</span>
-            {!refusedForGood(m.error) && (
+            <span class="bad">{refused ? t('tooLong') : t('notSent')}</span>
+            {!refused && (
               <button type="button" class="retry" onClick={() => void chat.full().deliver(m.dialog_id, m.key)}>
                 {t('retry')}
               </button>
@@ -205,10 +206,6 @@ function Bubble(props: { chat: Chat; message: ChatMessage; mine: boolean; sender
   );
 }
 
-/** The server refused the text itself: sending it again cannot succeed, only editing can. */
-function refusedForGood(code: string | undefined): boolean {
-  return code === 'validation_failed' || code === 'payload_too_large';
-}
 
 function tickLabel(tick: Tick): string {
   return tick === 'read' ? t('seen') : tick === 'delivered' ? t('delivered') : t('sent');

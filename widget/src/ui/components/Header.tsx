@@ -4,7 +4,7 @@ import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
 import { BackIcon, CloseIcon } from '../icons.tsx';
 
-export function Header(props: { chat: Chat; onClose(): void; back?: boolean; title: ComponentChildren; children?: ComponentChildren }) {
+export function Header(props: { chat: Chat; onClose(): void; back?: boolean; title: ComponentChildren }) {
   return (
     <header class={`head${props.back ? ' with-back' : ''}`}>
       {props.back && (
