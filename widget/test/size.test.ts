@@ -12,8 +12,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
  *  20 KB while everything a conversation needs (state/full.ts) came with the launcher. The link
  *  shared by a browser's tabs (transport/tabs.ts) costs 1.1 KB of it. */
 const BUDGET = 13.5 * 1024;
-/** The whole UI in English; the goal is 30 KB. */
-const FULL_BUDGET = 36 * 1024;
+/** The whole UI in English; the goal is 30 KB. It was 36 KB while the size was measured on the
+ *  development build (NODE_ENV=test in vitest) and the panel and the conversations part were two
+ *  chunks. */
+const FULL_BUDGET = 34 * 1024;
 const root = resolve(import.meta.dirname, '..');
 let out: string;
 
@@ -75,7 +77,7 @@ it('the panel and the conversations part are one chunk, not loaded before the la
   expect(lazy.some((f) => /\/(Panel|full)-/.test(f))).toBe(false);
 });
 
-it('the whole English UI (startup, panel and conversations part) is at most 36 KB gzipped', () => {
+it('the whole English UI (startup and the later chunk) is at most 34 KB gzipped', () => {
   const { initial, lazy } = startupFiles();
   const later = lazy.filter((f) => f.endsWith('.js') && !/\/ru-/.test(f));
   const total = [...initial, ...later].reduce((n, f) => n + gz(f), 0);
