@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { DEFAULT_DIST_DIR } from './assets/routes.ts';
@@ -14,7 +15,7 @@ import { createMemoryBus } from './bus/memory.ts';
 import type { EventBus } from './bus/types.ts';
 import { DialogService } from './dialogs/service.ts';
 import { type HostAllowlist, NO_ALLOWLIST } from './host/address.ts';
-import { requestContext } from './http/request.ts';
+import { adapterError, requestContext } from './http/request.ts';
 import { WidgetCache } from './http/tenant.ts';
 import type { Cidr } from './limits/client-ip.ts';
 import { RateGuard } from './limits/guard.ts';
@@ -169,8 +170,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   refresh.unref();
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: o.port, hostname: o.host, serverOptions: httpServerOptions(o.httpLimits) }, () => resolve(s as Server));
+    // Built from its parts rather than with serve(), which takes no error handler: a request the
+    // adapter cannot parse gets our JSON error (http/request.ts), not a bare empty 400.
+    const s = createServer(httpServerOptions(o.httpLimits), getRequestListener(app.fetch, { hostname: o.host, errorHandler: adapterError }));
     s.once('error', reject);
+    s.listen(o.port, o.host, () => resolve(s));
   });
   const realtime: Realtime = attachRealtime(server, {
     store,

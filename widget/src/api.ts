@@ -1,5 +1,5 @@
 // Checks what the host page passes to ImbaChat.load and imbaApi, and explains mistakes in the console.
-import { normalizeUserId } from '@imbachat/server/protocol';
+import { USER_ID_RULE, normalizeUserId } from '@imbachat/server/protocol';
 
 export type Position = 'bottom-right' | 'bottom-left';
 
@@ -26,7 +26,7 @@ export function report(message: string): void {
 }
 
 /** A host user id, by the server's one rule: refused unless canonical, never trimmed. */
-export { normalizeUserId };
+export { USER_ID_RULE, normalizeUserId };
 
 export function isToken(value: unknown): value is string {
   return typeof value === 'string' && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value.trim());
@@ -41,7 +41,7 @@ export function validateLoadOptions(input: unknown): LoadOptions | null {
   const o = input as Record<string, unknown>;
   const userId = normalizeUserId(o.user_id);
   if (userId === null) {
-    report(`ImbaChat.load: "user_id" must be a non-empty string or an integer (got ${describe(o.user_id)}).`);
+    report(`ImbaChat.load: "user_id" must be ${USER_ID_RULE} (got ${describe(o.user_id)}).`);
     return null;
   }
   if (!isToken(o.token)) {

@@ -1,6 +1,6 @@
 // The loader: the script tag's only code. Defines window.ImbaChat and window.imbaApi at once,
 // queues calls made before the app chunk has arrived, and fetches that chunk on the first load().
-import { normalizeUserId, report, validateLoadOptions } from './api.ts';
+import { USER_ID_RULE, normalizeUserId, report, validateLoadOptions } from './api.ts';
 import type { Controller, EventMap, EventName, Start } from './contract.ts';
 import { locateScript } from './locate.ts';
 import type { ImbaApi, ImbaChatGlobal } from '../types/imbachat.d.ts';
@@ -67,7 +67,7 @@ function install(win: Window & typeof globalThis): void {
       if (userId !== undefined && userId !== null) {
         const normalized = normalizeUserId(userId);
         if (normalized === null) {
-          report(`imbaApi.openDialog: the user id must be a non-empty string or an integer (got ${String(userId)}).`);
+          report(`imbaApi.openDialog: the user id must be ${USER_ID_RULE} (got ${String(userId)}).`);
           return Promise.resolve();
         }
         id = normalized;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Env, createEnv } from '../testing/harness.ts';
 
@@ -116,6 +117,23 @@ describe('bad input gets a clear JSON error, never a 500', () => {
       expect(((await res.json()) as any).error.code).toBe('not_found');
     }
     expect((await fetch(`${env.server.url}/api/v1/${w.devId}/dialogs`)).status).toBe(401);
+  });
+
+  it('an Origin that is not a browser\'s (12 KB of non-ASCII bytes) is never echoed, so the answer head stays small', async () => {
+    const w = env.widgets[0]!;
+    const origin = Buffer.from('\xef\xbf\xbd'.repeat(4000), 'latin1');
+    const head = Buffer.concat([Buffer.from(`GET /api/v1/${w.devId}/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${await w.token(1)}\r\nOrigin: `), origin, Buffer.from('\r\nConnection: close\r\n\r\n')]);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(env.server.port, '127.0.0.1', () => socket.end(head));
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+    });
+    const [status, ...headers] = answer.slice(0, answer.indexOf('\r\n\r\n')).split('\r\n');
+    expect(status).toMatch(/^HTTP\/1\.1 403/);
+    expect(headers.join('\n')).not.toMatch(/access-control-allow-origin/i);
+    expect(answer.indexOf('\r\n\r\n')).toBeLessThan(4096);
   });
 
   it('a request without an Origin gets no CORS grant from a widget that lists its origins', async () => {

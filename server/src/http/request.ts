@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { errorBody } from '../errors.ts';
 import { countResponse, observeSend } from '../ops/metrics.ts';
 
 export type RequestEnv = { Variables: { requestId: string } };
@@ -97,4 +98,23 @@ export function requestContext(log: Logger): RequestMiddleware {
       },
     },
   };
+}
+
+/**
+ * The answer to a request the HTTP adapter cannot even turn into a URL (a backslash in the path,
+ * the `*` target, a Host with a space): it never reaches the app, so it gets here what the app
+ * gives every answer (the error body, the security headers, a request id) instead of the
+ * adapter's bare, empty 400. Anything else the adapter catches is the app failing, which Hono's
+ * onError already answers; should it ever get here, it is a 500 like any other.
+ */
+export function adapterError(err: unknown): Response {
+  const unreadable = err instanceof Error && err.name === 'RequestError';
+  const status = unreadable ? 400 : 500;
+  const body = unreadable
+    ? errorBody('bad_request', 'The request line or Host header cannot be read as a URL.')
+    : errorBody('internal_error', 'Something went wrong on our side.');
+  const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store', 'x-request-id': randomUUID() });
+  for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+  countResponse(status);
+  return new Response(JSON.stringify(body), { status, headers });
 }

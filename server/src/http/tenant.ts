@@ -8,6 +8,18 @@ import type { Store, WidgetRow } from '../store/types.ts';
 
 export type ApiEnv = { Variables: { widget: WidgetRow; userId: string } };
 
+/**
+ * An Origin header as browsers send it: scheme://host[:port], ASCII, bounded. Anything else is not
+ * a browser's and is never echoed (it once came back re-encoded, twice its size, past what a
+ * client accepts as a response head).
+ */
+const ORIGIN = /^https?:\/\/(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+const MAX_ORIGIN_CHARS = 300;
+
+/** The Origin to echo in Access-Control-Allow-Origin, or undefined when there is none to echo. */
+export function echoableOrigin(origin: string | undefined): string | undefined {
+  return origin && origin.length <= MAX_ORIGIN_CHARS && ORIGIN.test(origin) ? origin : undefined;
+}
 
 export function originAllowed(widget: WidgetRow, origin: string | undefined): boolean {
   if (!origin || widget.allowedOrigins.length === 0) return true;
@@ -57,13 +69,13 @@ export function tenant(widgets: WidgetCache): MiddlewareHandler<ApiEnv> {
     if (!originAllowed(widget, origin)) {
       // The refusal itself is readable by the page, so the widget can say what is wrong instead
       // of reporting a network failure. It grants nothing: every other answer stays closed.
-      if (origin) {
+      if (echoableOrigin(origin)) {
         c.header('Access-Control-Allow-Origin', origin);
         c.header('Vary', 'Origin');
       }
       // A refused preflight would make the browser report a network error before the page ever
       // sees the refusal; the preflight passes and the request it clears is the one refused.
-      if (c.req.method === 'OPTIONS' && origin) return preflight(c);
+      if (c.req.method === 'OPTIONS' && echoableOrigin(origin)) return preflight(c);
       throw new AppError('origin_not_allowed', 403, "This page's origin is not in the widget's allowed origins.");
     }
     c.set('widget', widget);
@@ -77,7 +89,7 @@ export function tenant(widgets: WidgetCache): MiddlewareHandler<ApiEnv> {
  * Node adapter build a full Response object for every request.
  */
 export const apiCors: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  const origin = c.req.header('origin');
+  const origin = echoableOrigin(c.req.header('origin'));
   // A request without an Origin is not a cross-origin browser request: it gets no CORS grant,
   // unless the widget allows every origin anyway.
   if (origin) {

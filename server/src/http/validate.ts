@@ -27,10 +27,12 @@ async function bodyText(c: Context): Promise<string> {
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+  // Leaving a plain `for await` early destroys the stream, and with it the keep-alive
+  // connection: the 413 arrived, but the client's next request on it hung, then was reset.
+  for await (const chunk of incoming.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
-      incoming.resume(); // drain the rest unread, so the answer can be written
+      incoming.resume(); // drain the rest unread, so the answer can be written and the connection reused
       throw tooLarge();
     }
     chunks.push(chunk);
