@@ -5,6 +5,9 @@
 //
 // 10,000 cases by default (70 % HTTP requests, 30 % frames). More, and a fixed seed to replay a
 // failure:  IMBACHAT_FUZZ_RUNS=100000 IMBACHAT_FUZZ_SEED=123 pnpm exec vitest run src/fuzz.test.ts
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RATE_ACTIONS } from './limits/policy.ts';
@@ -31,13 +34,20 @@ const SOCKETS_AT_ONCE = 8;
 const timeoutMs = 120_000 + TOTAL * 15;
 
 let env: Env;
+let dist: string | undefined;
 let log: CapturedLog;
 let world: RestWorld;
 let secrets: string[] = [];
 
 beforeAll(async () => {
   log = captureLog(() => secrets);
-  env = await createEnv({ widgets: 2, log: log.log });
+  // A build of its own: the server tests run before the widget is built on a fresh checkout, and
+  // the asset routes are fuzzed too (a missing build answers 503 widget_not_built, by design).
+  dist = mkdtempSync(join(tmpdir(), 'imbachat-fuzz-dist-'));
+  mkdirSync(join(dist, 'assets'));
+  writeFileSync(join(dist, 'loader.js'), '(function(){window.ImbaChat={load(){}}})();\n');
+  writeFileSync(join(dist, 'assets', 'app-Fuzz1234.js'), 'export function start(){return 42}\n');
+  env = await createEnv({ widgets: 2, log: log.log, widgetDistDir: dist });
   const [w, other] = env.widgets as [Env['widgets'][0], Env['widgets'][0]];
   const alice = env.api(w, await w.token(1));
   const dialog = await alice.post('/dialogs', { user_id: 2 });
@@ -77,7 +87,10 @@ beforeAll(async () => {
   await setWidgetLimits(env, w, Object.fromEntries(RATE_ACTIONS.map((a) => [a, { user: open, ip: open }])));
   secrets = [...Object.values(tokens).filter((t) => t.length > 40), w.secret, other.secret];
 });
-afterAll(() => env?.close());
+afterAll(async () => {
+  await env?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
 
 /** A user the fuzz never touched opens a dialog, sends, reads back and receives live, and the log is clean. */
 async function normalUserIsServed(): Promise<void> {

@@ -84,6 +84,8 @@ export interface EnvOptions {
    * the limits' own tests give their widget its own with setWidgetLimits).
    */
   rateLimits?: RateLimitOverrides;
+  /** Where the widget build is (default: widget/dist, which a fresh checkout does not have yet). */
+  widgetDistDir?: string;
 }
 
 /** The ranges the test host sites listen on: without them the SSRF guard refuses every host call. */
@@ -114,6 +116,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       usersInfoTimeoutMs: o.usersInfoTimeoutMs ?? 500,
       hostAllowlist: o.hostAllowlist ?? TEST_HOST_ALLOWLIST,
       rateLimits: o.rateLimits ?? UNMET_RATE_LIMITS,
+      ...(o.widgetDistDir ? { widgetDistDir: o.widgetDistDir } : {}),
       usersInfoTtlMs: o.usersInfoTtlMs ?? 60_000,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
       ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
