@@ -1,7 +1,6 @@
 // `pnpm imbachat widgets …`: manage widgets in the data dir's store from the command line.
 // Prints JSON on stdout; questions and errors go to stderr, errors in plain words with a non-zero
 // exit code (2 for a usage error, 1 otherwise).
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -9,7 +8,7 @@ import { z } from 'zod';
 import { ConfigError, describeIssues, devIdSchema, loadConfig, widgetConfigSchema } from './config.ts';
 import { type HostAllowlist, hostUrlProblem } from './host/address.ts';
 import { USER_ID_RULE, normalizeUserId } from './realtime/protocol.ts';
-import { openSqliteStore } from './store/sqlite/index.ts';
+import { openStore } from './store/open.ts';
 import type { Store, WidgetPatch } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
 import { generateDevId, generateSecretKey, publicWidget } from './widgets/service.ts';
@@ -230,7 +229,8 @@ async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllo
 
 async function main() {
   const config = loadConfig(process.env);
-  const store = openSqliteStore(join(config.dataDir, 'imbachat.sqlite'));
+  // The store the server uses: PostgreSQL when DATABASE_URL says so, else the SQLite file.
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const out = await run(process.argv.slice(2), store, terminal, config.hostAllowlist);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

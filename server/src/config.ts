@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { redisUrlProblem } from './bus/redis-url.ts';
 import { type HostAllowlist, hostUrlProblem, parseHostAllowlist } from './host/address.ts';
 import { type Cidr, parseCidrList } from './limits/client-ip.ts';
 import { rateLimitsInput } from './limits/policy.ts';
 import { DEV_ID_PATTERN, MAX_SOCKETS_PER_USER } from './realtime/protocol.ts';
+import { postgresUrlProblem } from './store/postgres/url.ts';
 import { userIdInput } from './users/schema.ts';
 
 const MIN_SECRET_BYTES = 32;
@@ -40,6 +42,43 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   IMBACHAT_DATA_DIR: z.string().default('./data'),
+  /**
+   * postgres:// or postgresql:// selects the PostgreSQL store (several nodes); unset or empty: the
+   * SQLite file in IMBACHAT_DATA_DIR. Problems are reported without the URL (it may hold a password).
+   */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const problem = postgresUrlProblem(s);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return s;
+    }),
+  /**
+   * redis:// or rediss:// selects Redis for the event bus, presence, typing and rate limits (several
+   * nodes); unset or empty: all in this process. Problems are reported without the URL.
+   */
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      const problem = redisUrlProblem(s);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return s;
+    }),
+  /** Put before every Redis key and channel, so deployments can share one Redis (default imbachat:). */
+  IMBACHAT_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'IMBACHAT_REDIS_PREFIX must be 1–64 letters, digits or "_.:-"')
+    .optional(),
   IMBACHAT_CONFIG: z.string().optional(),
   IMBACHAT_USERS_INFO_TTL_MS: z.coerce.number().int().positive().default(10 * 60_000),
   IMBACHAT_USERS_INFO_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
@@ -91,6 +130,11 @@ export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** DATABASE_URL: the PostgreSQL store; undefined: SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  /** REDIS_URL: bus, presence, typing and rate limits in Redis; undefined: in this process. */
+  redisUrl: string | undefined;
+  redisPrefix: string | undefined;
   logLevel: string;
   usersInfoTtlMs: number;
   usersInfoTimeoutMs: number;
@@ -140,6 +184,9 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     port: e.PORT,
     host: e.HOST,
     dataDir: resolve(base, e.IMBACHAT_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.IMBACHAT_REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     usersInfoTtlMs: e.IMBACHAT_USERS_INFO_TTL_MS,
     usersInfoTimeoutMs: e.IMBACHAT_USERS_INFO_TIMEOUT_MS,

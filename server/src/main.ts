@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer } from './server.ts';
+import { describeStore } from './store/open.ts';
 import { applyWidgetConfig } from './widgets/service.ts';
 
 /**
@@ -28,6 +29,9 @@ async function main() {
   const log = createLogger(config.logLevel);
   const server = await startServer({
     dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
     port: config.port,
     host: config.host,
     log,
@@ -44,7 +48,7 @@ async function main() {
       if (applied.created.length || applied.updated.length) log.info(applied, 'widgets applied from config file');
     },
   });
-  log.info({ url: server.url, data_dir: config.dataDir }, 'imbachat server listening');
+  log.info({ url: server.url, data_dir: config.dataDir, store: describeStore(config) }, 'imbachat server listening');
 
   const signal = await stopRequested;
   const started = Date.now();

@@ -11,27 +11,25 @@ import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { DEFAULT_DIST_DIR } from './assets/routes.ts';
 import { TOKEN_LEEWAY_S, TokenCache } from './auth/token.ts';
-import { createMemoryBus } from './bus/memory.ts';
 import type { EventBus } from './bus/types.ts';
 import { DialogService } from './dialogs/service.ts';
+import { openEngines } from './engines.ts';
 import { type HostAllowlist, NO_ALLOWLIST } from './host/address.ts';
 import { adapterError, requestContext } from './http/request.ts';
 import { WidgetCache } from './http/tenant.ts';
 import type { Cidr } from './limits/client-ip.ts';
 import { RateGuard } from './limits/guard.ts';
-import { createMemoryRateLimiter } from './limits/memory.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitOverrides, effectiveLimits } from './limits/policy.ts';
 import type { RateLimiter } from './limits/types.ts';
 import { MessageService } from './messages/service.ts';
 import { type HttpLimits, httpServerOptions } from './ops/http-limits.ts';
 import { countHostFailure, startProcessMetrics } from './ops/metrics.ts';
-import { createMemoryPresence, createMemoryTyping } from './presence/memory.ts';
 import { Hub } from './realtime/hub.ts';
 import { PresenceService } from './realtime/presence.ts';
 import { PRESENCE_GRACE_MS } from './realtime/protocol.ts';
 import { TypingService } from './realtime/typing.ts';
 import { type Realtime, attachRealtime } from './realtime/ws.ts';
-import { openSqliteStore } from './store/sqlite/index.ts';
+import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
 import { type Timers, realTimers } from './util/timers.ts';
@@ -40,7 +38,17 @@ import { type Timers, realTimers } from './util/timers.ts';
 const DRAIN_REQUESTS_MS = 5_000;
 
 export interface StartOptions {
+  /** Where the SQLite file is; with `databaseUrl`, nothing of the store is kept there. */
   dataDir: string;
+  /** DATABASE_URL: postgres://… selects the PostgreSQL store (several nodes on one database); unset: SQLite in dataDir. */
+  databaseUrl?: string | undefined;
+  /**
+   * REDIS_URL: redis://… or rediss://… puts the event bus, presence, typing and rate limits in Redis
+   * (several nodes behind a balancer); unset: all in this process (one node).
+   */
+  redisUrl?: string | undefined;
+  /** Before every Redis key and channel (default imbachat:); tests give each server its own. */
+  redisPrefix?: string | undefined;
   port: number;
   host: string;
   log: Logger;
@@ -79,7 +87,7 @@ export interface StartOptions {
    * a widget's own `rate_limits` still win over them. Tests of other things relax them here.
    */
   rateLimits?: RateLimitOverrides;
-  /** Where the buckets are counted (default: in this process, on `now`). */
+  /** Where the buckets are counted (default: in Redis with `redisUrl`, else in this process; on `now`). */
   rateLimiter?: RateLimiter;
   /** Peers whose X-Forwarded-For names the client (IMBACHAT_TRUSTED_PROXIES); default none. */
   trustedProxies?: Cidr[];
@@ -108,11 +116,26 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const timers = o.timers ?? realTimers;
   const tokenLeewayS = o.tokenLeewayS ?? TOKEN_LEEWAY_S;
   startProcessMetrics();
-  const store = openSqliteStore(join(o.dataDir, 'imbachat.sqlite'), { checkpointEveryMs: 1000 });
+  const store = await openStore({
+    databaseUrl: o.databaseUrl,
+    dataDir: o.dataDir,
+    sqlite: { checkpointEveryMs: 1000 },
+    postgres: { onError: (err) => o.log.warn({ err }, 'a PostgreSQL connection failed; the pool reconnects on the next query') },
+  });
   await o.prepare?.(store);
-  const bus = createMemoryBus((err) => o.log.error({ err }, 'event handler failed'));
-  const presenceState = createMemoryPresence({ graceMs: o.presenceGraceMs ?? PRESENCE_GRACE_MS, timers });
-  const typingState = createMemoryTyping({ timers });
+  const engines = await openEngines({
+    redisUrl: o.redisUrl,
+    redisPrefix: o.redisPrefix,
+    graceMs: o.presenceGraceMs ?? PRESENCE_GRACE_MS,
+    timers,
+    now,
+    log: o.log,
+    rateLimiter: o.rateLimiter,
+  }).catch(async (err) => {
+    await store.close();
+    throw err;
+  });
+  const { bus, presence: presenceState, typing: typingState } = engines;
   const directory = new UsersDirectory({
     ttlMs: o.usersInfoTtlMs ?? 10 * 60_000,
     timeoutMs: o.usersInfoTimeoutMs ?? 3_000,
@@ -133,7 +156,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     (err) => o.log.error({ err }, 'bus subscription failed'),
   );
   const limits = new RateGuard({
-    limiter: o.rateLimiter ?? createMemoryRateLimiter({ now }),
+    limiter: engines.limiter,
     defaults: effectiveLimits(DEFAULT_RATE_LIMITS, o.rateLimits),
     trustedProxies: o.trustedProxies ?? [],
   });
@@ -230,6 +253,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       await bus.close();
       await store.close();
       await limits.close();
+      await engines.close();
     },
   };
 }

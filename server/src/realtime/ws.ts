@@ -55,6 +55,14 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
     const origin = req.headers.origin;
     const ip = o.limits.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // Frames the client sends at once (its auth) wait until the session listens: the checks
+      // below take a round trip to the store or Redis, and a frame read meanwhile would be lost.
+      ws.pause();
+      // A refused socket reads again, or it would never read the client's answer to the close.
+      const refuse = (code: number, reason: string) => {
+        ws.resume();
+        ws.close(code, reason);
+      };
       sockets++;
       wsOpened();
       ws.once('close', () => {
@@ -65,25 +73,26 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
       o.widgets.find(devId).then(
         async (widget) => {
           if (ws.readyState !== ws.OPEN) return;
-          if (!originAllowed(widget, origin)) return ws.close(CloseCode.ORIGIN_NOT_ALLOWED, 'origin_not_allowed');
+          if (!originAllowed(widget, origin)) return refuse(CloseCode.ORIGIN_NOT_ALLOWED, 'origin_not_allowed');
           // Per address here (the user is known only at auth, where the session checks them).
           const gate = await o.limits.take(widget, 'connect', { ip });
           if (ws.readyState !== ws.OPEN) return;
           if (!gate.allowed) {
             ws.send(JSON.stringify(rateLimitedFrame(gate)));
-            return ws.close(CloseCode.RATE_LIMITED, 'rate_limited');
+            return refuse(CloseCode.RATE_LIMITED, 'rate_limited');
           }
           const session = new SocketSession(ws, widget, deps, ip);
+          ws.resume();
           sessions.add(session);
           ws.once('close', () => {
             sessions.delete(session);
             peakOfClosed = Math.max(peakOfClosed, session.peakQueuedBytes);
           });
         },
-        () => ws.close(CloseCode.WIDGET_NOT_FOUND, 'widget_not_found'),
+        () => refuse(CloseCode.WIDGET_NOT_FOUND, 'widget_not_found'),
       ).catch((err: unknown) => {
         o.log.error({ err }, 'websocket connection could not be set up');
-        ws.close(1011, 'internal_error');
+        refuse(1011, 'internal_error');
       });
     });
   };

@@ -8,8 +8,10 @@ import { SignJWT } from 'jose';
 import pino, { type Logger } from 'pino';
 import { type HostAllowlist, parseHostAllowlist } from '../host/address.ts';
 import type { RateLimitOverrides } from '../limits/policy.ts';
+import type { RateLimiter } from '../limits/types.ts';
 import { UNMET_RATE_LIMITS } from '../limits/test-support.ts';
 import { type RunningServer, startServer } from '../server.ts';
+import { testEngines } from './engines.ts';
 import type { WidgetRow } from '../store/types.ts';
 import { generateSecretKey } from '../widgets/service.ts';
 import type { ManualClock } from './clock.ts';
@@ -86,6 +88,8 @@ export interface EnvOptions {
   rateLimits?: RateLimitOverrides;
   /** Where the widget build is (default: widget/dist, which a fresh checkout does not have yet). */
   widgetDistDir?: string;
+  /** Where the buckets are counted (default: the engines' own). */
+  rateLimiter?: RateLimiter;
 }
 
 /** The ranges the test host sites listen on: without them the SSRF guard refuses every host call. */
@@ -104,6 +108,8 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
   const widgets: TestWidget[] = [];
   const hosts: HostSite[] = [];
   for (let i = 0; i < (o.widgets ?? 1); i++) hosts.push(await startHostSite(o.users ?? DEFAULT_USERS));
+  // SQLite and in-process engines, or PostgreSQL and Redis (IMBACHAT_TEST_ENGINES, testing/engines.ts).
+  const engines = await testEngines();
 
   const boot = () =>
     startServer({
@@ -116,6 +122,8 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       usersInfoTimeoutMs: o.usersInfoTimeoutMs ?? 500,
       hostAllowlist: o.hostAllowlist ?? TEST_HOST_ALLOWLIST,
       rateLimits: o.rateLimits ?? UNMET_RATE_LIMITS,
+      ...engines.options,
+      ...(o.rateLimiter ? { rateLimiter: o.rateLimiter } : {}),
       ...(o.widgetDistDir ? { widgetDistDir: o.widgetDistDir } : {}),
       usersInfoTtlMs: o.usersInfoTtlMs ?? 60_000,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
@@ -171,6 +179,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       for (const s of openSockets) s.close();
       await env.server.close();
       for (const h of hosts) await h.stop().catch(() => {});
+      await engines.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -11,6 +11,8 @@ export interface ServerProcess {
   url: string;
   /** Every line written to stdout or stderr so far. */
   lines: string[];
+  /** Calls `listener` with each line written from now on; the returned function stops it. */
+  onLine(listener: (line: string) => void): () => void;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -23,13 +25,15 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   delete full.INIT_CWD;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
+  const listeners = new Set<(line: string) => void>();
   // 'close' comes after the output is read to its end, so `lines` is complete once this settles.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const onLine = (line: string) => {
+    const take = (line: string) => {
       lines.push(line);
+      for (const l of [...listeners]) l(line);
       if (!line.includes('"msg":"imbachat server listening"')) return;
       try {
         resolve((JSON.parse(line) as { url: string }).url);
@@ -37,11 +41,15 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         reject(err as Error);
       }
     };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
+    createInterface({ input: child.stdout! }).on('line', take);
+    createInterface({ input: child.stderr! }).on('line', take);
     void exited.then((how) => reject(new Error(`the server ended (${JSON.stringify(how)}) before listening:\n${lines.join('\n')}`)));
   });
-  return { child, url, lines, exited };
+  const onLine = (listener: (line: string) => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+  return { child, url, lines, onLine, exited };
 }
 
 /** SIGKILL: no handler runs, nothing is flushed or closed; resolves when the process is gone. */
