@@ -44,11 +44,19 @@ export async function applyWidgetConfig(store: Store, widgets: WidgetConfig[], n
       // Left out of the file: back to the defaults, so removing an override takes it away.
       rateLimits: w.rate_limits ?? null,
     };
-    const existing = await store.getWidgetByDevId(w.dev_id);
+    let existing = await store.getWidgetByDevId(w.dev_id);
     if (!existing) {
-      await store.insertWidget({ devId: w.dev_id, ...fields }, now);
-      result.created.push(w.dev_id);
-    } else if (differs(existing, fields)) {
+      try {
+        await store.insertWidget({ devId: w.dev_id, ...fields }, now);
+        result.created.push(w.dev_id);
+        continue;
+      } catch (err) {
+        // Nodes starting together apply the same file at once: one of them created it first.
+        existing = await store.getWidgetByDevId(w.dev_id);
+        if (!existing) throw err;
+      }
+    }
+    if (differs(existing, fields)) {
       await store.updateWidget(w.dev_id, fields, now);
       result.updated.push(w.dev_id);
     }
