@@ -1,6 +1,7 @@
 // The widget event logs on PostgreSQL: the per-widget lock every write takes (so positions follow
 // commit order across nodes), one row per event, the resume read and pruning.
-import type { EventKind, EventPage, EventRow, EventStore, LoggedEvent, MessageRow } from '../types.ts';
+import { type EventRowRaw, loggedEvent } from '../rows.ts';
+import type { EventPage, EventRow, EventStore, LoggedEvent } from '../types.ts';
 import type { Conn, Db } from './db.ts';
 
 /** An event to log: its row without the position (assigned here) and with the widget and the time. */
@@ -80,41 +81,9 @@ export const toEvent = (e: NewEvent, eventId: number): EventRow => ({
   createdAt: e.now,
 });
 
-interface RawEvent {
+interface RawEvent extends EventRowRaw {
   head: number;
   pruned: number;
-  event_id: number | null;
-  dialog_id: number;
-  kind: EventKind;
-  user_id: string;
-  seq: number;
-  message_id: number | null;
-  only_user_id: string | null;
-  created_at: number;
-  m_id: number | null;
-  m_seq: number;
-  m_sender_id: string;
-  m_text: string;
-  m_client_msg_id: string | null;
-  m_created_at: number;
-}
-
-function logged(r: RawEvent): LoggedEvent {
-  const message: MessageRow | null =
-    r.m_id === null
-      ? null
-      : { id: r.m_id, dialogId: r.dialog_id, seq: r.m_seq, senderId: r.m_sender_id, text: r.m_text, clientMsgId: r.m_client_msg_id, createdAt: r.m_created_at };
-  return {
-    eventId: r.event_id!,
-    dialogId: r.dialog_id,
-    kind: r.kind,
-    userId: r.user_id,
-    seq: r.seq,
-    messageId: r.message_id,
-    onlyUserId: r.only_user_id,
-    createdAt: r.created_at,
-    message,
-  };
 }
 
 // One statement, so the head, the pruned position and the events come from one snapshot. The
@@ -176,7 +145,7 @@ export function eventStore(db: Db): EventStore {
       if (afterId > head || afterId < pruned) return { head, events: [], complete: false };
       const found = rows.filter((r) => r.event_id !== null);
       if (found.length > limit) return { head, events: [], complete: false };
-      return { head, events: found.map(logged), complete: true };
+      return { head, events: found.map(loggedEvent), complete: true };
     },
 
     async pruneEvents(before) {

@@ -1,6 +1,7 @@
 // Widgets (tenants) on PostgreSQL: looked up by dev_id, created with their event log row, and
 // deleted with every row scoped by them; and the per-user last-seen state.
 import type { NewWidget, UserStateStore, WidgetDeletion, WidgetPatch, WidgetRow, WidgetStore } from '../types.ts';
+import { WIDGET_COLUMNS } from '../rows.ts';
 import type { Db } from './db.ts';
 import { writeLogged } from './events.ts';
 
@@ -34,16 +35,7 @@ const row = (r: Raw): WidgetRow => ({
   updatedAt: r.updated_at,
 });
 
-const COLUMNS: Record<keyof WidgetPatch, string> = {
-  name: 'name',
-  secretKey: 'secret_key',
-  apiLogin: 'api_login',
-  apiPassword: 'api_password',
-  usersInfoUrl: 'users_info_url',
-  allowedOrigins: 'allowed_origins',
-  adminIds: 'admin_ids',
-  rateLimits: 'rate_limits',
-};
+const COLUMNS = WIDGET_COLUMNS;
 const JSON_COLUMNS = new Set<keyof WidgetPatch>(['allowedOrigins', 'adminIds', 'rateLimits']);
 // JSON goes in as text: pg would turn a JS array into a PostgreSQL array, not JSON.
 const encode = (k: keyof WidgetPatch, v: unknown) => (JSON_COLUMNS.has(k) && v !== null ? JSON.stringify(v) : v);

@@ -1,6 +1,7 @@
 // The widget event logs: positions handed out in commit order (inside the writing transaction,
 // which SQLite runs one at a time), one row per event, and the resume read.
-import type { EventKind, EventPage, EventRow, EventStore, LoggedEvent, MessageRow } from '../types.ts';
+import { type EventRowRaw, loggedEvent } from '../rows.ts';
+import type { EventPage, EventRow, EventStore, LoggedEvent } from '../types.ts';
 import type { Db } from './db.ts';
 
 /** An event to log: its row without the position (assigned here) and with the widget and the time. */
@@ -64,40 +65,6 @@ export function logEvent(db: Db, log: LogPositions, e: NewEvent, dialogTouched =
   };
 }
 
-interface RawEvent {
-  event_id: number;
-  dialog_id: number;
-  kind: EventKind;
-  user_id: string;
-  seq: number;
-  message_id: number | null;
-  only_user_id: string | null;
-  created_at: number;
-  m_id: number | null;
-  m_seq: number;
-  m_sender_id: string;
-  m_text: string;
-  m_client_msg_id: string | null;
-  m_created_at: number;
-}
-
-function logged(r: RawEvent): LoggedEvent {
-  const message: MessageRow | null =
-    r.m_id === null
-      ? null
-      : { id: r.m_id, dialogId: r.dialog_id, seq: r.m_seq, senderId: r.m_sender_id, text: r.m_text, clientMsgId: r.m_client_msg_id, createdAt: r.m_created_at };
-  return {
-    eventId: r.event_id,
-    dialogId: r.dialog_id,
-    kind: r.kind,
-    userId: r.user_id,
-    seq: r.seq,
-    messageId: r.message_id,
-    onlyUserId: r.only_user_id,
-    createdAt: r.created_at,
-    message,
-  };
-}
 
 export function eventStore(db: Db): EventStore {
   return {
@@ -114,7 +81,7 @@ export function eventStore(db: Db): EventStore {
         // The user's dialogs that changed after the position (one index range of their
         // memberships), then each one's events after it (one range each), merged by position.
         const rows = db
-          .q<RawEvent>(
+          .q<EventRowRaw>(
             `SELECT e.event_id, e.dialog_id, e.kind, e.user_id, e.seq, e.message_id, e.only_user_id, e.created_at,
                     m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.text AS m_text,
                     m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at
@@ -129,7 +96,7 @@ export function eventStore(db: Db): EventStore {
           )
           .all({ widgetId, userId, after: afterId, limit: limit + 1 });
         if (rows.length > limit) return { head, events: [], complete: false };
-        return { head, events: rows.map(logged), complete: true };
+        return { head, events: rows.map(loggedEvent), complete: true };
       });
     },
 

@@ -1,6 +1,7 @@
 // Widgets (tenants): the only rows not scoped by a widget id, looked up by dev_id; and deleting
 // one with every row scoped by it.
 import type { NewWidget, WidgetDeletion, WidgetPatch, WidgetRow, WidgetStore } from '../types.ts';
+import { WIDGET_COLUMNS } from '../rows.ts';
 import type { Db } from './db.ts';
 
 interface Raw {
@@ -33,16 +34,7 @@ const row = (r: Raw): WidgetRow => ({
   updatedAt: r.updated_at,
 });
 
-const COLUMNS: Record<keyof WidgetPatch, string> = {
-  name: 'name',
-  secretKey: 'secret_key',
-  apiLogin: 'api_login',
-  apiPassword: 'api_password',
-  usersInfoUrl: 'users_info_url',
-  allowedOrigins: 'allowed_origins',
-  adminIds: 'admin_ids',
-  rateLimits: 'rate_limits',
-};
+const COLUMNS = WIDGET_COLUMNS;
 const encode = (k: keyof WidgetPatch, v: unknown) =>
   k === 'allowedOrigins' || k === 'adminIds' || (k === 'rateLimits' && v !== null) ? JSON.stringify(v) : v;
 
