@@ -126,13 +126,11 @@ await clusterSuite('three nodes on PostgreSQL and Redis', () => {
   }, 40_000);
 
   /**
-   * Skipped while it fails: it found that live delivery across nodes can lose a message. Node A
-   * commits event N, node B commits N+1, and B's publish reaches Redis first; a session that sent
-   * N+1 drops N as already sent (`eventId <= lastSent` in realtime/session.ts), and nothing tells
-   * it a gap was left. Publish order per widget must hold across nodes (or the session must take
-   * late events and the client dedupe by id, not by the highest one) before this can pass.
+   * It found that live delivery across nodes lost messages: node B's publish of event N+1 can
+   * reach Redis before node A's of N, and the session dropped N as already sent. Sessions and
+   * clients now apply each event once, late or not (docs/protocol.md).
    */
-  it.skip('a node SIGKILLed mid-conversation: its clients resume on the other nodes and every acknowledged message reaches every member exactly once', async () => {
+  it('a node SIGKILLed mid-conversation: its clients resume on the other nodes and every acknowledged message reaches every member exactly once', async () => {
     const [k1, k2, k3, k4] = [user('k1'), user('k2'), user('k3'), user('k4')];
     const d13 = await open(k1, { user_id: 'k3' });
     const d24 = await open(k2, { user_id: 'k4' });

@@ -62,6 +62,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * sending faster than its frames are handled fills the kernel's buffers, not the server's memory.
  */
 const INBOX_PAUSE_AT = 32;
+/** Live events sent above the floor that a socket remembers, to send a late one once (see floor). */
+const SENT_WINDOW = 1024;
 /**
  * A socket closed by the server for misbehaving (too slow, too many bad frames) is cut this long
  * after its close frame: a client that does not read never answers it, and ws would wait 30 s.
@@ -74,8 +76,14 @@ export class SocketSession implements HubSession {
   userId = '';
   /** Answered the last heartbeat ping (read by the endpoint's heartbeat). */
   alive = true;
-  /** The highest event position sent on this socket; nothing at or below it is sent again. */
-  private lastSent = 0;
+  /**
+   * Where this socket's stream stands. Everything at or below `floor` came from the log (the read
+   * at auth or after a gap). Above it, live events may arrive out of order: two nodes commit N and
+   * N+1 in that order, but N+1's publish can reach the bus first. So above the floor an event goes
+   * out unless it already went (`sentAbove`), late or not.
+   */
+  private floor = 0;
+  private readonly sentAbove = new Set<number>();
   /** Live messages held while catching up; null when live. */
   private held: BusMessage[] | null = null;
   private timer: TimerHandle | undefined;
@@ -126,7 +134,8 @@ export class SocketSession implements HubSession {
     if (this.state !== 'live') return;
     this.held = [];
     this.state = 'catching_up';
-    void this.catchUp(this.lastSent).catch((err) => this.fail(err));
+    // From the floor, not the highest sent: an event below that one may not have come yet.
+    void this.catchUp(this.floor).catch((err) => this.fail(err));
   }
 
   logDebug(message: string): void {
@@ -184,8 +193,8 @@ export class SocketSession implements HubSession {
 
   private sendMessage(m: BusMessage): void {
     if (m.eventId !== undefined) {
-      if (m.eventId <= this.lastSent) return;
-      this.lastSent = m.eventId;
+      if (m.eventId <= this.floor || this.sentAbove.has(m.eventId)) return;
+      this.markSent(m.eventId);
     }
     this.send(m.frame);
     if (m.receipt && m.committedAt !== undefined) observeDelivery((this.d.now() - m.committedAt) / 1000);
@@ -318,7 +327,7 @@ export class SocketSession implements HubSession {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.send(serialise({ type: 'ready', user, heartbeat_ms: d.heartbeatMs, last_event_id: head, resumed } satisfies ServerFrame));
     await this.sendLogged(replay);
-    this.lastSent = head;
+    this.setFloor(head);
     this.goLive();
     void d.messages.deliveredAll(this.widgetId, this.userId).catch((err) => d.log.error({ err }, 'could not record deliveries'));
     // The same instant REST starts refusing the token, so a socket never outlives what REST accepts.
@@ -330,9 +339,27 @@ export class SocketSession implements HubSession {
   private async catchUp(from: number): Promise<void> {
     const page = await this.d.store.readEvents(this.widgetId, this.userId, from, MAX_REPLAY_EVENTS);
     if (!page.complete) return this.close(CloseCode.SLOW_CONSUMER, 'resync_required');
-    await this.sendLogged(page.events);
-    this.lastSent = Math.max(this.lastSent, page.head);
+    await this.sendLogged(page.events.filter((e) => !this.sentAbove.has(e.eventId)));
+    this.setFloor(page.head);
     this.goLive();
+  }
+
+  /** The log was read up to `position`: everything at or below it has gone out. */
+  private setFloor(position: number): void {
+    this.floor = position;
+    for (const id of this.sentAbove) if (id <= position) this.sentAbove.delete(id);
+  }
+
+  private markSent(eventId: number): void {
+    this.sentAbove.add(eventId);
+    // Bounded: past SENT_WINDOW events the oldest is taken as settled (a publish is late by
+    // milliseconds, not by a thousand events).
+    if (this.sentAbove.size > SENT_WINDOW) {
+      let oldest = Infinity;
+      for (const id of this.sentAbove) oldest = Math.min(oldest, id);
+      this.sentAbove.delete(oldest);
+      this.floor = Math.max(this.floor, oldest);
+    }
   }
 
   /** Events read from the log, as frames: the same bytes as live, and to the same people. */

@@ -210,20 +210,21 @@ it('applies event_ids that skip numbers (the log is shared by the whole widget) 
   c.conn.close();
 });
 
-it('drops a frame whose event_id is not newer than the last applied one (equal or older)', async () => {
+it('drops a frame already applied or from before the stream started, and takes one that arrives late (one node overtaking another)', async () => {
   const frame = (id: number, type: string) => JSON.stringify({ event_id: id, type, dialog_id: 1, user_id: '2', message_id: id, seq: id });
   onAuth = (ws) => {
     ws.send(JSON.stringify({ type: 'ready', user: { user_id: '1', name: 'A', avatar_url: null, profile_url: null }, heartbeat_ms: 25000, last_event_id: 5, resumed: false }));
     ws.send(frame(9, 'message.read'));
-    ws.send(frame(9, 'message.new')); // equal: a duplicate
-    ws.send(frame(7, 'message.new')); // older
-    ws.send(frame(4, 'message.new')); // before ready's position
+    ws.send(frame(9, 'message.new')); // 9 again: a duplicate
+    ws.send(frame(7, 'message.delivered')); // late: committed before 9, published after it
+    ws.send(frame(7, 'message.delivered')); // and again: a duplicate
+    ws.send(frame(4, 'message.new')); // before ready's position: the app loaded it over REST
     ws.send(frame(12, 'message.delivered'));
   };
   const c = open();
   c.conn.connect();
   await c.until(() => c.conn.lastEventId === 12);
-  expect(c.frames).toEqual(['ready', 'message.read', 'message.delivered']);
+  expect(c.frames).toEqual(['ready', 'message.read', 'message.delivered', 'message.delivered']);
   expect(authFrames).toHaveLength(1);
   c.conn.close();
 });

@@ -2,6 +2,7 @@
 // through setState; every way down goes through disconnect(code, reason, reconnect), which goes
 // to `connecting` when it will retry and to `disconnected` only when it will not.
 import { CloseCode, shouldReconnect, type ClientFrame, type ServerFrame } from '@imbachat/server/protocol';
+import { StreamPosition } from './stream.ts';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
@@ -56,7 +57,15 @@ export class Connection {
   attempt = 0;
   /** The highest event_id applied here (a position in the widget's log, which grows but skips the
    *  events of other people's dialogs); sent as resume_from on reconnect. */
-  lastEventId: number | null = null;
+  readonly #position = new StreamPosition();
+  /** The highest event applied: a reconnect resumes from it. Set, the stream starts there (a tab
+   *  taking over the link hands its position on). */
+  get lastEventId(): number | null {
+    return this.#position.last;
+  }
+  set lastEventId(at: number | null) {
+    this.#position.reset(at);
+  }
   #ws: SocketLike | null = null;
   #stopped = false;
   #resumeSent = false;
@@ -184,9 +193,8 @@ export class Connection {
     }
     if (this.state !== 'connected') return;
     if ('event_id' in frame && typeof frame.event_id === 'number') {
-      // Only order is promised, not consecutive ids: anything not newer was already applied.
-      if (this.lastEventId !== null && frame.event_id <= this.lastEventId) return;
-      this.lastEventId = frame.event_id;
+      // Ids are not consecutive, and with several nodes not always in order: skip only what was applied.
+      if (!this.#position.take(frame.event_id)) return;
     }
     this.#opts.onFrame(frame);
   }

@@ -6,6 +6,7 @@
 // Without Web Locks or BroadcastChannel each tab keeps its own Connection (tabs.ts is not used).
 import type { ClientFrame, ServerFrame } from '@imbachat/server/protocol';
 import { Connection, type ConnectionOptions, type ConnectionState, type StateChange } from './connection.ts';
+import { StreamPosition } from './stream.ts';
 
 type Note =
   | { t: 'hello'; from: string }
@@ -44,7 +45,14 @@ export function tabsSupported(): boolean {
 
 export class TabLink {
   state: ConnectionState = 'disconnected';
-  lastEventId: number | null = null;
+  readonly #position = new StreamPosition();
+  /** The highest event every tab applied: the leader's socket resumes from it. */
+  get lastEventId(): number | null {
+    return this.#position.last;
+  }
+  set lastEventId(at: number | null) {
+    this.#position.reset(at);
+  }
   readonly #id = Math.random().toString(36).slice(2);
   readonly #channel: BroadcastChannel;
   #conn: Connection | null = null;
@@ -219,9 +227,7 @@ export class TabLink {
     // As the Connection does: a fresh (not resumed) stream starts at the server's position.
     if (frame.type === 'ready' && (!frame.resumed || this.lastEventId === null)) this.lastEventId = frame.last_event_id ?? null;
     if (!('event_id' in frame) || typeof frame.event_id !== 'number') return true;
-    if (this.lastEventId !== null && frame.event_id <= this.lastEventId) return false;
-    this.lastEventId = frame.event_id;
-    return true;
+    return this.#position.take(frame.event_id);
   }
 
   /** This tab's state follows the leader's link (or its own, when it leads). */
