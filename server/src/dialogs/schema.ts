@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_GROUP_MEMBERS, MAX_GROUP_TITLE_CHARS } from '../realtime/protocol.ts';
+import { NO_NUL, noNulMessage } from '../http/text.ts';
 import { userIdInput } from '../users/schema.ts';
 
 /** `{"user_id"}` opens a direct dialog (type "direct" may be given or left out); `{"type":"group",…}` creates a group. */
@@ -13,7 +14,8 @@ export const openDialogBody = z.preprocess(
       .string({ error: 'title must be a string' })
       .transform((s) => s.trim())
       .refine((s) => s.length > 0, 'title must not be empty')
-      .refine((s) => [...s].length <= MAX_GROUP_TITLE_CHARS, `title must be at most ${MAX_GROUP_TITLE_CHARS} characters`),
+      .refine((s) => [...s].length <= MAX_GROUP_TITLE_CHARS, `title must be at most ${MAX_GROUP_TITLE_CHARS} characters`)
+      .refine(NO_NUL, noNulMessage('title')),
     user_ids: z
       .array(userIdInput, { error: 'user_ids must be an array of user ids' })
       .min(1, 'user_ids must name at least one other user')

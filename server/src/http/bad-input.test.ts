@@ -46,6 +46,10 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     expectError(await a.post(url, {}), 400, 'validation_failed', /text/);
     expectError(await a.post(url, [1, 2]), 400, 'validation_failed');
     expectError(await a.post(url, { text: 'ok', client_msg_id: 'c'.repeat(65) }), 400, 'validation_failed', /client_msg_id/);
+    // PostgreSQL text cannot hold U+0000: refused the same way on every engine, never a 500.
+    expectError(await a.post(url, { text: 'a\u0000b' }), 400, 'validation_failed', /NUL/);
+    expectError(await a.post(url, { text: 'ok', client_msg_id: 'c\u0000' }), 400, 'validation_failed', /NUL/);
+    expectError(await a.post('/dialogs', { type: 'group', title: 'x\u0000', user_ids: [2] }), 400, 'validation_failed', /NUL/);
     // 4000 characters that are each two UTF-16 units are still 4000 characters
     expect((await a.post(url, { text: '😀'.repeat(4000) })).status).toBe(201);
   });

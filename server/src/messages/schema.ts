@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_PAGE_LIMIT, MAX_TEXT_CHARS } from '../realtime/protocol.ts';
+import { NO_NUL, noNulMessage } from '../http/text.ts';
 
 const seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -8,8 +9,9 @@ export const sendMessageBody = z.object({
     .string({ error: 'text must be a string' })
     .transform((s) => s.trim())
     .refine((s) => s.length > 0, 'text must not be empty')
-    .refine((s) => [...s].length <= MAX_TEXT_CHARS, `text must be at most ${MAX_TEXT_CHARS} characters`),
-  client_msg_id: z.string().min(1).max(64).nullish().transform((v) => v ?? null),
+    .refine((s) => [...s].length <= MAX_TEXT_CHARS, `text must be at most ${MAX_TEXT_CHARS} characters`)
+    .refine(NO_NUL, noNulMessage('text')),
+  client_msg_id: z.string().min(1).max(64).refine(NO_NUL, noNulMessage('client_msg_id')).nullish().transform((v) => v ?? null),
 });
 
 export const listMessagesQuery = z
