@@ -17,12 +17,14 @@ const dataDir = mkdtempSync(join(tmpdir(), 'imbachat-cli-delete-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 // The loopback allowlist: some tests create widgets pointing at a test host site on 127.0.0.1.
-const cliEnv = (dir: string) => ({ ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: '', IMBACHAT_HOST_ALLOWLIST: LOOPBACK_CIDRS });
+const cliEnv = (dir: string, extra: Record<string, string> = {}) => ({ ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: '', IMBACHAT_HOST_ALLOWLIST: LOOPBACK_CIDRS, ...extra });
 
 /** Runs the CLI with stdin a pipe (not a terminal); resolves with what it printed and its exit code. */
-async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(dir: string | { dataDir: string; engineEnv: Record<string, string> }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // Beside a running test server: its data dir and the store and engines it runs on.
+  const env = typeof dir === 'string' ? cliEnv(dir) : cliEnv(dir.dataDir, dir.engineEnv);
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'widgets', ...args], { cwd: serverDir, env: cliEnv(dir) });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'widgets', ...args], { cwd: serverDir, env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -151,7 +153,7 @@ describe('widgets delete beside a running server', () => {
       expect((await api.get('/me')).status).toBe(200);
       const socket = await env.ws(w!, token);
 
-      expect((await cli(env.dataDir, 'delete', w!.devId, '--yes')).code).toBe(0);
+      expect((await cli(env, 'delete', w!.devId, '--yes')).code).toBe(0);
       clock.advance(1_001);
 
       expect(await api.get('/me')).toMatchObject({ status: 404, body: { error: { code: 'widget_not_found' } } });
@@ -168,8 +170,8 @@ describe('widgets delete beside a running server', () => {
     try {
       const [w] = env.widgets;
       const socket = await env.ws(w!, await w!.token(1));
-      expect((await cli(env.dataDir, 'delete', w!.devId, '--yes')).code).toBe(0);
-      const again = await cli(env.dataDir, 'create', '--dev-id', w!.devId, '--name', 'Again', '--users-info-url', w!.host.url, '--api-login', 'l', '--api-password', 'p');
+      expect((await cli(env, 'delete', w!.devId, '--yes')).code).toBe(0);
+      const again = await cli(env, 'create', '--dev-id', w!.devId, '--name', 'Again', '--users-info-url', w!.host.url, '--api-login', 'l', '--api-password', 'p');
       expect(again.code).toBe(0);
       clock.advance(1_001);
 

@@ -49,7 +49,8 @@ describe('No rate limits: one user sent 1,000 messages in 2 s, all 201', () => {
 
     clock.advance(1000);
     const after = await burst(5, () => send(alice, id));
-    expect(after.map((r) => r.status)).toEqual([201, 201, 201, 429, 429]);
+    // Three of the five get through (which three depends on the order they reach the limiter).
+    expect(after.map((r) => r.status).sort()).toEqual([201, 201, 201, 429, 429]);
   });
 
   it("one user's empty bucket does not slow another user of the widget, nor the same user id in another widget", async () => {

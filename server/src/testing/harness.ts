@@ -39,6 +39,8 @@ export interface TestWidget {
 export interface Env {
   server: RunningServer;
   dataDir: string;
+  /** For a child process (the CLI) that must reach this server's store and engines. */
+  engineEnv: Record<string, string>;
   widgets: TestWidget[];
   api(widget: TestWidget, token: string | null): Api;
   ws(widget: TestWidget, token: string | null): Promise<WsClient>;
@@ -163,6 +165,11 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
   const env: Env = {
     server: await boot(),
     dataDir,
+    engineEnv: {
+      ...(engines.options.databaseUrl ? { DATABASE_URL: engines.options.databaseUrl } : {}),
+      ...(engines.options.redisUrl ? { REDIS_URL: engines.options.redisUrl } : {}),
+      ...(engines.options.redisPrefix ? { IMBACHAT_REDIS_PREFIX: engines.options.redisPrefix } : {}),
+    },
     widgets,
     api: (widget, token) => makeApi(() => env.server.url, widget.devId, token),
     async ws(widget, token) {
