@@ -7,6 +7,7 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
 import type { Redis } from 'ioredis';
 import { afterAll, describe, it } from 'vitest';
 import { connectRedis, deleteKeys, describeRedisUrl } from './redis-client.ts';
+import { freePort } from '../testing/free-port.ts';
 
 export const TEST_REDIS_URL = process.env.IMBACHAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SKIP_EXTERNAL = process.env.IMBACHAT_SKIP_EXTERNAL === '1';
@@ -163,15 +164,4 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, kill, start };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }

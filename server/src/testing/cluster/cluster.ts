@@ -4,7 +4,6 @@
 // than the others' link, as a node further away on a real network would be.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PrivateRedis, type TcpHop, startPrivateRedis, startTcpHop, uniquePrefix } from '../../bus/redis-test-support.ts';
@@ -14,6 +13,7 @@ import { sign } from '../harness.ts';
 import { type HostSite, startHostSite } from '../host-site.ts';
 import { type ServerProcess, killHard, startServerProcess } from '../server-process.ts';
 import { type Nginx, nginxBinary, startNginx } from './nginx.ts';
+import { freePort } from '../free-port.ts';
 
 export const DEV_ID = 'cluster';
 
@@ -154,15 +154,4 @@ function notable(lines: string[]): string[] {
       }
     })
     .slice(-30);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
