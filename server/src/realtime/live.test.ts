@@ -111,6 +111,18 @@ describe('typing', () => {
     expect(others(aTab2, 'typing.start', 'typing.stop')).toEqual([]);
   });
 
+  it('a typing.stop sent right after typing.start reaches the partner after it (frames are handled in order)', async () => {
+    const { a, b, dialog } = await pair();
+    const aTab = await tab(a);
+    const bTab = await tab(b);
+    for (let i = 0; i < 5; i++) {
+      aTab.send({ type: 'typing.start', dialog_id: dialog.id });
+      aTab.send({ type: 'typing.stop', dialog_id: dialog.id });
+    }
+    await expect.poll(() => others(bTab, 'typing.start', 'typing.stop').length).toBe(10);
+    expect(others(bTab, 'typing.start', 'typing.stop').map((f) => f.type)).toEqual(Array(5).fill(['typing.start', 'typing.stop']).flat());
+  });
+
   it('forwards each refresh and moves the expiry with it, ends it once, and refuses strangers', async () => {
     const { a, b, dialog } = await pair();
     const c = await contactOf(b);

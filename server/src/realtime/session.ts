@@ -238,7 +238,13 @@ export class SocketSession implements HubSession {
     }
   }
 
-  private onFrame(frame: ClientFrame | null): void {
+  /**
+   * Frames after auth are handled one at a time, in the order they came: a typing.stop must not
+   * overtake the typing.start before it (on PostgreSQL the start's membership query takes longer
+   * than the stop, and the pair used to arrive reversed, leaving the partner's indicator on). The
+   * inbox awaits the returned promise, so a slow store also slows reading (INBOX_PAUSE_AT).
+   */
+  private onFrame(frame: ClientFrame | null): Promise<void> | void {
     if (this.state === 'verifying' || this.state === 'closed' || this.closing) return;
     if (this.state === 'authenticating') {
       if (frame?.type !== 'auth') return this.close(CloseCode.PROTOCOL_ERROR, 'protocol_error');
@@ -250,7 +256,7 @@ export class SocketSession implements HubSession {
     if (frame === null) {
       return this.send(serialise({ type: 'error', code: 'bad_frame', message: 'Unknown or malformed frame; see the protocol documentation.' }));
     }
-    void this.handle(frame).catch((err) => {
+    return this.handle(frame).catch((err: unknown) => {
       this.d.log.error({ err }, 'websocket frame failed');
       this.send(serialise({ type: 'error', code: 'internal_error', message: 'The frame could not be handled; try again.' }));
     });
