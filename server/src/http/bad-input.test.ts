@@ -74,6 +74,9 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     expectError(await a.get(`/dialogs/${dialogId}/messages?limit=0`), 400, 'validation_failed', /limit/);
     expectError(await a.get(`/dialogs/${dialogId}/messages?before=x`), 400, 'validation_failed', /before/);
     expectError(await a.get(`/dialogs/${dialogId}/messages?before=3&after=1`), 400, 'validation_failed', /cannot be combined/);
+    // Above the highest seq a dialog can have (it once reached PostgreSQL's int4 column as a 500).
+    expectError(await a.get(`/dialogs/${dialogId}/messages?after=2147483648`), 400, 'validation_failed', /after/);
+    expect((await a.get(`/dialogs/${dialogId}/messages?after=2147483647`)).status).toBe(200);
     expectError(await a.get('/dialogs?cursor=garbage'), 400, 'validation_failed', /cursor/);
     expectError(await a.get('/dialogs?limit=1000'), 400, 'validation_failed', /limit/);
   });

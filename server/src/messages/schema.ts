@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { MAX_PAGE_LIMIT, MAX_TEXT_CHARS } from '../realtime/protocol.ts';
+import { MAX_PAGE_LIMIT, MAX_SEQ, MAX_TEXT_CHARS } from '../realtime/protocol.ts';
 import { NO_NUL, noNulMessage } from '../http/text.ts';
 
-const seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const seq = z.coerce.number().int().min(0).max(MAX_SEQ);
 
 export const sendMessageBody = z.object({
   text: z

@@ -133,6 +133,8 @@ export const MAX_REPLAY_EVENTS = 1_000;
 /** Limits on message text (after trimming), in characters (Unicode code points). */
 export const MAX_TEXT_CHARS = 4000;
 export const MAX_PAGE_LIMIT = 100;
+/** The highest seq a dialog can reach (a 32-bit column on PostgreSQL): `before`/`after` above it are refused with 400. */
+export const MAX_SEQ = 2_147_483_647;
 /** Limits of a group dialog created through the API. */
 export const MAX_GROUP_TITLE_CHARS = 200;
 export const MAX_GROUP_MEMBERS = 500;
