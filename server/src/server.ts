@@ -210,6 +210,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     presence,
     typing,
     limits,
+    ordered: bus.ordered,
     log: o.log,
     now,
     timers,

@@ -11,6 +11,7 @@ export function createMemoryBus(onHandlerError: (err: unknown) => void = () => {
     if (current.size === 0) handlers.delete(topic);
   };
   return {
+    ordered: true,
     async publish(topics: readonly string[], message: BusMessage) {
       for (const topic of topics) {
         const set = handlers.get(topic);

@@ -180,6 +180,7 @@ export async function openRedisBus(o: RedisBusOptions): Promise<EventBus> {
   };
 
   return {
+    ordered: false,
     async publish(topics: readonly string[], message: BusMessage) {
       if (closed) throw new Error('the Redis bus is closed');
       if (topics.length === 0) return;

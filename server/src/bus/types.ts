@@ -34,6 +34,14 @@ export interface BusMessage {
 export type BusHandler = (topic: string, message: BusMessage) => void;
 
 export interface EventBus {
+  /**
+   * True when a subscriber gets the events of one widget in the order they were committed: one
+   * node publishes each batch before the next commits (memory.ts). False across nodes, where one
+   * node's publish can overtake another's, and where a node that dies between a commit and its
+   * publish takes that publish with it: sockets then settle by reading the log now and then
+   * (realtime/session.ts, `settle`), and tell their clients how far they are settled.
+   */
+  readonly ordered: boolean;
   /** Sends one message to every subscriber of each topic. Resolves once handed to the transport. */
   publish(topics: readonly string[], message: BusMessage): Promise<void>;
   /**

@@ -99,8 +99,15 @@ export type EphemeralFrame =
       last_event_id: number;
       /** True when the frames that follow are exactly the events after `resume_from`; false means refetch state. */
       resumed: boolean;
+      /**
+       * Present and false when events may arrive out of order (several nodes): the client then
+       * resumes from the last `synced` position rather than from its highest event (docs/protocol.md).
+       */
+      ordered?: false;
     }
   | { type: 'pong' }
+  /** Sent only after `ready` with `ordered: false`: every event of the user at or below the position has been sent. */
+  | { type: 'synced'; last_event_id: number }
   /** `retry_after_ms` comes with `rate_limited`: how long until the same frame would be taken. */
   | { type: 'error'; code: ErrorCode; message: string; retry_after_ms?: number }
   | { type: 'typing.start'; dialog_id: number; user_id: string }

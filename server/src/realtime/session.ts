@@ -51,6 +51,8 @@ export interface SessionDeps {
   caps: UserSocketCaps<SocketSession>;
   /** Rate limits of connecting (per user, at auth) and of typing frames. */
   limits: RateGuard;
+  /** The bus delivers a widget's events in commit order (EventBus.ordered); false: sockets settle. */
+  ordered: boolean;
 }
 
 export type SessionState = 'authenticating' | 'verifying' | 'catching_up' | 'live' | 'closed';
@@ -128,6 +130,16 @@ export class SocketSession implements HubSession {
   deliver(m: BusMessage): void {
     if (this.held) this.held.push(m);
     else if (this.state === 'live') this.sendMessage(m);
+  }
+
+  /**
+   * Where the bus is not ordered, the heartbeat calls this with the widget log's head: a socket
+   * that has not read the log up to it reads it now, and sends what no publish brought (a publish
+   * overtaken, or lost with the node that died between its commit and its publish). So every
+   * event reaches every open socket within a heartbeat, and `synced` tells the client how far.
+   */
+  settle(head: number): void {
+    if (!this.d.ordered && head > this.floor) this.resync();
   }
 
   resync(): void {
@@ -331,9 +343,11 @@ export class SocketSession implements HubSession {
       head = await d.store.logHead(this.widgetId);
     }
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.send(serialise({ type: 'ready', user, heartbeat_ms: d.heartbeatMs, last_event_id: head, resumed } satisfies ServerFrame));
+    const ready: ServerFrame = { type: 'ready', user, heartbeat_ms: d.heartbeatMs, last_event_id: head, resumed, ...(!d.ordered && { ordered: false as const }) };
+    this.send(serialise(ready));
     await this.sendLogged(replay);
     this.setFloor(head);
+    if (resumed) this.sendSynced();
     this.goLive();
     void d.messages.deliveredAll(this.widgetId, this.userId).catch((err) => d.log.error({ err }, 'could not record deliveries'));
     // The same instant REST starts refusing the token, so a socket never outlives what REST accepts.
@@ -347,7 +361,13 @@ export class SocketSession implements HubSession {
     if (!page.complete) return this.close(CloseCode.SLOW_CONSUMER, 'resync_required');
     await this.sendLogged(page.events.filter((e) => !this.sentAbove.has(e.eventId)));
     this.setFloor(page.head);
+    this.sendSynced();
     this.goLive();
+  }
+
+  /** After a log read, where the bus is not ordered: the client may resume from here. */
+  private sendSynced(): void {
+    if (!this.d.ordered) this.send(serialise({ type: 'synced', last_event_id: this.floor }));
   }
 
   /** The log was read up to `position`: everything at or below it has gone out. */

@@ -107,7 +107,20 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
       s.alive = false;
       s.ping();
     }
+    if (!deps.ordered) settleAll([...sessions]);
   }, deps.heartbeatMs);
+
+  /** One head query per widget with sockets here, then each socket behind it reads the log (SocketSession.settle). */
+  const settleAll = (live: SocketSession[]) => {
+    const byWidget = new Map<number, SocketSession[]>();
+    for (const s of live) if (s.state === 'live') (byWidget.get(s.widgetId) ?? byWidget.set(s.widgetId, []).get(s.widgetId)!).push(s);
+    for (const [widgetId, group] of byWidget) {
+      o.store.logHead(widgetId).then(
+        (head) => group.forEach((s) => s.settle(head)),
+        (err: unknown) => o.log.warn({ err }, 'could not read the event log head to settle sockets'),
+      );
+    }
+  };
   heartbeat.unref();
 
   return {

@@ -16,8 +16,8 @@ export interface TestEngines {
   cleanup(): Promise<void>;
 }
 
-export async function testEngines(): Promise<TestEngines> {
-  if (TEST_ENGINES === 'embedded') return { options: {}, cleanup: async () => {} };
+export async function testEngines(name: EngineName = TEST_ENGINES): Promise<TestEngines> {
+  if (name === 'embedded') return { options: {}, cleanup: async () => {} };
   const db = await createTestDatabase();
   const prefix = uniquePrefix();
   return {

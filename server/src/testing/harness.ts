@@ -11,7 +11,7 @@ import type { RateLimitOverrides } from '../limits/policy.ts';
 import type { RateLimiter } from '../limits/types.ts';
 import { UNMET_RATE_LIMITS } from '../limits/test-support.ts';
 import { type RunningServer, startServer } from '../server.ts';
-import { testEngines } from './engines.ts';
+import { type EngineName, testEngines } from './engines.ts';
 import type { WidgetRow } from '../store/types.ts';
 import { generateSecretKey } from '../widgets/service.ts';
 import type { ManualClock } from './clock.ts';
@@ -92,6 +92,8 @@ export interface EnvOptions {
   widgetDistDir?: string;
   /** Where the buckets are counted (default: the engines' own). */
   rateLimiter?: RateLimiter;
+  /** These engines whatever IMBACHAT_TEST_ENGINES says (a test of what only several nodes do). */
+  engines?: EngineName;
 }
 
 /** The ranges the test host sites listen on: without them the SSRF guard refuses every host call. */
@@ -111,7 +113,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
   const hosts: HostSite[] = [];
   for (let i = 0; i < (o.widgets ?? 1); i++) hosts.push(await startHostSite(o.users ?? DEFAULT_USERS));
   // SQLite and in-process engines, or PostgreSQL and Redis (IMBACHAT_TEST_ENGINES, testing/engines.ts).
-  const engines = await testEngines();
+  const engines = await testEngines(o.engines);
 
   const boot = () =>
     startServer({

@@ -228,3 +228,51 @@ it('drops a frame already applied or from before the stream started, and takes o
   expect(authFrames).toHaveLength(1);
   c.conn.close();
 });
+
+it('on an unordered stream (several nodes) resumes from the last synced position and skips the replayed events it has, so one that never came live arrives', async () => {
+  const event = (id: number) => JSON.stringify({ event_id: id, type: 'message.read', dialog_id: 1, user_id: '2', message_id: id, seq: id });
+  const readyFrame = (last: number, resumed: boolean) =>
+    JSON.stringify({ type: 'ready', user: { user_id: '1', name: 'A', avatar_url: null, profile_url: null }, heartbeat_ms: 25000, last_event_id: last, resumed, ordered: false });
+  onAuth = (ws, frame) => {
+    const resumeFrom = (frame as { resume_from?: number }).resume_from;
+    if (resumeFrom === undefined) {
+      ws.send(readyFrame(5, false));
+      ws.send(event(8)); // 6 was committed first, but its publish is lost (its node died)
+      ws.send(event(9));
+    } else if (resumeFrom === 5) {
+      ws.send(readyFrame(9, true));
+      for (const id of [6, 8, 9]) ws.send(event(id)); // the log from the settled position
+      ws.send(JSON.stringify({ type: 'synced', last_event_id: 9 }));
+    } else {
+      ws.send(readyFrame(resumeFrom, true));
+      ws.send(event(11));
+    }
+  };
+  const c = open();
+  c.conn.connect();
+  await c.until(() => c.frames.length === 3);
+  serverSockets[0]!.close(4000, 'server_restart');
+  await c.until(() => c.frames.length === 6);
+  expect(authFrames[1]).toMatchObject({ resume_from: 5 }); // not 9: 6 may be missing
+  expect(c.frames).toEqual(['ready', 'message.read', 'message.read', 'ready', 'message.read', 'synced']); // 6 once; 8 and 9 not again
+  serverSockets[1]!.close(4000, 'server_restart');
+  await c.until(() => c.frames.length === 8);
+  expect(authFrames[2]).toMatchObject({ resume_from: 9 });
+  expect(c.conn.lastEventId).toBe(11);
+  c.conn.close();
+});
+
+it('on an ordered stream (one node) resumes from the highest event applied', async () => {
+  onAuth = (ws, frame) => {
+    const resumeFrom = (frame as { resume_from?: number }).resume_from;
+    ws.send(JSON.stringify({ type: 'ready', user: { user_id: '1', name: 'A', avatar_url: null, profile_url: null }, heartbeat_ms: 25000, last_event_id: resumeFrom ?? 5, resumed: resumeFrom !== undefined }));
+    if (resumeFrom === undefined) ws.send(JSON.stringify({ event_id: 9, type: 'message.read', dialog_id: 1, user_id: '2', message_id: 9, seq: 9 }));
+  };
+  const c = open();
+  c.conn.connect();
+  await c.until(() => c.frames.length === 2);
+  serverSockets[0]!.close(4000, 'server_restart');
+  await c.until(() => c.frames.length === 3);
+  expect(authFrames[1]).toMatchObject({ resume_from: 9 });
+  c.conn.close();
+});

@@ -58,13 +58,16 @@ export class Connection {
   /** The highest event_id applied here (a position in the widget's log, which grows but skips the
    *  events of other people's dialogs); sent as resume_from on reconnect. */
   readonly #position = new StreamPosition();
-  /** The highest event applied: a reconnect resumes from it. Set, the stream starts there (a tab
-   *  taking over the link hands its position on). */
+  /** The highest event applied. Set, the stream starts there. */
   get lastEventId(): number | null {
     return this.#position.last;
   }
   set lastEventId(at: number | null) {
     this.#position.reset(at);
+  }
+  /** A tab taking over the link starts where the other tabs are. */
+  adoptPosition(p: StreamPosition): void {
+    this.#position.adopt(p);
   }
   #ws: SocketLike | null = null;
   #stopped = false;
@@ -98,7 +101,7 @@ export class Connection {
     this.#ws = ws;
     ws.onopen = () => {
       if (this.#ws !== ws) return;
-      const resume = this.lastEventId;
+      const resume = this.#position.resumeFrom;
       this.#resumeSent = resume !== null;
       this.send(resume === null ? { type: 'auth', token: this.#opts.token() } : { type: 'auth', token: this.#opts.token(), resume_from: resume });
     };
@@ -177,9 +180,9 @@ export class Connection {
     }
     if (typeof frame !== 'object' || frame === null || typeof frame.type !== 'string') return;
     if (frame.type === 'ready') {
-      // resumed: the missed events follow, in order. Otherwise the stream starts afresh here and
-      // the app refetches its state over REST.
-      if (!frame.resumed || this.lastEventId === null) this.lastEventId = frame.last_event_id ?? null;
+      // resumed: the missed events follow. Otherwise the stream starts afresh here and the app
+      // refetches its state over REST.
+      this.#position.track(frame);
       this.#clearTimers();
       this.#opts.onReady?.(frame.resumed === true && this.lastEventId !== null && this.#resumeSent);
       this.attempt = 0;
@@ -192,10 +195,8 @@ export class Connection {
       return;
     }
     if (this.state !== 'connected') return;
-    if ('event_id' in frame && typeof frame.event_id === 'number') {
-      // Ids are not consecutive, and with several nodes not always in order: skip only what was applied.
-      if (!this.#position.take(frame.event_id)) return;
-    }
+    // Ids are not consecutive, and with several nodes not always in order: skip only what was applied.
+    if (frame.type !== 'ready' && !this.#position.track(frame)) return;
     this.#opts.onFrame(frame);
   }
 

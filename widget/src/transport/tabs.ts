@@ -156,7 +156,7 @@ export class TabLink {
       },
       onFrame: (frame) => {
         if (frame.type === 'ready') this.#lastReady = frame;
-        this.#track(frame);
+        this.#position.track(frame);
         this.#post({ t: 'frame', frame });
         this.#o.onFrame(frame);
       },
@@ -170,7 +170,7 @@ export class TabLink {
       },
     });
     // From where every tab got to: the server replays what came after.
-    conn.lastEventId = this.lastEventId;
+    conn.adoptPosition(this.#position);
     this.#conn = conn;
     conn.connect();
   }
@@ -209,7 +209,7 @@ export class TabLink {
         if (n.change) this.#follow(n.change);
         return;
       case 'frame':
-        if (this.#track(n.frame)) this.#o.onFrame(n.frame);
+        if (this.#position.track(n.frame)) this.#o.onFrame(n.frame);
         return;
       case 'state':
         return this.#follow(n.change);
@@ -222,13 +222,6 @@ export class TabLink {
     }
   }
 
-  /** Moves the event position; false for an event this tab already applied. */
-  #track(frame: ServerFrame): boolean {
-    // As the Connection does: a fresh (not resumed) stream starts at the server's position.
-    if (frame.type === 'ready' && (!frame.resumed || this.lastEventId === null)) this.lastEventId = frame.last_event_id ?? null;
-    if (!('event_id' in frame) || typeof frame.event_id !== 'number') return true;
-    return this.#position.take(frame.event_id);
-  }
 
   /** This tab's state follows the leader's link (or its own, when it leads). */
   #follow(change: StateChange): void {

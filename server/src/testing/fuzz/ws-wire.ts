@@ -10,6 +10,7 @@ import type { FrameCase } from './frames.ts';
 const frameTypes: Record<ServerFrameType, true> = {
   ready: true,
   pong: true,
+  synced: true,
   error: true,
   'typing.start': true,
   'typing.stop': true,
