@@ -8,6 +8,7 @@ import { startPool } from './lib/pool.ts';
 import { type ScenarioResult, markdownTable, ratioLines, writeResults } from './lib/report.ts';
 import { LABEL, profDir, stopAllTargets } from './lib/targets.ts';
 import { runBrowser } from './scenarios/browser.ts';
+import { clusterTitle, runCluster } from './scenarios/cluster.ts';
 import type { Ctx } from './scenarios/flow.ts';
 import { runRss } from './scenarios/rss.ts';
 import { runSaturation } from './scenarios/saturation.ts';
@@ -37,13 +38,14 @@ async function main() {
     for (const name of knobs.scenarios) {
       const t0 = Date.now();
       const sc = steady.get(name);
-      console.log(`\n## ${sc?.title ?? name}`);
+      console.log(`\n## ${sc?.title ?? (name === 'cluster' ? clusterTitle() : name)}`);
       const r =
         sc ? await runSteady(ctx, sc)
         : name === 'saturation' ? await runSaturation(ctx)
         : name === 'rss' ? await runRss(ctx)
         : name === 'store-commit' ? await runStoreCommit(ctx)
         : name === 'browser' ? await runBrowser(ctx)
+        : name === 'cluster' ? await runCluster(ctx)
         : await runQueries(ctx);
       results.push(r);
       for (const line of ratioLines(r)) console.log(`  ${line}`);

@@ -7,7 +7,7 @@ const quick = env.BENCH_QUICK === '1';
 const num = (name: string, full: number, short: number) => (env[name] ? Number(env[name]) : quick ? short : full);
 const list = (name: string) => (env[name] ? env[name]!.split(',').map((s) => s.trim()).filter(Boolean) : null);
 
-export const SCENARIOS = ['1to1-1k', '1to1-5k', 'group10', 'group100', 'saturation', 'rss', 'store-commit', 'queries', 'browser'] as const;
+export const SCENARIOS = ['1to1-1k', '1to1-5k', 'group10', 'group100', 'saturation', 'rss', 'store-commit', 'queries', 'browser', 'cluster'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const only = list('BENCH_ONLY');
@@ -45,6 +45,9 @@ export const knobs = {
   /** Page loads in one browser context (after one warm-up load), and in a fresh context each. */
   browserWarmRuns: num('BENCH_BROWSER_WARM_RUNS', 20, 5),
   browserColdRuns: num('BENCH_BROWSER_COLD_RUNS', 10, 3),
+  /** The cluster scenario: 1:1 messages per second, and how many nodes share one database and Redis (2 or 3). */
+  clusterRate: num('BENCH_CLUSTER_RATE', 500, 500),
+  clusterNodes: num('BENCH_CLUSTER_NODES', 2, 2),
 };
 export type Knobs = typeof knobs;
 

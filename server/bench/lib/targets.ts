@@ -21,6 +21,8 @@ export interface Target {
   baseUrl: string;
   pid: number;
   dataDir: string | null;
+  /** The server's stdout and stderr (deleted when it exits cleanly). */
+  logPath: string;
   stop(): Promise<void>;
 }
 
@@ -39,7 +41,16 @@ export interface StartOptions {
   label?: string;
   /** The bench widget's allowed page origins (ImbaChat); none means every origin. */
   allowedOrigins?: string[];
+  /**
+   * ImbaChat's engines: DATABASE_URL, REDIS_URL, IMBACHAT_REDIS_PREFIX (the cluster scenario).
+   * Without them the server runs on the embedded default (SQLite, in-process bus) even when the
+   * runner's own environment has these variables set.
+   */
+  engines?: { DATABASE_URL: string; REDIS_URL: string; IMBACHAT_REDIS_PREFIX: string };
 }
+
+/** The variables that select the server's engines: never inherited from the runner's environment. */
+const ENGINE_VARS = ['DATABASE_URL', 'REDIS_URL', 'IMBACHAT_REDIS_PREFIX'];
 
 export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Target> {
   const port = await freePort();
@@ -54,7 +65,7 @@ export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Ta
     dataDir = o.dataDir ?? join(work, 'data');
     const configPath = join(work, 'widgets.json');
     writeServerConfig(configPath, [widgetEntry(o.widget, o.allowedOrigins)]);
-    Object.assign(env, { IMBACHAT_DATA_DIR: dataDir, IMBACHAT_CONFIG: configPath, LOG_LEVEL: 'warn', ...BENCH_SERVER_ENV });
+    Object.assign(env, { IMBACHAT_DATA_DIR: dataDir, IMBACHAT_CONFIG: configPath, LOG_LEVEL: 'warn', ...BENCH_SERVER_ENV, ...o.engines });
     // Node flags go before --import so the profiler covers the loader too; the profile is written
     // when the server exits cleanly (SIGTERM → close → exit), which stop() waits for.
     if (process.env.BENCH_CPU_PROF === '1') {
@@ -67,9 +78,10 @@ export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Ta
   } else {
     script = join(benchDir, 'reference', kind === 'ws' ? 'ws-forwarder.ts' : 'socketio-rooms.ts');
   }
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !ENGINE_VARS.includes(k)));
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: serverDir,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ['ignore', log, log],
   });
   closeSync(log);
@@ -87,6 +99,7 @@ export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Ta
     baseUrl,
     pid: child.pid!,
     dataDir,
+    logPath,
     stop() {
       stopped ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
@@ -107,7 +120,8 @@ export async function startTarget(kind: TargetKind, o: StartOptions): Promise<Ta
   return target;
 }
 
-function tail(path: string, lines = 30): string {
+/** The last lines of a file (a server's log), or "(no log)". */
+export function tail(path: string, lines = 30): string {
   try {
     return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {

@@ -7,7 +7,8 @@ import type { Pool } from '../lib/pool.ts';
 import type { CollectResult, ConnectResult, FlowSpec, RunResult, TargetKind } from '../lib/protocol.ts';
 import { wallNow } from '../lib/protocol.ts';
 import { type Summary, concat, summarize } from '../lib/stats.ts';
-import { LABEL, type Target, cpuMs, machineTicks, startTarget } from '../lib/targets.ts';
+import { type Engines, type EnginesCpu, enginesCpuBetween } from '../lib/engines.ts';
+import { LABEL, type StartOptions, type Target, cpuMs, machineTicks, startTarget } from '../lib/targets.ts';
 import { loadavg } from 'node:os';
 
 export interface Ctx {
@@ -16,7 +17,12 @@ export interface Ctx {
 }
 
 export interface Session {
+  /** The first (or only) server: where the conversations were opened. */
   target: Target;
+  /** Every node of the session; load worker w's sockets and POSTs go to nodes[w % nodes.length]. */
+  nodes: Target[];
+  /** PostgreSQL and Redis under the nodes, whose CPU is measured apart (the cluster scenario). */
+  engines: Engines | null;
   /** Flows per worker, each worker sending for the users whose sockets it holds. */
   flows: FlowSpec[][];
   connected: number;
@@ -40,9 +46,19 @@ export interface WindowResult {
   strays: number;
   /** Frames other than message.new that reached the sockets, per acked message. */
   otherFramesPerMsg: number | null;
-  /** CPU the server process used from the first send to the end of the drain. */
+  /** CPU the server process used from the first send to the end of the drain (all nodes' together). */
   serverCpuMs: number | null;
   serverCpuUsPerMsg: number | null;
+  /** How many server processes shared the load, and each one's CPU over the window. */
+  nodes: number;
+  serverCpuMsByNode: (number | null)[];
+  /** Deliveries counted on the sockets, and how many of them reached a socket on another node than the one the POST went to. */
+  deliveriesReceived: number;
+  crossNodeDeliveries: number;
+  crossNodePct: number | null;
+  /** PostgreSQL's and Redis's own processes over the window (null when the servers do not run on them). */
+  enginesCpu: EnginesCpu | null;
+  enginesCpuUsPerMsg: number | null;
   /** Busy share of all CPUs over the window: server, workers and whatever else the machine ran. */
   machineBusyPct: number | null;
   /** CPU share of all cores used by processes that are not part of the bench: the window's noise. */
@@ -57,8 +73,27 @@ export function conversationsOf(users: number, size: number): number[][] {
   return Array.from({ length: Math.floor(users / size) }, (_, c) => Array.from({ length: size }, (_, i) => c * size + i + 1));
 }
 
-export async function openSession(ctx: Ctx, kind: TargetKind, conversations: number[][], label: string): Promise<Session> {
-  const target = await startTarget(kind, { widget: ctx.widget, label });
+export interface SessionOptions {
+  /** Server processes to start (default 1): ImbaChat nodes on one database and Redis (`engines`). */
+  nodes?: number;
+  engines?: Engines;
+}
+
+/** Starts `count` servers at once (as an orchestrator starts nodes); if one fails, the others are stopped. */
+async function startNodes(kind: TargetKind, count: number, o: StartOptions): Promise<Target[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startTarget(kind, o)));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((r) => (r as PromiseFulfilledResult<Target>).value);
+}
+
+export async function openSession(ctx: Ctx, kind: TargetKind, conversations: number[][], label: string, o: SessionOptions = {}): Promise<Session> {
+  const nodes = await startNodes(kind, o.nodes ?? 1, { widget: ctx.widget, label, ...(o.engines && { engines: o.engines.env }) });
+  const target = nodes[0]!;
+  const nodeOf = (worker: number) => nodes[worker % nodes.length]!;
   try {
     const users = [...new Set(conversations.flat())].sort((a, b) => a - b);
     const W = ctx.pool.workers.length;
@@ -81,7 +116,7 @@ export async function openSession(ctx: Ctx, kind: TargetKind, conversations: num
     const results = await ctx.pool.all<ConnectResult>((w) => ({
       cmd: 'connect',
       target: kind,
-      baseUrl: target.baseUrl,
+      baseUrl: nodeOf(w.index).baseUrl,
       devId: ctx.widget.devId,
       clients: users.filter((u) => owner.get(u) === w.index).map((u) => ({ userId: u, token: tokens.get(u)! })),
       concurrency: knobs.connectConcurrency,
@@ -91,16 +126,18 @@ export async function openSession(ctx: Ctx, kind: TargetKind, conversations: num
     if (failed) throw new Error(`${LABEL[kind]}: ${failed} of ${users.length} sockets failed to authenticate (${results.find((r) => r.firstError)?.firstError})`);
     return {
       target,
+      nodes,
+      engines: o.engines ?? null,
       flows,
       connected,
       async close() {
         await ctx.pool.all(() => ({ cmd: 'disconnect' }));
-        await target.stop();
+        await Promise.all(nodes.map((n) => n.stop()));
       },
     };
   } catch (err) {
     await ctx.pool.all(() => ({ cmd: 'disconnect' })).catch(() => undefined);
-    await target.stop();
+    await Promise.all(nodes.map((n) => n.stop()));
     throw err;
   }
 }
@@ -110,7 +147,10 @@ export async function runWindow(ctx: Ctx, s: Session, tag: string, rate: number,
   const durationMs = knobs.warmupMs + windowMs;
   const startAt = wallNow() + 500;
   const load = loadavg()[0]!;
-  const cpu0 = cpuMs(s.target.pid);
+  const N = s.nodes.length;
+  const nodeCpu = () => s.nodes.map((n) => cpuMs(n.pid));
+  const engines0 = s.engines ? await s.engines.sample() : null;
+  const cpu0 = nodeCpu();
   const workersCpu = () => ctx.pool.workers.reduce<number | null>((sum, w) => (sum === null || !w.child.pid ? null : sum + (cpuMs(w.child.pid) ?? NaN)), 0);
   const wcpu0 = workersCpu();
   const runner0 = process.cpuUsage();
@@ -119,7 +159,7 @@ export async function runWindow(ctx: Ctx, s: Session, tag: string, rate: number,
     cmd: 'run',
     tag,
     target: s.target.kind,
-    baseUrl: s.target.baseUrl,
+    baseUrl: s.nodes[w.index % N]!.baseUrl,
     flows: s.flows[w.index]!,
     rate: (rate * s.flows[w.index]!.length) / totalFlows,
     startAt,
@@ -135,10 +175,12 @@ export async function runWindow(ctx: Ctx, s: Session, tag: string, rate: number,
     if (got >= expectedTotal || wallNow() > deadline) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const cpu1 = cpuMs(s.target.pid);
+  const cpu1 = nodeCpu();
   const wcpu1 = workersCpu();
   const runner1 = process.cpuUsage(runner0);
   const ticks1 = machineTicks();
+  const engines1 = s.engines ? await s.engines.sample() : null;
+  const enginesCpu = engines0 && engines1 ? enginesCpuBetween(engines0, engines1) : null;
   const collected = await ctx.pool.all<CollectResult>(() => ({ cmd: 'collect', tag }));
   let deliveriesLost = 0;
   let messagesLost = 0;
@@ -155,12 +197,26 @@ export async function runWindow(ctx: Ctx, s: Session, tag: string, rate: number,
       }
     }
   });
+  // Worker r's sockets are on node r % N, and worker w's POSTs went to node w % N.
+  let deliveriesReceived = 0;
+  let crossNodeDeliveries = 0;
+  collected.forEach((c, r) => {
+    for (const [w, counts] of Object.entries(c.counts)) {
+      let n = 0;
+      for (const v of counts) n += v;
+      deliveriesReceived += n;
+      if (Number(w) % N !== r % N) crossNodeDeliveries += n;
+    }
+  });
   const acked = runs.reduce((a, r) => a + r.acked, 0);
-  const serverCpuMs = cpu0 !== null && cpu1 !== null ? Math.round(cpu1 - cpu0) : null;
+  const serverCpuMsByNode = cpu0.map((c0, i) => (c0 !== null && cpu1[i] !== null ? Math.round(cpu1[i]! - c0) : null));
+  const serverCpuMs = serverCpuMsByNode.includes(null) ? null : serverCpuMsByNode.reduce<number>((a, b) => a + b!, 0);
+  const enginesMs = enginesCpu && enginesCpu.postgresMs !== null && enginesCpu.redisMs !== null ? enginesCpu.postgresMs + enginesCpu.redisMs : null;
   let otherCpuPct: number | null = null;
   if (ticks0 && ticks1 && serverCpuMs !== null && wcpu0 !== null && wcpu1 !== null) {
-    // /proc/stat counts 100 ticks per second per CPU, so one tick is 10 ms of one core.
-    const ours = serverCpuMs + (wcpu1 - wcpu0) + (runner1.user + runner1.system) / 1000;
+    // /proc/stat counts 100 ticks per second per CPU, so one tick is 10 ms of one core. PostgreSQL
+    // and Redis, when the servers run on them, are part of the work, not noise.
+    const ours = serverCpuMs + (wcpu1 - wcpu0) + (runner1.user + runner1.system) / 1000 + (enginesMs ?? 0);
     otherCpuPct = Math.max(0, Math.round((((ticks1.busy - ticks0.busy) * 10 - ours) / ((ticks1.total - ticks0.total) * 10)) * 100));
   }
   return {
@@ -179,6 +235,13 @@ export async function runWindow(ctx: Ctx, s: Session, tag: string, rate: number,
     strays: collected.reduce((a, c) => a + c.strays, 0),
     serverCpuMs,
     serverCpuUsPerMsg: serverCpuMs !== null && acked ? Math.round((serverCpuMs * 1000) / acked) : null,
+    nodes: N,
+    serverCpuMsByNode,
+    deliveriesReceived,
+    crossNodeDeliveries,
+    crossNodePct: deliveriesReceived ? Math.round((crossNodeDeliveries / deliveriesReceived) * 1000) / 10 : null,
+    enginesCpu,
+    enginesCpuUsPerMsg: enginesMs !== null && acked ? Math.round((enginesMs * 1000) / acked) : null,
     machineBusyPct: ticks0 && ticks1 ? Math.round(((ticks1.busy - ticks0.busy) / (ticks1.total - ticks0.total)) * 100) : null,
     otherCpuPct,
     otherFramesPerMsg: acked ? Math.round((collected.reduce((a, c) => a + c.otherFrames, 0) / acked) * 10) / 10 : null,
@@ -193,6 +256,11 @@ export function describeWindow(w: WindowResult): string {
     `${w.rate} msg/s: acked ${w.acked}/${w.sent}${w.failed ? ` (${w.failed} failed: ${w.firstError?.slice(0, 120)})` : ''}, ` +
     `latency p50 ${f(w.latencyMs.p50)} p99 ${f(w.latencyMs.p99)} max ${f(w.latencyMs.max)} ms, ` +
     `ack p50 ${f(w.ackMs.p50)} p99 ${f(w.ackMs.p99)} ms, lost ${w.deliveriesLost}/${w.deliveriesExpected} deliveries, other frames ${w.otherFramesPerMsg ?? '–'}/msg, ` +
-    `server CPU ${w.serverCpuUsPerMsg ?? '–'} µs/msg (workers ${w.workersCpuUsPerMsg ?? '–'}), machine busy ${w.machineBusyPct ?? '–'}% (others ${w.otherCpuPct ?? '–'}%), gen lag ${w.generatorLagMaxMs} ms`
+    `server CPU ${w.serverCpuUsPerMsg ?? '–'} µs/msg${w.nodes > 1 ? ` over ${w.nodes} nodes` : ''} (workers ${w.workersCpuUsPerMsg ?? '–'}), ` +
+    (w.enginesCpu
+      ? `PostgreSQL + Redis CPU ${w.enginesCpuUsPerMsg ?? '–'} µs/msg (PostgreSQL ${w.enginesCpu.postgresMs ?? '–'} ms, of it shared processes ${w.enginesCpu.postgresSharedMs ?? '–'}; Redis ${w.enginesCpu.redisMs ?? '–'} ms), `
+      : '') +
+    (w.nodes > 1 ? `crossed nodes ${w.crossNodeDeliveries}/${w.deliveriesReceived} deliveries (${w.crossNodePct ?? '–'}%), ` : '') +
+    `machine busy ${w.machineBusyPct ?? '–'}% (others ${w.otherCpuPct ?? '–'}%), gen lag ${w.generatorLagMaxMs} ms`
   );
 }
