@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createAssetRoutes } from './assets/routes.ts';
 import type { TokenCache } from './auth/token.ts';
 import { dialogRoutes } from './dialogs/routes.ts';
+import type { GroupService } from './dialogs/groups.ts';
 import type { DialogService } from './dialogs/service.ts';
 import { AppError, createErrorHandler, errorBody } from './errors.ts';
 import type { RequestMiddleware } from './http/request.ts';
@@ -21,6 +22,7 @@ export interface AppDeps {
   tokens: TokenCache;
   directory: UsersDirectory;
   dialogs: DialogService;
+  groups: GroupService;
   messages: MessageService;
   /** Clock skew tolerated on token `exp`, in seconds. */
   tokenLeewayS: number;
@@ -47,9 +49,15 @@ export function createApp(deps: AppDeps) {
     .use('/dialogs', auth)
     .use('/dialogs/:dialog_id', auth)
     .use('/dialogs/:dialog_id/messages', auth)
+    .use('/dialogs/:dialog_id/messages/:message_id/read-by', auth)
     .use('/dialogs/:dialog_id/read', auth)
+    .use('/dialogs/:dialog_id/members', auth)
+    .use('/dialogs/:dialog_id/members/:user_id', auth)
+    .use('/dialogs/:dialog_id/members/:user_id/role', auth)
+    .use('/dialogs/:dialog_id/leave', auth)
+    .use('/dialogs/:dialog_id/mute', auth)
     .route('/', userRoutes(deps.directory))
-    .route('/', dialogRoutes(deps.dialogs, limits))
+    .route('/', dialogRoutes(deps.dialogs, deps.groups, limits))
     .route('/', messageRoutes(deps.messages, limits));
 
   const app = new Hono()

@@ -42,7 +42,7 @@ async function withStore<T>(dir: string, fn: (store: Store) => Promise<T>): Prom
 }
 
 let counter = 0;
-/** A widget with a direct dialog (two messages), a group of three (one message) and two users' last-seen state. */
+/** A widget with a direct dialog (two messages), a group of three (its first, system message and one more) and two users' last-seen state. */
 async function widgetWithData(dir: string): Promise<string> {
   const devId = `del-${++counter}`;
   const created = await cli(dir, 'create', '--dev-id', devId, '--name', `Shop ${counter}`, '--users-info-url', 'https://shop.example/u', '--api-login', 'l', '--api-password', 'p');
@@ -50,7 +50,7 @@ async function widgetWithData(dir: string): Promise<string> {
   await withStore(dir, async (store) => {
     const w = (await store.getWidgetByDevId(devId))!.id;
     const { dialogId } = await store.openDirectDialog(w, '1', '2', 1);
-    const { dialogId: groupId } = await store.createGroup(w, { creatorId: '1', title: 'g', memberIds: ['1', '2', '3'] }, 2);
+    const { dialogId: groupId } = await store.createGroup(w, { creatorId: '1', title: 'g', memberIds: ['1', '2', '3'], createdText: 'User 1 created the group “g”' }, 2);
     await store.commitSends([
       { widgetId: w, dialogId, senderId: '1', text: 'a', clientMsgId: null, now: 3 },
       { widgetId: w, dialogId, senderId: '2', text: 'b', clientMsgId: null, now: 4 },
@@ -84,7 +84,8 @@ describe('widgets delete', () => {
     expect(JSON.parse(out.stdout)).toEqual({
       dev_id: doomed,
       name: expect.stringMatching(/^Shop /),
-      deleted: { dialogs: 2, members: 5, messages: 3, events: expect.any(Number), user_states: 2 },
+      // The group's messages: its first (the system message of its creation) and c's.
+      deleted: { dialogs: 2, members: 5, messages: 4, events: expect.any(Number), user_states: 2 },
     });
     expect(JSON.parse(out.stdout).deleted.events).toBeGreaterThanOrEqual(5);
     expect(await holdings(dataDir, doomed)).toBeNull();
@@ -137,7 +138,7 @@ describe('widgets delete', () => {
     expect(await holdings(dataDir, devId)).not.toBeNull();
 
     const confirmed = await atTerminal('y');
-    expect(confirmed).toMatchObject({ code: 0, output: expect.stringMatching(/"messages": 3/) });
+    expect(confirmed).toMatchObject({ code: 0, output: expect.stringMatching(/"messages": 4/) });
     expect(await holdings(dataDir, devId)).toBeNull();
   }, 30_000);
 });

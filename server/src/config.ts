@@ -12,6 +12,13 @@ import { userIdInput } from './users/schema.ts';
 
 const MIN_SECRET_BYTES = 32;
 
+/**
+ * The largest `max_group_members` a widget may set. Every Dialog carries every member (profile and
+ * state, ~250 bytes each), and each change sends it to each member: 2,000 members make a ~500 KB
+ * frame, times 2,000 sockets per change. Beyond that a group wants paged members, not a bigger cap.
+ */
+export const MAX_GROUP_MEMBERS_CEILING = 2_000;
+
 export const secretKeySchema = z
   .string()
   .refine((s) => Buffer.byteLength(s, 'utf8') >= MIN_SECRET_BYTES, {
@@ -31,6 +38,13 @@ export const widgetConfigSchema = z.strictObject({
   admin_ids: z.array(userIdInput).default([]),
   /** Buckets that replace the server's defaults for this widget, one by one (docs/api.md, Rate limits). */
   rate_limits: rateLimitsInput.optional(),
+  /** Most members a group of this widget may have (default MAX_GROUP_MEMBERS). */
+  max_group_members: z
+    .number({ error: 'max_group_members must be a number' })
+    .int('max_group_members must be a whole number')
+    .min(2, 'max_group_members must be at least 2 (a group is its creator and someone else)')
+    .max(MAX_GROUP_MEMBERS_CEILING, `max_group_members must be at most ${MAX_GROUP_MEMBERS_CEILING}`)
+    .optional(),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
 

@@ -136,7 +136,7 @@ async function loadUntilKilled(p: ServerProcess, loops: Loop[]): Promise<number>
   return inFlightAtKill;
 }
 
-async function readDialog(url: string, user: string, dialogId: number): Promise<Array<{ id: number; seq: number; text: string; sender_id: string; client_msg_id: string | null }>> {
+async function readDialog(url: string, user: string, dialogId: number): Promise<Array<{ id: number; seq: number; kind: string; text: string; sender_id: string; client_msg_id: string | null }>> {
   const out = [];
   let after = 0;
   for (;;) {
@@ -188,7 +188,9 @@ it(
       const messages = await readDialog(server.url, member, dialogId);
       // Positions 1…N, each once: no gap from a lost commit, no copy from a retry.
       expect(messages.map((m) => m.seq)).toEqual(messages.map((_, i) => i + 1));
-      for (const m of messages) {
+      // A group's first message is the system message of its creation; every other one a client sent.
+      expect(messages.filter((m) => m.kind !== 'text').map((m) => m.seq)).toEqual(messages[0]?.kind === 'system' ? [1] : []);
+      for (const m of messages.filter((x) => x.kind === 'text')) {
         expect(m.client_msg_id, `message ${m.id} has no client_msg_id`).not.toBeNull();
         expect(stored.has(m.client_msg_id!), `${m.client_msg_id} is stored twice`).toBe(false);
         stored.set(m.client_msg_id!, { id: m.id, seq: m.seq, text: m.text, sender: m.sender_id, dialogId });

@@ -52,7 +52,9 @@ beforeAll(async () => {
   const alice = env.api(w, await w.token(1));
   const dialog = await alice.post('/dialogs', { user_id: 2 });
   const message = await alice.post(`/dialogs/${dialog.body.id}/messages`, { text: 'hello', client_msg_id: 'fuzz-seed-message' });
-  expect([dialog.status, message.status]).toEqual([201, 201]);
+  // A group of alice's to run (add, remove, leave, rename, roles, mute) with whatever comes.
+  const group = await alice.post('/dialogs', { type: 'group', title: 'Fuzzed', user_ids: [2, 'x-9'] });
+  expect([dialog.status, message.status, group.status]).toEqual([201, 201, 201]);
 
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -80,7 +82,7 @@ beforeAll(async () => {
   // Signed tokens naming hostile user ids: a valid signature must not let a strange id do harm.
   const ids = fc.sample(hostileId, { numRuns: 16, ...(SEED === undefined ? {} : { seed: SEED }) });
   for (const [i, id] of ids.entries()) tokens[`user_${i}`] = await sign(w.secret, { user_id: id, exp });
-  world = { devId: w.devId, otherDevId: other.devId, dialogId: dialog.body.id, messageId: message.body.id, tokens };
+  world = { devId: w.devId, otherDevId: other.devId, dialogId: dialog.body.id, groupId: group.body.id, messageId: message.body.id, tokens };
   // Every bucket out of reach in the fuzzed widget: a 429 would stop the requests and frames before
   // the code they are meant to reach (the limits are pinned by their own tests; the other widget keeps them).
   const open = { burst: 1_000_000, perSecond: 1_000_000 };

@@ -12,6 +12,7 @@ import { createApp } from './app.ts';
 import { DEFAULT_DIST_DIR } from './assets/routes.ts';
 import { TOKEN_LEEWAY_S, TokenCache } from './auth/token.ts';
 import type { EventBus } from './bus/types.ts';
+import { GroupService } from './dialogs/groups.ts';
 import { DialogService } from './dialogs/service.ts';
 import { openEngines } from './engines.ts';
 import { type HostAllowlist, NO_ALLOWLIST } from './host/address.ts';
@@ -149,6 +150,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const presence = new PresenceService(store, presenceState, bus, o.log, now);
   const typing = new TypingService(store, typingState, bus, o.log, o.typingExpiryMs);
   const dialogs = new DialogService(store, bus, directory, presence, now);
+  const groups = new GroupService(store, bus, dialogs, now);
   const messages = new MessageService(store, bus, now, o.log);
   const hub = new Hub(
     bus,
@@ -168,6 +170,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     tokens,
     directory,
     dialogs,
+    groups,
     messages,
     tokenLeewayS,
     log: o.log,

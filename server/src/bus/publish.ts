@@ -20,3 +20,8 @@ export function publishTo(bus: EventBus, widgetId: number, userIds: readonly str
     { frame },
   );
 }
+
+/** Publishes one logged event as a frame of its own to each recipient (a dialog.updated, as each sees the dialog). */
+export function publishFrames(bus: EventBus, widgetId: number, eventId: number, frames: ReadonlyMap<string, string>, committedAt: number): Promise<void> {
+  return Promise.all([...frames].map(([userId, frame]) => bus.publish([userTopic(widgetId, userId)], { frame, eventId, committedAt }))).then(() => {});
+}

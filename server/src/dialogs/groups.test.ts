@@ -7,6 +7,8 @@ let env: Env;
 const members = ['g1', 'g2', 'g3', 'g4'];
 beforeAll(async () => {
   env = await createEnv({
+    // Names in system messages come from the host: give it time on a busy machine.
+    usersInfoTimeoutMs: 5_000,
     widgets: 2,
     users: [...members, 'outsider'].map((id) => ({ user_id: id, name: `Name ${id}` })),
   });
@@ -23,9 +25,21 @@ describe('groups', () => {
     const outsider = await tab('outsider');
     const created = await (await as('g1')).post('/dialogs', { type: 'group', title: '  Book club 📚  ', user_ids: ['g2', 'g3', 'g4', 'g2', 'g1'] });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ type: 'group', title: 'Book club 📚', member_count: 4, unread_count: 0, last_message: null });
+    // Its first message is the system message of its creation, nobody's unread.
+    expect(created.body).toMatchObject({ type: 'group', title: 'Book club 📚', member_count: 4, unread_count: 0, membership: 'member', muted: false });
+    expect(created.body.last_message).toMatchObject({
+      seq: 1,
+      kind: 'system',
+      sender_id: null,
+      text: 'Name g1 created the group “Book club 📚”',
+      system: { action: 'created', actor_id: 'g1', user_ids: [], title: 'Book club 📚' },
+    });
     expect(created.body.members.map((m: any) => m.user_id)).toEqual(members);
-    for (const t of tabs) expect((await t.next('dialog.updated')).dialog).toMatchObject({ id: created.body.id, type: 'group', title: 'Book club 📚' });
+    expect(created.body.members_state.map((m: any) => m.role)).toEqual(['owner', 'member', 'member', 'member']);
+    for (const t of tabs) {
+      expect((await t.next('message.new')).message).toEqual(created.body.last_message);
+      expect((await t.next('dialog.updated')).dialog).toMatchObject({ id: created.body.id, type: 'group', title: 'Book club 📚', unread_count: 0 });
+    }
     await roundTrip(outsider);
     expect(outsider.frames.map((f) => f.type)).toEqual(['ready', 'pong']);
     // Listed for every member at once, even while empty.
@@ -45,10 +59,11 @@ describe('groups', () => {
     expect(await unread('g2')).toBe(0 + 1);
     expect(await unread('g3')).toBe(2);
     const read = await (await as('g3')).post(`/dialogs/${g.id}/read`, { message_id: sent.body.id });
-    expect(read.body).toMatchObject({ seq: 1, unread_count: 1 });
-    expect(await g3.next('message.read')).toMatchObject({ dialog_id: g.id, user_id: 'g3', seq: 1 });
+    // seq 1 is the group's creation; the messages are 2 and 3.
+    expect(read.body).toMatchObject({ seq: 2, unread_count: 1 });
+    expect(await g3.next('message.read')).toMatchObject({ dialog_id: g.id, user_id: 'g3', seq: 2 });
     const delivered = (await (await as('g1')).get(`/dialogs/${g.id}`)).body.members_state.find((s: any) => s.user_id === 'g3');
-    expect(delivered.last_delivered_seq).toBeGreaterThanOrEqual(1);
+    expect(delivered.last_delivered_seq).toBeGreaterThanOrEqual(2);
   });
 
   it('tells receipts to the sender only, so they never fan out to every member', async () => {
@@ -97,6 +112,44 @@ describe('groups', () => {
     const stranger = await tab('outsider');
     stranger.send({ type: 'typing.start', dialog_id: g.id });
     expect(await stranger.next('error')).toMatchObject({ code: 'dialog_not_found' });
+  });
+
+  it('keeps strangers and another widget’s users out of running a group: every endpoint answers 404 and changes nothing', async () => {
+    const { body: g } = await (await as('g1')).post('/dialogs', { type: 'group', title: 'Private', user_ids: ['g2'] });
+    const { body: d } = await (await as('g1')).post('/dialogs', { user_id: 'g2' });
+    const sent = (await (await as('g2')).post(`/dialogs/${g.id}/messages`, { text: 'members only' })).body;
+    // (Delivered positions and presence move with the sockets opened here: they are left out.)
+    const state = async () => {
+      const { members_state, ...rest } = (await (await as('g1')).get(`/dialogs/${g.id}`)).body;
+      return { ...rest, members_state: members_state.map(({ last_delivered_seq: _d, online: _o, ...m }: any) => m) };
+    };
+    const before = await state();
+    const tabs = [await tab('g1'), await tab('g2')];
+    // Another widget with the same user ids, even the group's own owner's id, is someone else.
+    for (const api of [await as('outsider'), await as('g1', env.widgets[1]!), await as('g2', env.widgets[1]!)]) {
+      for (const id of [g.id, d.id, g.id + 1_000_000]) {
+        for (const res of [
+          await api.post(`/dialogs/${id}/members`, { user_ids: ['outsider'] }),
+          await api.delete(`/dialogs/${id}/members/g2`),
+          await api.delete(`/dialogs/${id}/members/outsider`),
+          await api.post(`/dialogs/${id}/leave`, {}),
+          await api.patch(`/dialogs/${id}`, { title: 'Mine now' }),
+          await api.put(`/dialogs/${id}/members/g2/role`, { role: 'owner' }),
+          await api.put(`/dialogs/${id}/members/outsider/role`, { role: 'admin' }),
+          await api.put(`/dialogs/${id}/mute`, { muted: true }),
+          await api.get(`/dialogs/${id}/messages/${sent.id}/read-by`),
+        ]) {
+          expect(res.status, JSON.stringify(res.body)).toBe(404);
+          expect(res.body.error.code).toBe('dialog_not_found');
+        }
+      }
+    }
+    expect(await state()).toEqual(before);
+    for (const t of tabs) {
+      await roundTrip(t);
+      // (A delivered receipt of the member's own connecting may come; nothing of a change does.)
+      expect(t.frames.filter((f) => ['message.new', 'dialog.updated'].includes(f.type))).toEqual([]);
+    }
   });
 
   it('refuses a bad group with a plain-word error', async () => {

@@ -31,3 +31,24 @@ it('a user opening dialogs in a loop gets 429 with Retry-After after the burst, 
   expect((await carl.post('/dialogs', { user_id: 2 })).status).toBe(201);
   expect((await carl.post('/dialogs', { user_id: 2 })).status).toBe(429);
 });
+
+it('group changes take from the send bucket (each writes a message into the dialog), mute from the read bucket', async () => {
+  const w = env.widgets[0]!;
+  await setWidgetLimits(env, w, { send: { user: { burst: 2, perSecond: 0.5 } }, read: { user: { burst: 1, perSecond: 0.5 } } });
+  try {
+    const owner = env.api(w, await w.token('x-9'));
+    const { body: g } = await owner.post('/dialogs', { type: 'group', title: 'Busy', user_ids: [1, 2] });
+    expect((await owner.patch(`/dialogs/${g.id}`, { title: 'Busier' })).status).toBe(200);
+    expect((await owner.post(`/dialogs/${g.id}/messages`, { text: 'hi' })).status).toBe(201);
+    const refused = await owner.put(`/dialogs/${g.id}/members/2/role`, { role: 'admin' });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect((await owner.get(`/dialogs/${g.id}`)).body.members_state.find((m: any) => m.user_id === '2').role).toBe('member');
+    expect((await owner.put(`/dialogs/${g.id}/mute`, { muted: true })).status).toBe(200);
+    expect((await owner.put(`/dialogs/${g.id}/mute`, { muted: false })).status).toBe(429);
+    clock.advance(2000);
+    expect((await owner.put(`/dialogs/${g.id}/members/2/role`, { role: 'admin' })).status).toBe(200);
+  } finally {
+    await setWidgetLimits(env, w, null);
+  }
+});

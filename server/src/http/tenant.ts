@@ -103,7 +103,7 @@ export const apiCors: MiddlewareHandler<ApiEnv> = async (c, next) => {
 };
 
 function preflight(c: Context) {
-  c.header('Access-Control-Allow-Methods', 'GET,POST,OPTIONS');
+  c.header('Access-Control-Allow-Methods', 'GET,POST,PATCH,PUT,DELETE,OPTIONS');
   c.header('Access-Control-Allow-Headers', 'Authorization,Content-Type');
   c.header('Access-Control-Max-Age', '600');
   return c.body(null, 204);

@@ -1,4 +1,4 @@
-// REST routes of messages: history, sending and read marks. Sending and read marks are rate limited.
+// REST routes of messages: history, sending, read marks and who read a message. Sending and read marks are rate limited.
 import { Hono } from 'hono';
 import { caller } from '../dialogs/routes.ts';
 import type { ApiEnv } from '../http/tenant.ts';
@@ -23,6 +23,9 @@ export function messageRoutes(messages: MessageService, limits: RateGuard) {
       const { message, created } = await messages.send(who, dialogId, body.text, body.client_msg_id);
       return c.json(message, created ? 201 : 200);
     })
+    .get('/dialogs/:dialog_id/messages/:message_id/read-by', async (c) =>
+      c.json(await messages.readBy(caller(c), idParam(c, 'dialog_id'), idParam(c, 'message_id'))),
+    )
     .post('/dialogs/:dialog_id/read', async (c) => {
       const dialogId = idParam(c, 'dialog_id');
       const body = await readJson(c, readBody);

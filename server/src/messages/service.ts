@@ -10,6 +10,12 @@ import { toWireMessage } from '../dialogs/wire.ts';
 import { AppError } from '../errors.ts';
 import { eventFrame, serialise } from '../realtime/frames.ts';
 import type { Message, Page, ReadAnswer } from '../realtime/protocol.ts';
+
+/** GET …/read-by: who read a message, most recent first. */
+export interface ReadByAnswer {
+  items: Array<{ user_id: string; read_at: string }>;
+  count: number;
+}
 import type { DeliveryInput, DeliveryResult, MessageQuery, ReadInput, ReadResult, SendInput, SendResult, Store } from '../store/types.ts';
 import { Batcher } from '../util/batcher.ts';
 
@@ -57,19 +63,43 @@ export class MessageService {
     }
   }
 
+  /**
+   * A page of what the caller may see: a departed member up to their departure, a member of a
+   * from_join group from their joining.
+   */
   async list(caller: Caller, dialogId: number, query: MessageQuery): Promise<Page<Message>> {
     const membership = await this.store.getMembership(caller.widget.id, dialogId, caller.userId);
     if (!membership) throw dialogNotFound();
-    const rows = await this.store.listMessages(caller.widget.id, dialogId, query);
+    const departed = membership.membership !== 'member';
+    const rows = await this.store.listMessages(caller.widget.id, dialogId, {
+      ...query,
+      visibleAfter: membership.visibleAfter,
+      visibleThrough: departed ? membership.lastSeq : undefined,
+    });
     let next: number | null = null;
     if (query.after !== undefined) {
       const newest = rows.at(-1);
       if (newest && newest.seq < membership.lastSeq) next = newest.seq;
     } else {
       const oldest = rows[0];
-      if (rows.length === query.limit && oldest && oldest.seq > 1) next = oldest.seq;
+      if (rows.length === query.limit && oldest && oldest.seq > membership.visibleAfter + 1) next = oldest.seq;
     }
     return { items: rows.map(toWireMessage), next_cursor: next === null ? null : String(next) };
+  }
+
+  /**
+   * The other current members whose read position reached the message (neither the caller nor
+   * its sender), with when it first did, most recent first.
+   */
+  async readBy(caller: Caller, dialogId: number, messageId: number): Promise<ReadByAnswer> {
+    const membership = await this.store.getMembership(caller.widget.id, dialogId, caller.userId);
+    if (!membership || membership.membership !== 'member') throw dialogNotFound();
+    const found = await this.store.readBy(caller.widget.id, dialogId, messageId);
+    if (!found || found.seq <= membership.visibleAfter) throw new AppError('message_not_found', 404, 'That message is not in this dialog.');
+    const items = found.readers
+      .filter((r) => r.userId !== caller.userId && r.userId !== found.senderId)
+      .map((r) => ({ user_id: r.userId, read_at: new Date(r.readAt).toISOString() }));
+    return { items, count: items.length };
   }
 
   async markRead(caller: Caller, dialogId: number, messageId: number): Promise<ReadAnswer> {
@@ -81,7 +111,7 @@ export class MessageService {
       user_id: caller.userId,
       message_id: result.messageId,
       seq: result.seq,
-      unread_count: Math.max(0, result.lastSeq - result.seq),
+      unread_count: result.unreadCount,
     };
   }
 
@@ -121,7 +151,7 @@ export class MessageService {
       void publishEvent(this.bus, inputs[i]!.widgetId, event, r.memberIds, {
         frame: eventFrame(event, message)!,
         eventId: event.eventId,
-        receipt: { dialogId: message.dialogId, seq: message.seq, senderId: message.senderId },
+        receipt: { dialogId: message.dialogId, seq: message.seq, senderId: inputs[i]!.senderId },
       }).catch((err) => this.log.error({ err }, 'could not publish a message'));
     });
     return results;
@@ -137,7 +167,7 @@ export class MessageService {
         this.log.error({ err }, 'could not publish a read receipt'),
       );
       // A group's read is logged for the reader's own tabs; the message's sender is told live.
-      if (r.dialogType === 'group' && r.messageSenderId !== r.event.userId) {
+      if (r.dialogType === 'group' && r.messageSenderId !== null && r.messageSenderId !== r.event.userId) {
         const live = serialise({ type: 'message.read', dialog_id: r.event.dialogId, user_id: r.event.userId, message_id: r.messageId, seq: r.seq });
         void publishTo(this.bus, widgetId, [r.messageSenderId], live).catch((err) =>
           this.log.error({ err }, 'could not publish a read receipt'),

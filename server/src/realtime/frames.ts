@@ -1,9 +1,9 @@
 // Stream frames made from logged events: one serialisation per event, the same bytes for every
 // recipient, live and on resume. (dialog.updated frames carry a hydrated dialog and are made by
 // the dialog service.)
-import { toWireMessage } from '../dialogs/wire.ts';
+import { type ViewerFields, toWireMessage } from '../dialogs/wire.ts';
 import type { EventRow, MessageRow } from '../store/types.ts';
-import type { ServerFrame } from './protocol.ts';
+import type { Dialog, ServerFrame } from './protocol.ts';
 
 export function serialise(frame: ServerFrame): string {
   return JSON.stringify(frame);
@@ -21,4 +21,21 @@ export function eventFrame(e: EventRow, message: MessageRow | null): string | nu
     case 'dialog':
       return null;
   }
+}
+
+/**
+ * The dialog.updated frames of one event for several viewers of one dialog. Views differ only in
+ * the viewer's own fields, so the rest (every member's profile and state: most of the bytes) is
+ * serialised once and each frame appends its viewer's fields. Key order differs from
+ * `serialise`, which JSON does not care about.
+ */
+export function dialogFrames(eventId: number, dialog: Dialog, viewers: ReadonlyMap<string, ViewerFields>): Map<string, string> {
+  const { unread_count: _u, last_read_seq: _r, membership: _m, muted: _x, ...common } = dialog;
+  // `{"event_id":…,"type":"dialog.updated","dialog":{…}}` without its two closing braces.
+  const open = JSON.stringify({ event_id: eventId, type: 'dialog.updated', dialog: common }).slice(0, -2);
+  const frames = new Map<string, string>();
+  for (const [userId, v] of viewers) {
+    frames.set(userId, `${open},"unread_count":${v.unread_count},"last_read_seq":${v.last_read_seq},"membership":${JSON.stringify(v.membership)},"muted":${v.muted}}}`);
+  }
+  return frames;
 }

@@ -15,11 +15,37 @@ export interface Message {
   dialog_id: number;
   /** Position in the dialog: 1, 2, 3… assigned in the same transaction as the insert. */
   seq: number;
-  sender_id: string;
+  /** Who wrote it; null for a system message. */
+  sender_id: string | null;
+  /** `system`: a change of the group (who added whom, a rename…), rendered from `system`. */
+  kind: MessageKind;
+  /** The English rendering of a system message for clients that do not localise (`system` says what happened). */
   text: string;
   client_msg_id: string | null;
   created_at: string;
+  system: SystemEvent | null;
 }
+
+export type MessageKind = 'text' | 'system';
+
+export type SystemAction = 'created' | 'added' | 'removed' | 'left' | 'renamed' | 'avatar' | 'promoted' | 'demoted' | 'owner' | 'notice';
+
+/** What a system message is about (docs/api.md, "System messages"). */
+export interface SystemEvent {
+  action: SystemAction;
+  /** Who did it; null for a notice or a change made by the host. */
+  actor_id: string | null;
+  /** Whom it is about (added, removed, promoted, demoted, owner); empty otherwise. */
+  user_ids: string[];
+  /** `renamed`: the new title; null otherwise. */
+  title: string | null;
+}
+
+export type MemberRole = 'owner' | 'admin' | 'member';
+/** Where the viewer stands in a dialog: still in it, or gone (they keep what they saw until then). */
+export type Membership = 'member' | 'left' | 'removed';
+/** Whether members added later see the messages from before they joined. */
+export type GroupHistory = 'from_join' | 'all';
 
 /** Where a member is in a dialog, and whether they are online. */
 export interface MemberState {
@@ -31,6 +57,10 @@ export interface MemberState {
   online: boolean;
   /** When the member was last online (ISO 8601), or null if never seen. */
   last_seen_at: string | null;
+  /** In a group: owner, admin or member; in a direct dialog always member. */
+  role: MemberRole;
+  /** When they joined the dialog (ISO 8601). */
+  joined_at: string;
 }
 
 export type DialogType = 'direct' | 'group';
@@ -50,6 +80,14 @@ export interface Dialog {
   /** The seq of the last message this user has read (0 when none). */
   last_read_seq: number;
   updated_at: string;
+  /** The group's avatar URL (null: its initials); null for direct dialogs. */
+  avatar_url: string | null;
+  /** Groups: whether members added later see earlier messages; direct dialogs: all. */
+  history: GroupHistory;
+  /** The viewer's standing; a user who left or was removed keeps the dialog, read-only, up to their departure. */
+  membership: Membership;
+  /** The viewer muted it: no sound or notification for it. */
+  muted: boolean;
 }
 
 export interface Page<T> {
@@ -85,7 +123,10 @@ export type ClientFrame =
  */
 export type StreamFrame =
   | { type: 'message.new'; message: Message }
-  /** A dialog appeared for the recipients (a group was created, or the user opened a direct dialog). */
+  /**
+   * A dialog appeared or changed for the recipient (a group was created or changed, the user opened
+   * a direct dialog, muted one), carrying the dialog as that recipient sees it (their membership…).
+   */
   | { type: 'dialog.updated'; dialog: Dialog }
   | ({ type: 'message.read' } & ReadState)
   | { type: 'message.delivered'; dialog_id: number; user_id: string; seq: number };
@@ -244,6 +285,8 @@ export const ErrorCodes = [
   'message_not_found',
   'cannot_message_self',
   'group_too_large',
+  'not_allowed',
+  'not_a_group',
   'users_info_refused',
   'client_msg_id_conflict',
   'bad_frame',

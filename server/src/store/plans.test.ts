@@ -89,3 +89,24 @@ it('sends, reads, delivers and resumes through index lookups', async () => {
   expectNoScan(await plansOf(() => store.readEvents(widgetId, 'me', 10, 100))());
   expectNoScan(await plansOf(() => store.contactsOf(widgetId, 'me'))());
 });
+
+it('runs a group (changes, mute, read-by, a departed member’s view) through index lookups', async () => {
+  const { dialogId: g, created } = await store.createGroup(widgetId, { creatorId: 'me', title: 'G', memberIds: ['me', 'p1', 'p2'], createdText: 'me created the group “G”' }, 5000);
+  const system = (action: 'added' | 'removed', userIds: string[]) => ({ text: action, system: { action, actor_id: 'me', user_ids: userIds, title: null } });
+  const version = async () => (await store.getDialogForMember(widgetId, g, 'me'))!.version;
+  expectNoScan(
+    await plansOf(async () =>
+      store.applyGroupChange(widgetId, g, await version(), { actorId: 'me', add: ['p3'], roles: [{ userId: 'p1', role: 'admin' }], set: { title: 'H' }, messages: [system('added', ['p3'])] }, 5001),
+    )(),
+  );
+  expectNoScan(
+    await plansOf(async () =>
+      store.applyGroupChange(widgetId, g, await version(), { actorId: 'me', depart: [{ userId: 'p2', how: 'removed' }], messages: [system('removed', ['p2'])] }, 5002),
+    )(),
+  );
+  expectNoScan(await plansOf(() => store.getDialogForMember(widgetId, g, 'p2'))());
+  expectNoScan(await plansOf(() => store.getMemberIds(widgetId, g))());
+  expectNoScan(await plansOf(() => store.setMuted(widgetId, g, 'p1', true, 5003))());
+  expectNoScan(await plansOf(() => store.readBy(widgetId, g, created.message.id))());
+  expectNoScan(await plansOf(() => store.commitReads([{ widgetId, dialogId: g, userId: 'p3', messageId: created.message.id + 1, now: 5004 }]))());
+});

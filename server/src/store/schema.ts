@@ -18,6 +18,10 @@ export const widgets = sqliteTable(
     adminIds: text('admin_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     /** The widget's rate-limit overrides as JSON ({"send":{"user":{"burst":…,"perSecond":…}}}); null: the server's defaults. */
     rateLimits: text('rate_limits', { mode: 'json' }).$type<RateLimitOverrides>(),
+    /** Most members a group may have; null: MAX_GROUP_MEMBERS. */
+    maxGroupMembers: integer('max_group_members'),
+    /** SHA-256 (hex) of the host API key; null: the host API is off for this widget. The key itself is never stored. */
+    hostApiKeyHash: text('host_api_key_hash'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -36,6 +40,13 @@ export const dialogs = sqliteTable(
     createdBy: text('created_by').notNull(),
     /** A group's title; null for direct dialogs. */
     title: text('title'),
+    /** A group's picture (http/https URL); null: its initials. */
+    avatarUrl: text('avatar_url'),
+    /** Whether members added later see what came before they joined ('from_join') or everything ('all'). */
+    history: text('history', { enum: ['from_join', 'all'] }).notNull().default('from_join'),
+    /** Bumped by every group change: a change planned on an older view is planned again (store/types.ts GroupPlan). */
+    version: integer('version').notNull().default(0),
+    /** Current members (departed ones keep their rows, not their place in the count). */
     memberCount: integer('member_count').notNull().default(2),
     lastSeq: integer('last_seq').notNull().default(0),
     lastMessageId: integer('last_message_id'),
@@ -57,11 +68,25 @@ export const dialogMembers = sqliteTable(
     lastReadSeq: integer('last_read_seq').notNull().default(0),
     /** Highest seq that reached at least one of this member's connections. */
     lastDeliveredSeq: integer('last_delivered_seq').notNull().default(0),
-    /** 'owner' (a group's creator) or 'member'. */
-    role: text('role', { enum: ['owner', 'member'] }).notNull().default('member'),
-    /** Copy of the dialog's last activity, so a user's dialog list is one index range. */
+    /** Text messages from others after last_read_seq (system messages never count); frozen once departed. */
+    unreadCount: integer('unread_count').notNull().default(0),
+    /** A group's 'owner' (exactly one while it has members), 'admin' or 'member'; always 'member' in a direct dialog. */
+    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull().default('member'),
+    /** Copy of the dialog's last activity, so a user's dialog list is one index range (frozen once departed). */
     activityAt: integer('activity_at').notNull(),
     joinedAt: integer('joined_at').notNull(),
+    /** The dialog's last seq when they joined: a from_join group shows them the messages after it. */
+    joinedSeq: integer('joined_seq').notNull().default(0),
+    /** The log's position when they joined: they receive the dialog's events after it. */
+    joinedEvent: integer('joined_event').notNull().default(0),
+    /** 'member' while in the dialog; 'left' or 'removed' after: the row stays, so they keep what they saw. */
+    membership: text('membership', { enum: ['member', 'left', 'removed'] }).notNull().default('member'),
+    /** Their departure: the seq of the message announcing it (the last they see), its dialog event (the last they receive), when. */
+    leftSeq: integer('left_seq'),
+    leftEvent: integer('left_event'),
+    leftAt: integer('left_at'),
+    /** They muted the dialog (no sound or notification). */
+    muted: integer('muted', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.dialogId, t.userId] }),
@@ -77,15 +102,38 @@ export const messages = sqliteTable(
     widgetId: integer('widget_id').notNull(),
     dialogId: integer('dialog_id').notNull().references(() => dialogs.id),
     seq: integer('seq').notNull(),
-    senderId: text('sender_id').notNull(),
+    /** Null for a system message. */
+    senderId: text('sender_id'),
+    /** 'text' (a person wrote it) or 'system' (a change of the group; `text` is its English rendering). */
+    kind: text('kind', { enum: ['text', 'system'] }).notNull().default('text'),
     text: text('text').notNull(),
     clientMsgId: text('client_msg_id'),
     createdAt: integer('created_at').notNull(),
+    /** A system message's payload as JSON ({"action","actor_id","user_ids","title"}); null for text. */
+    system: text('system'),
   },
   (t) => [
     uniqueIndex('messages_dialog_seq').on(t.widgetId, t.dialogId, t.seq),
     uniqueIndex('messages_client_msg_id').on(t.widgetId, t.senderId, t.clientMsgId),
   ],
+);
+
+/**
+ * Every forward move of a member's read position (append-only): read-by answers when a member's
+ * position first reached a message, min(at) over their moves at or beyond its seq. Written in the
+ * same transaction as the move. A send moves its sender's position too, but is recorded only when
+ * it skips messages of others (reaching only your own message is nothing read-by shows).
+ */
+export const readMoves = sqliteTable(
+  'read_moves',
+  {
+    widgetId: integer('widget_id').notNull(),
+    dialogId: integer('dialog_id').notNull(),
+    userId: text('user_id').notNull(),
+    seq: integer('seq').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.widgetId, t.dialogId, t.userId, t.seq] })],
 );
 
 /** Per-user state: when the user was last seen online. */
@@ -133,3 +181,23 @@ export const eventLogs = sqliteTable('event_logs', {
   widgetId: integer('widget_id').primaryKey(),
   prunedThrough: integer('pruned_through').notNull().default(0),
 });
+
+/**
+ * Host API answers by idempotency key (hostapi/idempotency.ts): one row per widget and key, claimed
+ * before the work (status null) and holding the first answer after it, so a retry gets that answer
+ * and concurrent retries settle on the primary key. Pruned after 24 h.
+ */
+export const hostRequests = sqliteTable(
+  'host_requests',
+  {
+    widgetId: integer('widget_id').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of method, path and body: the same key with another request is refused. */
+    requestHash: text('request_hash').notNull(),
+    /** The answer's status and JSON body; null while the first request is being served. */
+    status: integer('status'),
+    body: text('body'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.widgetId, t.key] }), index('host_requests_created').on(t.createdAt)],
+);

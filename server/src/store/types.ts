@@ -9,6 +9,11 @@
 // Limits: the SQLite implementation has one writer per file, so it serves one node.
 
 import type { RateLimitOverrides } from '../limits/policy.ts';
+import type { GroupHistory, MemberRole, Membership, MessageKind, SystemEvent } from '../realtime/protocol.ts';
+
+export type { GroupHistory, MemberRole, Membership, MessageKind, SystemEvent };
+export type { GroupChangeResult, GroupPlan, LoggedMessage, MembershipRow, Reader, SystemMessageInput } from './group-types.ts';
+import type { GroupChangeResult, GroupPlan, LoggedMessage, MembershipRow, Reader } from './group-types.ts';
 
 export interface WidgetRow {
   id: number;
@@ -22,6 +27,10 @@ export interface WidgetRow {
   adminIds: string[];
   /** The widget's own rate limits over the server's defaults (limits/policy.ts); null or absent: the defaults. */
   rateLimits?: RateLimitOverrides | null;
+  /** Most members a group of this widget may have; null or absent: MAX_GROUP_MEMBERS. */
+  maxGroupMembers?: number | null;
+  /** SHA-256 (hex) of the widget's host API key; null or absent: the host API is off. */
+  hostApiKeyHash?: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -33,10 +42,12 @@ export type WidgetPatch = Partial<Omit<NewWidget, 'devId'>>;
 export interface WidgetDeletion {
   widget: WidgetRow;
   dialogs: number;
-  /** Memberships: one per member of each dialog. */
+  /** Memberships: one per member of each dialog (departed ones included). */
   members: number;
   messages: number;
   events: number;
+  /** Recorded read moves (read-by). */
+  readMoves: number;
   /** Users whose per-user state (last seen) was kept. */
   userStates: number;
 }
@@ -45,38 +56,67 @@ export interface MessageRow {
   id: number;
   dialogId: number;
   seq: number;
-  senderId: string;
+  /** Null for a system message. */
+  senderId: string | null;
+  kind: MessageKind;
+  /** A text message's text, or a system message's English rendering. */
   text: string;
   clientMsgId: string | null;
   /** Unix milliseconds. */
   createdAt: number;
+  /** What a system message is about (stored as JSON); null for a text message. */
+  system: SystemEvent | null;
 }
 
 export type DialogType = 'direct' | 'group';
 
-/** A member's positions in a dialog, and when they were last seen online. */
+/** A current member's positions in a dialog, role, and when they were last seen online. */
 export interface MemberState {
   userId: string;
   lastReadSeq: number;
   lastDeliveredSeq: number;
   lastSeenAt: number | null;
+  role: MemberRole;
+  /** Unix milliseconds. */
+  joinedAt: number;
+  /** Their own unread count and mute (so each member's view of a change is made from one read). */
+  unreadCount: number;
+  muted: boolean;
 }
 
-/** A dialog as one of its members sees it. */
+/**
+ * A dialog as one of its members sees it, current or departed. A departed member (membership
+ * left/removed) sees it as it stood at their departure: its last seq and message are those of
+ * their departure, their unread count and list position are frozen.
+ */
 export interface DialogView {
   id: number;
   type: DialogType;
   title: string | null;
+  avatarUrl: string | null;
+  history: GroupHistory;
+  /** Current members only. */
   memberCount: number;
+  /** The last seq the viewer may see (their departure's, once departed). */
   lastSeq: number;
   lastMessage: MessageRow | null;
   updatedAt: number;
   /** The viewing member's read position. */
   lastReadSeq: number;
+  /** Text messages from others after the viewer's read position (system messages never count). */
+  unreadCount: number;
+  membership: Membership;
+  muted: boolean;
+  /** The dialog's last seq when the viewer joined (0 for its first members). */
+  joinedSeq: number;
   /** The viewer's position in their dialog list, for cursors. */
   activityAt: number;
+  /** Bumped by every group change: a change planned on this view applies only if it is still the same. */
+  version: number;
+  /** The current members, in the order they joined (ties by user id). */
   members: MemberState[];
 }
+
 
 export interface DialogCursor {
   activityAt: number;
@@ -93,7 +133,7 @@ export interface EventRow {
   eventId: number;
   dialogId: number;
   kind: EventKind;
-  /** Who caused it: the sender, the reader, the member a message reached, the dialog's creator. */
+  /** Who caused it: the sender, the reader, the member a message reached, the dialog's creator or changer ('' when nobody did). */
   userId: string;
   /** message: its seq; read / delivered: the position reached; dialog: 0. */
   seq: number;
@@ -150,8 +190,10 @@ export type ReadResult =
       seq: number;
       /** The message at that position. */
       messageId: number;
-      /** The dialog's last seq, for the unread count. */
+      /** The dialog's last seq. */
       lastSeq: number;
+      /** The reader's unread count after this input (text messages from others after their position). */
+      unreadCount: number;
       /**
        * The message.read event when the position moved; null when it was already there. In a
        * group it is addressed to the reader only (their other tabs): a read fanned out to every
@@ -160,8 +202,8 @@ export type ReadResult =
       event: EventRow | null;
       memberIds: string[];
       dialogType: DialogType;
-      /** Who sent the message read up to (a group tells them, and only them, live). */
-      messageSenderId: string;
+      /** Who sent the message read up to (a group tells them, and only them, live); null for a system message. */
+      messageSenderId: string | null;
     }
   | { kind: 'not_member' }
   | { kind: 'message_not_found' };
@@ -187,12 +229,18 @@ export interface NewGroup {
   title: string;
   /** Every member, the creator included, without repeats. */
   memberIds: string[];
+  /** The English text of its `created` system message (the group's first message). */
+  createdText: string;
 }
 
 export interface MessageQuery {
   before?: number | undefined;
   after?: number | undefined;
   limit: number;
+  /** Only messages with a seq above this (what the viewer may see; default 0). */
+  visibleAfter?: number | undefined;
+  /** Only messages up to this seq (a departed member's last; default none). */
+  visibleThrough?: number | undefined;
 }
 
 // ---- the interface, by domain --------------------------------------------------------------
@@ -221,16 +269,43 @@ export interface DialogStore {
    * event for the opener `a` is logged with it.
    */
   openDirectDialog(widgetId: number, a: string, b: string, now: number): Promise<{ dialogId: number; created: boolean; event: EventRow | null }>;
-  /** Creates a group with its members and logs a `dialog` event for all of them. */
-  createGroup(widgetId: number, group: NewGroup, now: number): Promise<{ dialogId: number; event: EventRow }>;
-  /** The user's read position and the dialog's last seq; null when not a member (or no such dialog). */
-  getMembership(widgetId: number, dialogId: number, userId: string): Promise<{ lastSeq: number; lastReadSeq: number } | null>;
-  /** Null when the dialog does not exist in this widget or the user is not a member. */
+  /**
+   * Creates a group with its members (the creator its owner), its first message (a `created`
+   * system message, which counts as read by the creator), and logs the message's event and a
+   * `dialog` event for all of them, in that order.
+   */
+  createGroup(widgetId: number, group: NewGroup, now: number): Promise<{ dialogId: number; event: EventRow; created: LoggedMessage }>;
+  /**
+   * The user's standing in the dialog: current or departed, what they may see, their read
+   * position. Null when they never were a member (or no such dialog in this widget).
+   */
+  getMembership(widgetId: number, dialogId: number, userId: string): Promise<MembershipRow | null>;
+  /** The dialog as the user sees it, departed or not; null when they never were a member (or no such dialog in this widget). */
   getDialogForMember(widgetId: number, dialogId: number, userId: string): Promise<DialogView | null>;
-  /** The user's dialogs, most recent activity first, strictly after the cursor; empty direct ones only for whoever opened them. */
+  /**
+   * The user's dialogs (departed ones included, frozen at their departure), most recent activity
+   * first, strictly after the cursor; empty direct ones only for whoever opened them.
+   */
   listDialogsForMember(widgetId: number, userId: string, cursor: DialogCursor | null, limit: number): Promise<DialogView[]>;
-  /** The member ids of a dialog (empty when it does not exist in this widget). */
+  /** The current member ids of a dialog (empty when it does not exist in this widget). */
   getMemberIds(widgetId: number, dialogId: number): Promise<string[]>;
+  /**
+   * Applies a planned group change (see GroupPlan) in one transaction, if the dialog is still at
+   * `version` (the view the plan was made on); otherwise changes nothing and answers conflict.
+   */
+  applyGroupChange(widgetId: number, dialogId: number, version: number, plan: GroupPlan, now: number): Promise<GroupChangeResult>;
+  /**
+   * Sets a current member's mute; when it changed, logs a `dialog` event for that member only.
+   * Null when they are not a current member.
+   */
+  setMuted(widgetId: number, dialogId: number, userId: string, muted: boolean, now: number): Promise<{ event: EventRow | null } | null>;
+  /**
+   * The current members but its sender whose read position reached the message, with when it
+   * first did, most recent first (ties by user id); null when the message is not in the dialog.
+   * Read moves are recorded with the read marks (and with a send or a group change that moves
+   * past others' messages), so the time is exact and durable.
+   */
+  readBy(widgetId: number, dialogId: number, messageId: number): Promise<{ seq: number; senderId: string | null; readers: Reader[] } | null>;
   /**
    * Everyone who shares at least one direct dialog with the user: who is told of their presence.
    * (Groups are left out: announcing every member to every member is members² frames per connect.)
@@ -241,20 +316,25 @@ export interface DialogStore {
 export interface MessageStore {
   /**
    * Stores each message with its seq and its one `message` event, all in one transaction; a
-   * sender's message counts as read and delivered for them. A replayed client_msg_id returns the
-   * stored message and logs nothing. Results are in input order, and so are the event positions.
+   * sender's message counts as read and delivered for them, and as unread for every other current
+   * member. Only current members may send. A replayed client_msg_id returns the stored message and
+   * logs nothing. Results are in input order, and so are the event positions.
    */
   commitSends(inputs: SendInput[]): Promise<SendResult[]>;
   /**
-   * Moves each member's read position forward to the message (never backwards), in one
-   * transaction; reading implies delivered, so the delivered position follows.
+   * Moves each current member's read position forward to the message (never backwards), in one
+   * transaction; reading implies delivered, so the delivered position follows. A message the
+   * member may not see (before they joined a from_join group) is message_not_found.
    */
   commitReads(inputs: ReadInput[]): Promise<ReadResult[]>;
   /** Moves each member's delivered position forward to `seq` (never backwards), in one transaction. */
   commitDeliveries(inputs: DeliveryInput[]): Promise<DeliveryResult[]>;
-  /** The user's dialogs whose newest message has not reached them yet, with that message's seq. */
+  /** The dialogs the user is a current member of whose newest message has not reached them yet, with that message's seq. */
   undelivered(widgetId: number, userId: string): Promise<Array<{ dialogId: number; seq: number }>>;
-  /** Messages in ascending seq order; with `before` the newest ones older than it, with `after` the oldest newer ones. */
+  /**
+   * Messages in ascending seq order; with `before` the newest ones older than it, with `after` the
+   * oldest newer ones; always within (visibleAfter, visibleThrough].
+   */
   listMessages(widgetId: number, dialogId: number, query: MessageQuery): Promise<MessageRow[]>;
 }
 
@@ -262,9 +342,10 @@ export interface EventStore {
   /** The widget log's newest position (0 when empty). */
   logHead(widgetId: number): Promise<number>;
   /**
-   * The events after `afterId` that `userId` receives (the dialogs they are a member of now), at
-   * most `limit`, in position order. Incomplete when some were pruned, the position is unknown,
-   * or more than `limit` are waiting.
+   * The events after `afterId` that `userId` receives, at most `limit`, in position order: those
+   * of their dialogs logged after they joined and, once they left or were removed, up to their
+   * departure's dialog event. Incomplete when some were pruned, the position is unknown, or more
+   * than `limit` are waiting.
    */
   readEvents(widgetId: number, userId: string, afterId: number, limit: number): Promise<EventPage>;
   /** Deletes events logged before the time; returns how many. */
@@ -275,7 +356,35 @@ export interface UserStateStore {
   setLastSeen(widgetId: number, userId: string, at: number): Promise<void>;
 }
 
-export interface Store extends WidgetStore, DialogStore, MessageStore, EventStore, UserStateStore {
+/** A host API answer kept by idempotency key; `status` null while the first request is served. */
+export interface HostRequestRow {
+  requestHash: string;
+  status: number | null;
+  body: string | null;
+  createdAt: number;
+}
+
+/**
+ * What the host API (hostapi/) keeps. Promise: claiming a key is settled by the primary key
+ * (widget id, key), so of any number of concurrent claims on any number of nodes exactly one wins.
+ */
+export interface HostRequestStore {
+  /**
+   * Claims the key for a request: null when claimed (a new row, or one created before
+   * `expiredBefore` replaced), else the row already there.
+   */
+  claimHostRequest(widgetId: number, key: string, requestHash: string, now: number, expiredBefore: number): Promise<HostRequestRow | null>;
+  /** Stores the answer of a claimed key. */
+  completeHostRequest(widgetId: number, key: string, status: number, body: string): Promise<void>;
+  /** Gives a claimed key up (its request failed), so a retry runs afresh. */
+  releaseHostRequest(widgetId: number, key: string): Promise<void>;
+  /** Deletes rows created before the time; returns how many. */
+  pruneHostRequests(before: number): Promise<number>;
+  /** A current member of the dialog, its owner when it has one (else the longest standing); null when it has none or is not the widget's. */
+  dialogAnchor(widgetId: number, dialogId: number): Promise<string | null>;
+}
+
+export interface Store extends WidgetStore, DialogStore, MessageStore, EventStore, UserStateStore, HostRequestStore {
   /**
    * Resolves when the store answers a trivial query now; rejects, saying why, when it cannot
    * (closed, file gone, database down). Cheap enough for every readiness probe (/readyz).

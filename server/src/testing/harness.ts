@@ -58,6 +58,9 @@ export interface ApiResult<T = any> {
 export interface Api {
   get<T = any>(path: string): Promise<ApiResult<T>>;
   post<T = any>(path: string, body: unknown): Promise<ApiResult<T>>;
+  patch<T = any>(path: string, body: unknown): Promise<ApiResult<T>>;
+  put<T = any>(path: string, body: unknown): Promise<ApiResult<T>>;
+  delete<T = any>(path: string): Promise<ApiResult<T>>;
   raw(path: string, init: RequestInit): Promise<ApiResult>;
 }
 
@@ -209,10 +212,14 @@ function makeApi(base: () => string, devId: string, token: string | null): Api {
     }
     return { status: res.status, body, headers: res.headers };
   };
+  const send = (method: string) => (path: string, body: unknown) =>
+    raw(path, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   return {
     raw,
     get: (path) => raw(path, { method: 'GET' }),
-    post: (path, body) =>
-      raw(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    post: send('POST'),
+    patch: send('PATCH'),
+    put: send('PUT'),
+    delete: (path) => raw(path, { method: 'DELETE' }),
   };
 }

@@ -103,6 +103,29 @@ describe('declarative widgets file', () => {
     );
   });
 
+  it('max_group_members applies to the widget, and leaving it out goes back to the default', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(join(dir, 'db.sqlite'));
+    try {
+      const withLimit = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, max_group_members: 50 }]) });
+      await applyWidgetConfig(store, withLimit.widgets, 1);
+      expect((await store.getWidgetByDevId('shop'))?.maxGroupMembers).toBe(50);
+      const without = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [good]) });
+      expect(await applyWidgetConfig(store, without.widgets, 2)).toEqual({ created: [], updated: ['shop'] });
+      expect((await store.getWidgetByDevId('shop'))?.maxGroupMembers).toBeNull();
+    } finally {
+      await store.close();
+    }
+    for (const [value, message] of [
+      [1, /widgets\.0\.max_group_members: max_group_members must be at least 2/],
+      [2001, /widgets\.0\.max_group_members: max_group_members must be at most 2000/],
+      [10.5, /whole number/],
+      ['50', /must be a number/],
+    ] as const) {
+      expect(() => loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, max_group_members: value }]) }), String(value)).toThrow(message);
+    }
+  });
+
   it('admin_ids " 1 " is refused, not trimmed into user 1; "01" stays a user of its own', () => {
     const dir = tempDir();
     for (const id of [' 1 ', '1\n', '\ud800', '']) {

@@ -23,6 +23,7 @@ export function publicWidget(w: WidgetRow, withSecrets = false) {
     allowed_origins: w.allowedOrigins,
     admin_ids: w.adminIds,
     ...(w.rateLimits ? { rate_limits: rateLimitsToWire(w.rateLimits) } : {}),
+    ...(w.maxGroupMembers ? { max_group_members: w.maxGroupMembers } : {}),
     created_at: new Date(w.createdAt).toISOString(),
     updated_at: new Date(w.updatedAt).toISOString(),
     ...(withSecrets ? { secret_key: w.secretKey, api_password: w.apiPassword } : {}),
@@ -43,6 +44,8 @@ export async function applyWidgetConfig(store: Store, widgets: WidgetConfig[], n
       adminIds: w.admin_ids,
       // Left out of the file: back to the defaults, so removing an override takes it away.
       rateLimits: w.rate_limits ?? null,
+      // Likewise: back to MAX_GROUP_MEMBERS (groups already larger keep their members, and take no more).
+      maxGroupMembers: w.max_group_members ?? null,
     };
     let existing = await store.getWidgetByDevId(w.dev_id);
     if (!existing) {

@@ -54,6 +54,8 @@ export function dialogContract(open: OpenStore) {
       for (const viewer of [a, b]) {
         const view = await ctx.store.getDialogForMember(w, d, viewer);
         expect(view).toMatchObject({ id: d, type: 'direct', title: null, memberCount: 2, lastSeq: 0, lastMessage: null, lastReadSeq: 0 });
+        expect(view).toMatchObject({ unreadCount: 0, membership: 'member', muted: false, avatarUrl: null, history: 'all' });
+        expect(view!.members.every((m) => m.role === 'member')).toBe(true);
         expect(sorted(view!.members.map((m) => m.userId))).toEqual(sorted([a, b]));
       }
     });
@@ -62,24 +64,57 @@ export function dialogContract(open: OpenStore) {
   describe('createGroup', () => {
     const ctx = useStore(open);
 
-    it('creates a group with its title and members, as every member sees it', async () => {
+    it('creates a group with its title, members and first message, as every member sees it', async () => {
       const w = await newWidget(ctx.store);
       const members = users(4);
-      const { dialogId } = await group(ctx.store, w, members, 'Team');
+      const { dialogId, created } = await group(ctx.store, w, members, 'Team');
+      expect(created.message).toEqual({
+        id: expect.any(Number),
+        dialogId,
+        seq: 1,
+        senderId: null,
+        kind: 'system',
+        text: `${members[0]} created the group “Team”`,
+        clientMsgId: null,
+        createdAt: expect.any(Number),
+        system: { action: 'created', actor_id: members[0], user_ids: [], title: 'Team' },
+      });
       for (const viewer of members) {
         const view = await ctx.store.getDialogForMember(w, dialogId, viewer);
-        expect(view).toMatchObject({ id: dialogId, type: 'group', title: 'Team', memberCount: 4, lastSeq: 0, lastMessage: null });
+        expect(view).toMatchObject({ id: dialogId, type: 'group', title: 'Team', memberCount: 4, lastSeq: 1, lastMessage: created.message });
+        // A system message is nobody's unread.
+        expect(view).toMatchObject({ unreadCount: 0, membership: 'member', muted: false, joinedSeq: 0, history: 'from_join', avatarUrl: null });
         expect(sorted(view!.members.map((m) => m.userId))).toEqual(sorted(members));
-        expect(view!.members.every((m) => m.lastReadSeq === 0 && m.lastDeliveredSeq === 0)).toBe(true);
       }
       expect(sorted(await ctx.store.getMemberIds(w, dialogId))).toEqual(sorted(members));
     });
 
-    it('its dialog event reaches every member and nobody else', async () => {
+    it('its creator is the owner and has seen the first message; everyone else is a member who has read nothing', async () => {
+      const w = await newWidget(ctx.store);
+      const [creator, ...rest] = users(3);
+      const { dialogId } = await group(ctx.store, w, [creator, ...rest]);
+      const view = (await ctx.store.getDialogForMember(w, dialogId, rest[0]!))!;
+      const state = Object.fromEntries(view.members.map((m) => [m.userId, m]));
+      expect(state[creator]).toMatchObject({ role: 'owner', lastReadSeq: 1, lastDeliveredSeq: 1, unreadCount: 0, joinedAt: expect.any(Number) });
+      for (const m of rest) expect(state[m]).toMatchObject({ role: 'member', lastReadSeq: 0, lastDeliveredSeq: 0, unreadCount: 0 });
+      expect((await ctx.store.getDialogForMember(w, dialogId, creator))!.lastReadSeq).toBe(1);
+    });
+
+    it('logs its first message’s event, then a dialog event, for every member and nobody else', async () => {
       const w = await newWidget(ctx.store);
       const members = users(3);
       const [stranger] = users(1);
-      const { dialogId, event } = await group(ctx.store, w, members);
+      const { dialogId, event, created } = await group(ctx.store, w, members);
+      expect(created.event).toEqual({
+        eventId: event.eventId - 1,
+        dialogId,
+        kind: 'message',
+        userId: members[0],
+        seq: 1,
+        messageId: created.message.id,
+        onlyUserId: null,
+        createdAt: expect.any(Number),
+      });
       expect(event).toEqual({
         eventId: expect.any(Number),
         dialogId,
@@ -90,8 +125,9 @@ export function dialogContract(open: OpenStore) {
         onlyUserId: null,
         createdAt: expect.any(Number),
       });
-      for (const m of members) expect(await eventsOf(ctx.store, w, m)).toEqual([event]);
+      for (const m of members) expect(await eventsOf(ctx.store, w, m)).toEqual([created.event, event]);
       expect(await eventsOf(ctx.store, w, stranger)).toEqual([]);
+      expect(await ctx.store.logHead(w)).toBe(event.eventId);
     });
 
     it('two groups of the same members are two dialogs', async () => {
@@ -112,8 +148,9 @@ export function dialogContract(open: OpenStore) {
       const d = await direct(ctx.store, w, a, b);
       await send(ctx.store, w, d, a);
       await send(ctx.store, w, d, a);
-      expect(await ctx.store.getMembership(w, d, a)).toEqual({ lastSeq: 2, lastReadSeq: 2 });
-      expect(await ctx.store.getMembership(w, d, b)).toEqual({ lastSeq: 2, lastReadSeq: 0 });
+      const standing = { type: 'direct', membership: 'member', lastSeq: 2, visibleAfter: 0 };
+      expect(await ctx.store.getMembership(w, d, a)).toEqual({ ...standing, lastReadSeq: 2 });
+      expect(await ctx.store.getMembership(w, d, b)).toEqual({ ...standing, lastReadSeq: 0 });
     });
 
     it('getMembership and getDialogForMember answer null for strangers, unknown dialogs and other widgets', async () => {

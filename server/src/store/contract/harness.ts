@@ -64,6 +64,7 @@ export const widgetFields = (devId: string): NewWidget => ({
   allowedOrigins: ['https://host.example'],
   adminIds: ['admin-1'],
   rateLimits: { send: { user: { burst: 5, perSecond: 0.5 } } },
+  maxGroupMembers: 40,
 });
 
 export async function newWidget(store: Store): Promise<number> {
@@ -82,7 +83,7 @@ export async function direct(store: Store, widgetId: number, a: string, b: strin
 
 export async function group(store: Store, widgetId: number, memberIds: string[], title = uid('title')) {
   const creatorId = memberIds[0]!;
-  return store.createGroup(widgetId, { creatorId, title, memberIds }, tick());
+  return store.createGroup(widgetId, { creatorId, title, memberIds, createdText: `${creatorId} created the group “${title}”` }, tick());
 }
 
 export const input = (widgetId: number, dialogId: number, senderId: string, extra: Partial<SendInput> = {}): SendInput => ({

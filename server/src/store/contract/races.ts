@@ -6,6 +6,7 @@ import {
   type OpenStore,
   direct,
   eventsOf,
+  group,
   expectIncreasing,
   expectKind,
   input,
@@ -105,7 +106,7 @@ export function raceContract(open: OpenStore) {
       events.sort((x, y) => x.eventId - y.eventId);
       expectIncreasing(events.map((e) => e.seq));
       expect(events.at(-1)?.seq).toBe(8);
-      expect(await ctx.store.getMembership(w, d, b)).toEqual({ lastSeq: 8, lastReadSeq: 8 });
+      expect(await ctx.store.getMembership(w, d, b)).toMatchObject({ lastSeq: 8, lastReadSeq: 8 });
     });
 
     it('two nodes moving one member’s delivered position at once leave the highest', async () => {
@@ -123,6 +124,28 @@ export function raceContract(open: OpenStore) {
       const members = (await ctx.store.getDialogForMember(w, d, a))!.members;
       expect(members.find((m) => m.userId === b)?.lastDeliveredSeq).toBe(8);
       expect(await ctx.store.undelivered(w, b)).toEqual([]);
+    });
+
+    it('two nodes applying changes planned on one version at once: exactly one applies, and sends between keep their seqs', async () => {
+      const w = await newWidget(ctx.store);
+      const [a, b, ...newcomers] = users(2 + RACERS);
+      const { dialogId: g } = await group(ctx.store, w, [a, b]);
+      const { version } = (await ctx.store.getDialogForMember(w, g, a))!;
+      const added = (u: string) => ({ text: `added ${u}`, system: { action: 'added' as const, actor_id: a, user_ids: [u], title: null } });
+      const results = await Promise.all(
+        newcomers.flatMap((u, i) => [
+          node(i).applyGroupChange(w, g, version, { actorId: a, add: [u], messages: [added(u)] }, tick()),
+          node(i + 1).commitSends([input(w, g, b)]),
+        ]),
+      );
+      const changes = results.filter((r): r is Exclude<(typeof results)[number], unknown[]> => !Array.isArray(r));
+      expect(changes.filter((r) => r.kind === 'applied')).toHaveLength(1);
+      expect(changes.filter((r) => r.kind === 'conflict')).toHaveLength(RACERS - 1);
+      const view = (await ctx.store.getDialogForMember(w, g, a))!;
+      expect(view.memberCount).toBe(3);
+      expect(view.version).toBe(version + 1);
+      const seqs = (await ctx.store.listMessages(w, g, { limit: 100 })).map((m) => m.seq);
+      expect(seqs).toEqual(Array.from({ length: RACERS + 2 }, (_, i) => i + 1));
     });
   });
 }

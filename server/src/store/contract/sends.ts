@@ -142,7 +142,7 @@ export function sendContract(open: OpenStore) {
       ]);
       expect(results).toEqual([{ kind: 'not_member' }, { kind: 'not_member' }, { kind: 'not_member' }]);
       expect(await ctx.store.listMessages(w, d, { limit: 10 })).toEqual([]);
-      expect(await ctx.store.getMembership(w, d, a)).toEqual({ lastSeq: 0, lastReadSeq: 0 });
+      expect(await ctx.store.getMembership(w, d, a)).toMatchObject({ lastSeq: 0, lastReadSeq: 0 });
       expect([await ctx.store.logHead(w), await ctx.store.logHead(other)]).toEqual(heads);
     });
 

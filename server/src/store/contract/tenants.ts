@@ -37,7 +37,8 @@ export function tenantContract(open: OpenStore) {
           expect(page.complete).toBe(true);
           expect(sorted(new Set(page.events.map((e) => e.dialogId)))).toEqual(sorted(own[u]!));
         }
-        expect(await ctx.store.undelivered(w, b)).toEqual([{ dialogId: mine.d, seq: 1 }]);
+        // The group's first message (its creation) has not reached b either.
+        expect(sorted((await ctx.store.undelivered(w, b)).map((u) => `${u.dialogId}:${u.seq}`))).toEqual(sorted([`${mine.d}:1`, `${mine.g}:1`]));
         for (const id of [theirs.d, theirs.g]) {
           expect(await ctx.store.getDialogForMember(w, id, a)).toBeNull();
           expect(await ctx.store.getMembership(w, id, a)).toBeNull();
@@ -63,6 +64,13 @@ export function tenantContract(open: OpenStore) {
       const readThere = { widgetId: w2, dialogId: one.d, userId: b, messageId: one.sent.message.id, now: tick() };
       expect(await ctx.store.commitReads([readThere])).toEqual([{ kind: 'not_member' }]);
       expect(await ctx.store.commitDeliveries([{ widgetId: w2, dialogId: one.d, userId: b, seq: 1, now: tick() }])).toEqual([null]);
+      // Group changes, mute and read-by addressed through the other widget find nothing either.
+      const groupBefore = await ctx.store.getDialogForMember(w1, one.g, a);
+      const plan = { actorId: a, add: [users(1)[0]], messages: [{ text: 'x', system: { action: 'added' as const, actor_id: a, user_ids: [], title: null } }] };
+      expect(await ctx.store.applyGroupChange(w2, one.g, groupBefore!.version, plan, tick())).toEqual({ kind: 'conflict' });
+      expect(await ctx.store.setMuted(w2, one.d, a, true, tick())).toBeNull();
+      expect(await ctx.store.readBy(w2, one.d, one.sent.message.id)).toBeNull();
+      expect(await ctx.store.getDialogForMember(w1, one.g, a)).toEqual(groupBefore);
       expect(await heads()).toEqual(before);
       expect(await stateOfB()).toEqual(viewBefore);
       expect(await ctx.store.listMessages(w1, one.d, { limit: 100 })).toEqual([one.sent.message]);

@@ -6,7 +6,7 @@ import { type OpenStore, direct, group, newWidget, send, sorted, tick, uid, useS
 
 /**
  * Some of everything in one widget: a direct dialog with two messages, a read and a delivery, a
- * group with a message, and two users' last-seen state.
+ * group with its first (system) message and one more, and two users' last-seen state.
  */
 async function populate(store: Store, w: number, people: string[]) {
   const [a, b, c] = people as [string, string, string];
@@ -57,8 +57,11 @@ export function widgetDeletionContract(open: OpenStore) {
         widget,
         dialogs: 2,
         members: 5,
-        messages: 3,
+        // The group's first message is the system message of its creation.
+        messages: 4,
         events: eventIds.size,
+        // b's read in the direct dialog; in the group, the creator's of its first message and c's send past it.
+        readMoves: 3,
         userStates: 2,
       });
 
@@ -120,7 +123,7 @@ export function widgetDeletionContract(open: OpenStore) {
       await ctx.store.deleteWidget(w);
 
       await expect(ctx.store.openDirectDialog(w, a, b, tick())).rejects.toThrow();
-      await expect(ctx.store.createGroup(w, { creatorId: a, title: 't', memberIds: [a, b, c] }, tick())).rejects.toThrow();
+      await expect(ctx.store.createGroup(w, { creatorId: a, title: 't', memberIds: [a, b, c], createdText: 't' }, tick())).rejects.toThrow();
       const [sent] = await ctx.store.commitSends([{ widgetId: w, dialogId: d, senderId: a, text: 'late', clientMsgId: null, now: tick() }]);
       expect(sent).toEqual({ kind: 'not_member' });
       expect(await ctx.store.logHead(w)).toBe(0);

@@ -46,6 +46,16 @@ export function widgetContract(open: OpenStore) {
       expect((await ctx.store.getWidgetByDevId(row.devId))?.rateLimits).toBeNull();
     });
 
+    it('max group members round-trip: left out they read back as null, and a patch sets and clears them', async () => {
+      const { maxGroupMembers: _, ...fields } = widgetFields(uid('dev'));
+      const row = await ctx.store.insertWidget(fields, tick());
+      expect(row.maxGroupMembers).toBeNull();
+      expect((await ctx.store.updateWidget(row.devId, { maxGroupMembers: 12 }, tick()))?.maxGroupMembers).toBe(12);
+      expect((await ctx.store.getWidgetByDevId(row.devId))?.maxGroupMembers).toBe(12);
+      expect((await ctx.store.updateWidget(row.devId, { maxGroupMembers: null }, tick()))?.maxGroupMembers).toBeNull();
+      expect((await ctx.store.getWidgetByDevId(row.devId))?.maxGroupMembers).toBeNull();
+    });
+
     it('updateWidget answers null for an unknown dev_id and creates nothing', async () => {
       const devId = uid('missing');
       expect(await ctx.store.updateWidget(devId, { name: 'x' }, tick())).toBeNull();

@@ -96,11 +96,14 @@ const READ_EVENTS = `
   )
   SELECT log.head, log.pruned, p.* FROM log LEFT JOIN LATERAL (
     SELECT e.event_id, e.dialog_id, e.kind, e.user_id, e.seq, e.message_id, e.only_user_id, e.created_at,
-           m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.text AS m_text,
-           m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at
+           m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.kind AS m_kind, m.text AS m_text,
+           m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at, m.system AS m_system
     FROM dialog_members dm
     JOIN dialogs d ON d.widget_id = dm.widget_id AND d.id = dm.dialog_id AND d.last_event_id > :after
-    JOIN events e ON e.widget_id = dm.widget_id AND e.dialog_id = dm.dialog_id AND e.event_id > :after
+      AND (dm.left_event IS NULL OR dm.left_event > :after)
+    -- From their joining, up to their departure's dialog event.
+    JOIN events e ON e.widget_id = dm.widget_id AND e.dialog_id = dm.dialog_id
+      AND e.event_id > greatest(:after, dm.joined_event) AND (dm.left_event IS NULL OR e.event_id <= dm.left_event)
     LEFT JOIN messages m ON e.kind = 'message' AND m.id = e.message_id
     WHERE dm.widget_id = :widgetId AND dm.user_id = :userId
       AND (e.only_user_id IS NULL OR e.only_user_id = :userId)

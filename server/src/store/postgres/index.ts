@@ -12,6 +12,7 @@ import type { Store } from '../types.ts';
 import { type PostgresOptions, openDb } from './db.ts';
 import { dialogStore } from './dialogs.ts';
 import { eventStore } from './events.ts';
+import { hostStore } from './host.ts';
 import { messageStore } from './messages.ts';
 import { userStateStore, widgetStore } from './widgets.ts';
 
@@ -26,6 +27,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...dialogStore(db),
     ...messageStore(db),
     ...eventStore(db),
+    ...hostStore(db),
     ...userStateStore(db),
     async ping() {
       if (closed) throw new Error('the PostgreSQL store is closed');

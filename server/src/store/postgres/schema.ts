@@ -1,8 +1,9 @@
 // drizzle schema of the PostgreSQL store: the same tables as the SQLite schema (../schema.ts), with
 // PostgreSQL types, and one counter row per widget's event log that writers lock (events.ts).
 import { sql } from 'drizzle-orm';
-import { bigint, check, foreignKey, index, integer, json, pgTable, primaryKey, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, foreignKey, index, integer, json, pgTable, primaryKey, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { RateLimitOverrides } from '../../limits/policy.ts';
+import type { SystemEvent } from '../../realtime/protocol.ts';
 
 /** Unix milliseconds and ids that may pass 2^31; read back as JS numbers (db.ts parses int8). */
 const millis = (name: string) => bigint(name, { mode: 'number' });
@@ -23,6 +24,9 @@ export const widgets = pgTable(
     allowedOrigins: json('allowed_origins').$type<string[]>().notNull().default(sql`'[]'::json`),
     adminIds: json('admin_ids').$type<string[]>().notNull().default(sql`'[]'::json`),
     rateLimits: json('rate_limits').$type<RateLimitOverrides>(),
+    maxGroupMembers: integer('max_group_members'),
+    /** SHA-256 (hex) of the host API key; null: the host API is off for this widget. */
+    hostApiKeyHash: text('host_api_key_hash'),
     createdAt: millis('created_at').notNull(),
     updatedAt: millis('updated_at').notNull(),
   },
@@ -56,6 +60,9 @@ export const dialogs = pgTable(
     directB: text('direct_b'),
     createdBy: text('created_by').notNull(),
     title: text('title'),
+    avatarUrl: text('avatar_url'),
+    history: text('history', { enum: ['from_join', 'all'] }).notNull().default('from_join'),
+    version: integer('version').notNull().default(0),
     memberCount: integer('member_count').notNull().default(2),
     lastSeq: integer('last_seq').notNull().default(0),
     lastMessageId: millis('last_message_id'),
@@ -70,6 +77,7 @@ export const dialogs = pgTable(
     // so that it exists (inside CREATE TABLE) before the migration adds the keys that need it.
     unique('dialogs_widget_id').on(t.widgetId, t.id),
     check('dialogs_type', sql`${t.type} IN ('direct', 'group')`),
+    check('dialogs_history', sql`${t.history} IN ('from_join', 'all')`),
   ],
 );
 
@@ -81,9 +89,17 @@ export const dialogMembers = pgTable(
     userId: text('user_id').notNull(),
     lastReadSeq: integer('last_read_seq').notNull().default(0),
     lastDeliveredSeq: integer('last_delivered_seq').notNull().default(0),
-    role: text('role', { enum: ['owner', 'member'] }).notNull().default('member'),
+    unreadCount: integer('unread_count').notNull().default(0),
+    role: text('role', { enum: ['owner', 'admin', 'member'] }).notNull().default('member'),
     activityAt: millis('activity_at').notNull(),
     joinedAt: millis('joined_at').notNull(),
+    joinedSeq: integer('joined_seq').notNull().default(0),
+    joinedEvent: millis('joined_event').notNull().default(0),
+    membership: text('membership', { enum: ['member', 'left', 'removed'] }).notNull().default('member'),
+    leftSeq: integer('left_seq'),
+    leftEvent: millis('left_event'),
+    leftAt: millis('left_at'),
+    muted: boolean('muted').notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.dialogId, t.userId] }),
@@ -93,7 +109,8 @@ export const dialogMembers = pgTable(
     // widget, and the check PostgreSQL runs when a dialog is deleted finds this index instead of
     // scanning every tenant's rows.
     foreignKey({ name: 'dialog_members_dialog', columns: [t.widgetId, t.dialogId], foreignColumns: [dialogs.widgetId, dialogs.id] }),
-    check('dialog_members_role', sql`${t.role} IN ('owner', 'member')`),
+    check('dialog_members_role', sql`${t.role} IN ('owner', 'admin', 'member')`),
+    check('dialog_members_membership', sql`${t.membership} IN ('member', 'left', 'removed')`),
   ],
 );
 
@@ -104,12 +121,16 @@ export const messages = pgTable(
     widgetId: integer('widget_id').notNull(),
     dialogId: millis('dialog_id').notNull(),
     seq: integer('seq').notNull(),
-    senderId: text('sender_id').notNull(),
+    senderId: text('sender_id'),
+    kind: text('kind', { enum: ['text', 'system'] }).notNull().default('text'),
     text: text('text').notNull(),
     clientMsgId: text('client_msg_id'),
     createdAt: millis('created_at').notNull(),
+    // json, as the widgets' columns: it reads back as written.
+    system: json('system').$type<SystemEvent>(),
   },
   (t) => [
+    check('messages_kind', sql`${t.kind} IN ('text', 'system')`),
     uniqueIndex('messages_dialog_seq').on(t.widgetId, t.dialogId, t.seq),
     // NULLs are distinct here, so messages without a client_msg_id never collide.
     uniqueIndex('messages_client_msg_id').on(t.widgetId, t.senderId, t.clientMsgId),
@@ -152,4 +173,31 @@ export const events = pgTable(
     index('events_of_dialog').on(t.widgetId, t.dialogId, t.eventId),
     check('events_kind', sql`${t.kind} IN ('message', 'read', 'delivered', 'dialog')`),
   ],
+);
+
+/** Every forward move of a member's read position, as in SQLite (../schema.ts says what for). */
+export const readMoves = pgTable(
+  'read_moves',
+  {
+    widgetId: integer('widget_id').notNull(),
+    dialogId: millis('dialog_id').notNull(),
+    userId: text('user_id').notNull(),
+    seq: integer('seq').notNull(),
+    at: millis('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.widgetId, t.dialogId, t.userId, t.seq] })],
+);
+
+/** Host API answers by idempotency key: the same table as the SQLite schema's host_requests. */
+export const hostRequests = pgTable(
+  'host_requests',
+  {
+    widgetId: integer('widget_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status'),
+    body: text('body'),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.widgetId, t.key] }), index('host_requests_created').on(t.createdAt)],
 );

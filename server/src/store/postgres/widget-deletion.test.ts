@@ -16,7 +16,7 @@ async function widgetWithData(s: Store): Promise<number> {
   const [sent] = await s.commitSends([{ widgetId: w.id, dialogId, senderId: 'a', text: 'hi', clientMsgId: 'c1', now: 3 }]);
   if (sent?.kind !== 'created') throw new Error(`send refused: ${JSON.stringify(sent)}`);
   await s.commitReads([{ widgetId: w.id, dialogId, userId: 'b', messageId: sent.message.id, now: 4 }]);
-  await s.createGroup(w.id, { creatorId: 'a', title: 'g', memberIds: ['a', 'b', 'c'] }, 5);
+  await s.createGroup(w.id, { creatorId: 'a', title: 'g', memberIds: ['a', 'b', 'c'], createdText: 'a created the group “g”' }, 5);
   await s.setLastSeen(w.id, 'b', 6);
   await s.pruneEvents(3);
   return w.id;
@@ -63,7 +63,7 @@ await postgresSuite('PostgreSQL store: deleting a widget', () => {
             lastSeen.at(-1),
             other.commitSends([{ widgetId: doomed, dialogId, senderId: 'a', text: 'late', clientMsgId: null, now: 8 }]),
             other.openDirectDialog(doomed, 'a', `peer${counter++}`, 10),
-            other.createGroup(doomed, { creatorId: 'a', title: 't', memberIds: ['a', 'z'] }, 11),
+            other.createGroup(doomed, { creatorId: 'a', title: 't', memberIds: ['a', 'z'], createdText: 't' }, 11),
             other.commitDeliveries([{ widgetId: doomed, dialogId, userId: 'b', seq: 50, now: 12 }]),
           ]);
         }
@@ -75,7 +75,7 @@ await postgresSuite('PostgreSQL store: deleting a widget', () => {
       expect(deletion?.widget.id).toBe(doomed);
       await Promise.all(lastSeen);
       const left = await rowsOf(client, doomed);
-      expect(Object.keys(left)).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'messages', 'user_states', 'widgets']);
+      expect(Object.keys(left)).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'messages', 'read_moves', 'user_states', 'widgets']);
       expect(left).toEqual(Object.fromEntries(Object.keys(left).map((t) => [t, 0])));
       expect(await opened.store.logHead(doomed)).toBe(0);
       // The other widget is whole, and the deleted id answers like an unknown one.

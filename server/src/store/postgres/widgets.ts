@@ -16,6 +16,8 @@ interface Raw {
   allowed_origins: string[];
   admin_ids: string[];
   rate_limits: WidgetRow['rateLimits'];
+  max_group_members: number | null;
+  host_api_key_hash: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -31,6 +33,8 @@ const row = (r: Raw): WidgetRow => ({
   allowedOrigins: r.allowed_origins,
   adminIds: r.admin_ids,
   rateLimits: r.rate_limits ?? null,
+  maxGroupMembers: r.max_group_members ?? null,
+  hostApiKeyHash: r.host_api_key_hash ?? null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -53,8 +57,8 @@ export function widgetStore(db: Db): WidgetStore {
       // The widget and its log row in one statement: no widget exists without the row its writers lock.
       const r = (await db.get<Raw>(
         `WITH w AS (
-           INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, created_at, updated_at)
-           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins::json, :adminIds::json, :rateLimits::json, :now, :now)
+           INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, max_group_members, host_api_key_hash, created_at, updated_at)
+           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins::json, :adminIds::json, :rateLimits::json, :maxGroupMembers::int, :hostApiKeyHash::text, :now, :now)
            RETURNING *
          ),
          log AS (INSERT INTO event_logs (widget_id) SELECT id FROM w)
@@ -69,6 +73,8 @@ export function widgetStore(db: Db): WidgetStore {
           allowedOrigins: JSON.stringify(w.allowedOrigins),
           adminIds: JSON.stringify(w.adminIds),
           rateLimits: w.rateLimits ? JSON.stringify(w.rateLimits) : null,
+          maxGroupMembers: w.maxGroupMembers ?? null,
+          hostApiKeyHash: w.hostApiKeyHash ?? null,
           now,
         },
       ))!;
@@ -97,10 +103,12 @@ export function widgetStore(db: Db): WidgetStore {
         const members = await remove('dialog_members');
         const dialogs = await remove('dialogs');
         const events = await remove('events');
+        const readMoves = await remove('read_moves');
         await remove('event_logs');
         const userStates = await remove('user_states');
+        await remove('host_requests');
         await c.run('DELETE FROM widgets WHERE id = :widgetId', { widgetId });
-        return { widget: row(r), dialogs, members, messages, events, userStates };
+        return { widget: row(r), dialogs, members, messages, events, readMoves, userStates };
       });
     },
   };

@@ -4,6 +4,9 @@ import { type EventRowRaw, loggedEvent } from '../rows.ts';
 import type { EventPage, EventRow, EventStore, LoggedEvent } from '../types.ts';
 import type { Db } from './db.ts';
 
+/** Above every position: the end of the range of a member who has not left. */
+const NO_DEPARTURE = Number.MAX_SAFE_INTEGER;
+
 /** An event to log: its row without the position (assigned here) and with the widget and the time. */
 export type NewEvent = Omit<EventRow, 'eventId' | 'createdAt'> & { widgetId: number; now: number };
 
@@ -25,9 +28,14 @@ export class LogPositions {
   constructor(private readonly db: Db) {}
 
   next(widgetId: number): number {
-    const head = (this.heads.get(widgetId) ?? headOf(this.db, widgetId)) + 1;
+    const head = this.peek(widgetId);
     this.heads.set(widgetId, head);
     return head;
+  }
+
+  /** The position the next event of the widget would get, without taking it. */
+  peek(widgetId: number): number {
+    return (this.heads.get(widgetId) ?? headOf(this.db, widgetId)) + 1;
   }
 }
 
@@ -79,15 +87,17 @@ export function eventStore(db: Db): EventStore {
         if (afterId === head) return { head, events: [], complete: true };
         if (afterId > head || afterId < pruned) return { head, events: [], complete: false };
         // The user's dialogs that changed after the position (one index range of their
-        // memberships), then each one's events after it (one range each), merged by position.
+        // memberships), then each one's events after it (one range each: from their joining, up
+        // to their departure), merged by position.
         const rows = db
           .q<EventRowRaw>(
             `SELECT e.event_id, e.dialog_id, e.kind, e.user_id, e.seq, e.message_id, e.only_user_id, e.created_at,
-                    m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.text AS m_text,
-                    m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at
+                    m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.kind AS m_kind, m.text AS m_text,
+                    m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at, m.system AS m_system
              FROM dialog_members dm
-             JOIN dialogs d ON d.id = dm.dialog_id AND d.last_event_id > :after
-             JOIN events e ON e.widget_id = dm.widget_id AND e.dialog_id = dm.dialog_id AND e.event_id > :after
+             JOIN dialogs d ON d.id = dm.dialog_id AND d.last_event_id > :after AND coalesce(dm.left_event, ${NO_DEPARTURE}) > :after
+             JOIN events e ON e.widget_id = dm.widget_id AND e.dialog_id = dm.dialog_id
+               AND e.event_id > :after AND +e.event_id > dm.joined_event AND +e.event_id <= coalesce(dm.left_event, ${NO_DEPARTURE})
              LEFT JOIN messages m ON e.kind = 'message' AND m.id = e.message_id
              WHERE dm.widget_id = :widgetId AND dm.user_id = :userId
                AND (e.only_user_id IS NULL OR e.only_user_id = :userId)

@@ -3,6 +3,7 @@ import type { Store } from '../types.ts';
 import { type SqliteOptions, openDb } from './db.ts';
 import { dialogStore } from './dialogs.ts';
 import { eventStore } from './events.ts';
+import { hostStore } from './host.ts';
 import { messageStore } from './messages.ts';
 import { widgetStore } from './widgets.ts';
 
@@ -15,6 +16,7 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     ...dialogStore(db),
     ...messageStore(db),
     ...eventStore(db),
+    ...hostStore(db),
     async setLastSeen(widgetId, userId, at) {
       // Nothing for a deleted widget: a socket closed by the deletion still reports its user offline.
       db.q(

@@ -52,3 +52,62 @@ it('an existing database keeps its dialogs and messages, and old stream position
     await store.close();
   }
 });
+
+it('upgrading to group management keeps every dialog: owners, joined times, unread counts and read-by come from the old rows', async () => {
+  // The schema as it was before group management: migrations 0000–0004.
+  const old = join(dir, 'before-groups');
+  cpSync(MIGRATIONS, old, { recursive: true });
+  const journal = JSON.parse(readFileSync(join(old, 'meta', '_journal.json'), 'utf8'));
+  journal.entries = journal.entries.filter((e: { idx: number }) => e.idx <= 4);
+  writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+  const file = join(dir, 'before-groups.sqlite');
+  const raw = new Database(file);
+  migrate(drizzle({ client: raw }), { migrationsFolder: old });
+  // A direct dialog of a and b (b read 1 of 2), a group of c (its creator and owner), a, b, and a
+  // group whose creator is not among its members (and nobody was made its owner).
+  raw.exec(`
+    INSERT INTO widgets (id, dev_id, name, secret_key, users_info_url, created_at, updated_at) VALUES (1, 'old', 'Old', '${'k'.repeat(40)}', 'http://127.0.0.1:1/u', 1, 1);
+    INSERT INTO event_logs (widget_id, pruned_through) VALUES (1, 0);
+    INSERT INTO dialogs (id, widget_id, type, direct_key, created_by, member_count, last_seq, last_message_id, created_at, updated_at) VALUES
+      (1, 1, 'direct', 'a' || char(0) || 'b', 'a', 2, 2, 2, 10, 30),
+      (2, 1, 'group', NULL, 'c', 3, 1, 3, 20, 40),
+      (3, 1, 'group', NULL, 'gone', 2, 0, NULL, 25, 25);
+    UPDATE dialogs SET title = 'Club' WHERE id = 2;
+    UPDATE dialogs SET title = 'Orphan' WHERE id = 3;
+    INSERT INTO dialog_members (widget_id, dialog_id, user_id, last_read_seq, last_delivered_seq, role, activity_at, joined_at) VALUES
+      (1, 1, 'a', 2, 2, 'member', 30, 11), (1, 1, 'b', 1, 2, 'member', 30, 12),
+      (1, 2, 'c', 1, 1, 'owner', 40, 21), (1, 2, 'a', 0, 0, 'member', 40, 21), (1, 2, 'b', 0, 0, 'member', 40, 21),
+      (1, 3, 'y', 0, 0, 'member', 25, 26), (1, 3, 'x', 0, 0, 'member', 25, 26);
+    INSERT INTO messages (id, widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at) VALUES
+      (1, 1, 1, 1, 'a', 'first', 'c1', 28), (2, 1, 1, 2, 'a', 'second', 'c2', 30), (3, 1, 2, 1, 'c', 'hello club', NULL, 40);
+  `);
+  raw.close();
+
+  const store = openSqliteStore(file);
+  try {
+    const direct = (await store.getDialogForMember(1, 1, 'b'))!;
+    expect(direct).toMatchObject({ type: 'direct', history: 'all', membership: 'member', unreadCount: 1, lastReadSeq: 1, muted: false });
+    expect(direct.lastMessage).toMatchObject({ text: 'second', kind: 'text', system: null, senderId: 'a' });
+    expect(direct.members.map((m) => [m.userId, m.role, m.joinedAt])).toEqual([['a', 'member', 10], ['b', 'member', 10]]);
+    const club = (await store.getDialogForMember(1, 2, 'a'))!;
+    expect(club).toMatchObject({ type: 'group', history: 'from_join', joinedSeq: 0, unreadCount: 1, memberCount: 3 });
+    expect(Object.fromEntries(club.members.map((m) => [m.userId, m.role]))).toEqual({ a: 'member', b: 'member', c: 'owner' });
+    // Its creator gone, the earliest member (ties by user id) is the owner.
+    const orphan = (await store.getDialogForMember(1, 3, 'x'))!;
+    expect(Object.fromEntries(orphan.members.map((m) => [m.userId, m.role]))).toEqual({ x: 'owner', y: 'member' });
+    // Read-by of old reads: from the time of the message each position stands on.
+    expect(await store.readBy(1, 1, 1)).toEqual({ seq: 1, senderId: 'a', readers: [{ userId: 'b', readAt: 28 }] });
+    // The old rows take new changes: a text, a read, a group change.
+    const [sent] = await store.commitSends([{ widgetId: 1, dialogId: 2, senderId: 'b', text: 'hi', clientMsgId: null, now: 50 }]);
+    expect(sent).toMatchObject({ kind: 'created', message: { seq: 2, kind: 'text' } });
+    const applied = await store.applyGroupChange(1, 2, club.version, {
+      actorId: 'c',
+      depart: [{ userId: 'a', how: 'removed' }],
+      messages: [{ text: 'c removed a', system: { action: 'removed', actor_id: 'c', user_ids: ['a'], title: null } }],
+    }, 60);
+    expect(applied).toMatchObject({ kind: 'applied', departed: ['a'] });
+    expect(await store.getDialogForMember(1, 2, 'a')).toMatchObject({ membership: 'removed', lastSeq: 3, unreadCount: 2 });
+  } finally {
+    await store.close();
+  }
+});

@@ -28,7 +28,7 @@ async function widgetWithData(s: Store): Promise<number> {
   const [sent] = await s.commitSends([{ widgetId: w.id, dialogId, senderId: 'a', text: 'hi', clientMsgId: 'c1', now: 3 }]);
   if (sent?.kind !== 'created') throw new Error(`send refused: ${JSON.stringify(sent)}`);
   await s.commitReads([{ widgetId: w.id, dialogId, userId: 'b', messageId: sent.message.id, now: 4 }]);
-  await s.createGroup(w.id, { creatorId: 'a', title: 'g', memberIds: ['a', 'b', 'c'] }, 5);
+  await s.createGroup(w.id, { creatorId: 'a', title: 'g', memberIds: ['a', 'b', 'c'], createdText: 'a created the group “g”' }, 5);
   await s.setLastSeen(w.id, 'b', 6);
   // Pruning leaves the log's bookkeeping row (event_logs) behind, which must go too.
   await s.pruneEvents(3);
@@ -56,7 +56,7 @@ it('leaves no row of the widget in any table with a widget_id, not even after a 
   const doomed = await widgetWithData(store);
   const kept = await widgetWithData(store);
   const keptBefore = rowsOf(kept);
-  expect(Object.keys(keptBefore).sort()).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'messages', 'user_states', 'widgets']);
+  expect(Object.keys(keptBefore).sort()).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'messages', 'read_moves', 'user_states', 'widgets']);
   expect(Object.values(rowsOf(doomed)).every((n) => n > 0)).toBe(true);
 
   await store.deleteWidget(doomed);

@@ -15,6 +15,8 @@ interface Raw {
   allowed_origins: string;
   admin_ids: string;
   rate_limits: string | null;
+  max_group_members: number | null;
+  host_api_key_hash: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -30,6 +32,8 @@ const row = (r: Raw): WidgetRow => ({
   allowedOrigins: JSON.parse(r.allowed_origins) as string[],
   adminIds: JSON.parse(r.admin_ids) as string[],
   rateLimits: r.rate_limits === null ? null : (JSON.parse(r.rate_limits) as WidgetRow['rateLimits']),
+  maxGroupMembers: r.max_group_members ?? null,
+  hostApiKeyHash: r.host_api_key_hash ?? null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -50,14 +54,16 @@ export function widgetStore(db: Db): WidgetStore {
     async insertWidget(w: NewWidget, now) {
       const r = db
         .q<Raw>(
-          `INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, created_at, updated_at)
-           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins, :adminIds, :rateLimits, :now, :now) RETURNING *`,
+          `INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, max_group_members, host_api_key_hash, created_at, updated_at)
+           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins, :adminIds, :rateLimits, :maxGroupMembers, :hostApiKeyHash, :now, :now) RETURNING *`,
         )
         .get({
           ...w,
           allowedOrigins: JSON.stringify(w.allowedOrigins),
           adminIds: JSON.stringify(w.adminIds),
           rateLimits: w.rateLimits ? JSON.stringify(w.rateLimits) : null,
+          maxGroupMembers: w.maxGroupMembers ?? null,
+          hostApiKeyHash: w.hostApiKeyHash ?? null,
           now,
         })!;
       return row(r);
@@ -88,10 +94,12 @@ export function widgetStore(db: Db): WidgetStore {
           const members = remove('dialog_members');
           const dialogs = remove('dialogs');
           const events = remove('events');
+          const readMoves = remove('read_moves');
           remove('event_logs');
           const userStates = remove('user_states');
+          remove('host_requests');
           db.q('DELETE FROM widgets WHERE id = :widgetId').run({ widgetId });
-          return { widget: row(r), dialogs, members, messages, events, userStates };
+          return { widget: row(r), dialogs, members, messages, events, readMoves, userStates };
         });
       } finally {
         db.raw.pragma('foreign_keys = ON');

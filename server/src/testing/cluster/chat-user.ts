@@ -106,10 +106,12 @@ export class ChatUser {
     return within(found, `${this.id}: ${what}`, ms).finally(() => this.waiters.delete(wake));
   }
 
-  /** The message.new frames received, in order (duplicates kept: the checks look for them). */
+  /** The message.new frames of people's messages received, in order (duplicates kept: the checks look for them); system messages (a group's creation) are not what the checks count. */
   messages(dialogId?: number): Array<{ eventId: number; message: Message }> {
     return this.received.flatMap(({ frame: f }) =>
-      f.type === 'message.new' && f.event_id !== undefined && (dialogId === undefined || f.message.dialog_id === dialogId) ? [{ eventId: f.event_id, message: f.message }] : [],
+      f.type === 'message.new' && f.event_id !== undefined && f.message.kind === 'text' && (dialogId === undefined || f.message.dialog_id === dialogId)
+        ? [{ eventId: f.event_id, message: f.message }]
+        : [],
     );
   }
 

@@ -9,6 +9,8 @@ export interface RestWorld {
   devId: string;
   otherDevId: string;
   dialogId: number;
+  /** A group of the `valid` token's user (its owner, at first). */
+  groupId: number;
   messageId: number;
   /** Signed, expired, foreign and broken tokens by name; `valid` is a member of dialogId. */
   tokens: Record<string, string>;
@@ -54,10 +56,22 @@ const query: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom('?', '?&&&', '?=', '?limit', '?limit=1&limit=2', '?limit=5&before=3&after=1', '?cursor=%00'), weight: 1 },
 );
 
+type BodyKind = 'none' | 'dialog' | 'message' | 'read' | 'members' | 'patch' | 'role' | 'mute';
+
 /** Paths under /api/v1/{dev_id}, each with the method it is meant for. */
-function apiRoute(world: RestWorld): fc.Arbitrary<{ path: string; method: string; body: 'none' | 'dialog' | 'message' | 'read' }> {
+function apiRoute(world: RestWorld): fc.Arbitrary<{ path: string; method: string; body: BodyKind }> {
   const dialog = segment(world, String(world.dialogId));
+  // Group management, on the group and (not_a_group) on the direct dialog.
+  const anyDialog = fc.oneof(segment(world, String(world.groupId)), dialog);
+  const member = fc.oneof(segment(world, '2'), segment(world, '1'), hostileId.map((id) => pathSafe(String(id))));
   return fc.oneof(
+    anyDialog.map((d) => ({ path: `/dialogs/${d}`, method: 'PATCH', body: 'patch' as const })),
+    anyDialog.map((d) => ({ path: `/dialogs/${d}/members`, method: 'POST', body: 'members' as const })),
+    fc.tuple(anyDialog, member).map(([d, u]) => ({ path: `/dialogs/${d}/members/${u}`, method: 'DELETE', body: 'none' as const })),
+    fc.tuple(anyDialog, member).map(([d, u]) => ({ path: `/dialogs/${d}/members/${u}/role`, method: 'PUT', body: 'role' as const })),
+    anyDialog.map((d) => ({ path: `/dialogs/${d}/leave`, method: 'POST', body: 'none' as const })),
+    anyDialog.map((d) => ({ path: `/dialogs/${d}/mute`, method: 'PUT', body: 'mute' as const })),
+    fc.tuple(anyDialog, segment(world, String(world.messageId))).map(([d, m]) => ({ path: `/dialogs/${d}/messages/${m}/read-by`, method: 'GET', body: 'none' as const })),
     fc.constant({ path: '/me', method: 'GET', body: 'none' as const }),
     fc.constant({ path: '/dialogs', method: 'GET', body: 'none' as const }),
     fc.constant({ path: '/dialogs', method: 'POST', body: 'dialog' as const }),
@@ -80,7 +94,7 @@ function otherPath(world: RestWorld): fc.Arbitrary<string> {
   );
 }
 
-function bodyValue(world: RestWorld, kind: 'none' | 'dialog' | 'message' | 'read'): fc.Arbitrary<unknown> {
+function bodyValue(world: RestWorld, kind: BodyKind): fc.Arbitrary<unknown> {
   const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 3 });
   const shaped: Record<typeof kind, fc.Arbitrary<unknown>> = {
     none: hostileJson,
@@ -98,12 +112,23 @@ function bodyValue(world: RestWorld, kind: 'none' | 'dialog' | 'message' | 'read
       client_msg_id: maybe(fc.oneof({ arbitrary: hostileString, weight: 3 }, hostileJson)),
     }),
     read: fc.record({ message_id: maybe(fc.oneof(fc.constant(world.messageId), hostileId)) }),
+    members: fc.record({ user_ids: maybe(fc.oneof(fc.array(fc.oneof(fc.constantFrom(1, 2, 3, 'x-9'), hostileId), { maxLength: 8 }), hostileJson)) }),
+    patch: fc.record(
+      {
+        title: fc.oneof(hostileString, hostileJson),
+        avatar_url: fc.oneof(fc.constantFrom('https://img.example/a.png', 'javascript:alert(1)', 'http://', null), hostileString, hostileJson),
+        history: fc.oneof(fc.constantFrom('all', 'from_join', 'ALL'), hostileJson),
+      },
+      { requiredKeys: [] },
+    ),
+    role: fc.record({ role: maybe(fc.oneof(fc.constantFrom('owner', 'admin', 'member', 'Admin'), hostileJson)) }),
+    mute: fc.record({ muted: maybe(fc.oneof(fc.boolean(), hostileJson)) }),
   };
   return fc.oneof({ arbitrary: shaped[kind], weight: 4 }, hostileJson);
 }
 
 /** The body as bytes: JSON text (well formed or not), invalid UTF-8, empty, or far past the 64 KiB cap. */
-function bodyBytes(world: RestWorld, kind: 'none' | 'dialog' | 'message' | 'read'): fc.Arbitrary<{ bytes: Buffer; oversized: boolean } | undefined> {
+function bodyBytes(world: RestWorld, kind: BodyKind): fc.Arbitrary<{ bytes: Buffer; oversized: boolean } | undefined> {
   const text = jsonText(bodyValue(world, kind));
   return fc.oneof(
     { arbitrary: text.map((t) => ({ bytes: Buffer.from(t, 'utf8'), oversized: false })), weight: 12 },
