@@ -29,22 +29,24 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   app.route('/', site);
   const demo = await serveApp(app, { port: 0 });
   const configPath = join(dataDir, 'imbachat.config.json');
-  writeServerConfig(configPath, [
-    {
-      dev_id: DEV_ID,
-      name: 'Browser tests',
-      secret_key: secretKey,
-      api_login: apiLogin,
-      api_password: apiPassword,
-      // The demo site's users-info, plus each test's own guests (see support/host-page.ts).
-      users_info_url: `${demo.url}/e2e-host/users-info`,
-      allowed_origins: [demo.url, `http://localhost:${demo.port}`],
-      admin_ids: ['1'],
-      // Tests seed long histories over REST from one address in a moment: sending has room for
-      // that; every other limit is the server's default, which the tests, like people, never meet.
-      rate_limits: { send: { user: { burst: 10_000, per_second: 1_000 }, ip: { burst: 100_000, per_second: 10_000 } } },
-    },
-  ]);
+  const widget = {
+    dev_id: DEV_ID,
+    name: 'Browser tests',
+    secret_key: secretKey,
+    api_login: apiLogin,
+    api_password: apiPassword,
+    // The demo site's users-info, plus each test's own guests (see support/host-page.ts).
+    users_info_url: `${demo.url}/e2e-host/users-info`,
+    allowed_origins: [demo.url, `http://localhost:${demo.port}`],
+    admin_ids: ['1'],
+    // Tests seed long histories over REST from one address in a moment: sending has room for
+    // that; every other limit is the server's default, which the tests, like people, never meet.
+    rate_limits: { send: { user: { burst: 10_000, per_second: 1_000 }, ip: { burst: 100_000, per_second: 10_000 } } },
+    // Small enough that a test can meet it for real (adding a member beyond it is refused with
+    // group_too_large), large enough for the 30-member layout test.
+    max_group_members: 40,
+  };
+  writeServerConfig(configPath, [widget]);
 
   const logPath = join(import.meta.dirname, 'server.log');
   // No clock-skew leeway: the token tests use tokens that expire within seconds. The users-info

@@ -160,6 +160,10 @@ export async function restAs(user: { id: number | string }) {
     messages: (dialogId: number) =>
       call<{ items: { id: number; text: string; sender_id: string }[] }>('GET', `/dialogs/${dialogId}/messages?limit=100`),
     dialog: (dialogId: number) => call<{ unread_count: number }>('GET', `/dialogs/${dialogId}`),
+    /** The first page of this user's dialogs, as the server describes them. */
+    list: () => call<{ items: { id: number; type: string; title: string | null; membership: string; muted: boolean; unread_count: number }[] }>('GET', '/dialogs?limit=50'),
+    /** Any other endpoint (group management: members, roles, leaving, mute). */
+    call,
   };
 }
 

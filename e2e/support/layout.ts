@@ -23,10 +23,13 @@ export function cutTexts(page: Page): Promise<string[]> {
         out.push(`"${own}" is cut by its own box (${el.scrollWidth}×${el.scrollHeight} in ${el.clientWidth}×${el.clientHeight})`);
         continue;
       }
-      // A clipping ancestor that does not scroll (the panel, an ellipsis box) must hold the whole text.
+      // A clipping ancestor that does not scroll (the panel, an ellipsis box) must hold the whole
+      // text; inside a scroll container (a long member list), what is out of view is scrolled to,
+      // not cut (the container itself must not scroll sideways, above).
       for (let a = el.parentElement; a; a = a.parentElement) {
         const s = getComputedStyle(a);
-        if (!clips(s) || scrolls(s)) continue;
+        if (scrolls(s)) break;
+        if (!clips(s)) continue;
         const r = a.getBoundingClientRect();
         if (box.left < r.left - 1 || box.right > r.right + 1 || box.top < r.top - 1 || box.bottom > r.bottom + 1) {
           out.push(`"${own}" sticks out of .${a.className}`);

@@ -1,6 +1,7 @@
 // axe-core finds nothing in the widget (its open shadow root included) in any state a person sees:
-// the closed launcher with its badge, the dialog list, a conversation with receipts, the empty list
-// and a group — on a desktop window and on a 375 px phone.
+// the closed launcher with its badge, the dialog list, a conversation with receipts, the empty list,
+// a group with "Read by", its menu and its info, and "New chat" — on a desktop window and on a
+// 375 px phone.
 import AxeBuilder from '@axe-core/playwright';
 import { type Page, expect, test } from '@playwright/test';
 import { DEMO_USERS } from '@imbachat/demo';
@@ -89,7 +90,8 @@ for (const screen of screens) {
     const maxiApi = await rest(maxi);
     await maxiApi.send(groupId, unique('Who brings the tea?'));
     await (await rest(owner)).send(groupId, unique('I do, the menu: https://example.org/tea'));
-    await mine.send(groupId, unique('I bring cake, then'));
+    const cake = await mine.send(groupId, unique('I bring cake, then'));
+    await maxiApi.read(groupId, cake.id);
     const withMaxi = await mine.dialogWith(maxi);
     // Long enough to scroll, with nothing focusable in it: the log itself must take the focus.
     for (let i = 1; i <= 12; i++) await mine.send(withMaxi, unique(`Letter ${i} of the archive: dated, signed and sorted.`));
@@ -125,6 +127,24 @@ for (const screen of screens) {
     await expect(w.header).toContainText('3 members');
     await expect(w.log.getByText(maxi.name)).toBeVisible();
     await audit(tab.page, `group-${screen.label}`);
+
+    // The group's own parts: who read my message, the header menu, its info, and "New chat".
+    const shadow = tab.page.locator('imbachat-widget');
+    await tab.page.getByRole('button', { name: 'Read by 1' }).click();
+    await expect(shadow.locator('.readers li')).toHaveCount(1);
+    await tab.page.getByRole('button', { name: 'Chat menu' }).click();
+    await expect(tab.page.getByRole('menu')).toBeVisible();
+    await audit(tab.page, `group-menu-${screen.label}`);
+    await tab.page.getByRole('menuitem', { name: 'Group info' }).click();
+    await expect(tab.page.getByRole('heading', { name: 'Group info' })).toBeVisible();
+    await expect(shadow.locator('.members > li')).toHaveCount(3);
+    await audit(tab.page, `group-info-${screen.label}`);
+    await tab.page.getByRole('button', { name: 'Back to the chat' }).click();
+    await tab.page.getByRole('button', { name: 'Back to chats' }).click();
+    await tab.page.getByRole('button', { name: 'New chat', exact: true }).click();
+    await tab.page.getByRole('checkbox', { name: maria.name }).check();
+    await tab.page.getByRole('checkbox', { name: ahmed.name }).check();
+    await audit(tab.page, `new-chat-${screen.label}`);
     await tab.close();
   });
 

@@ -82,7 +82,8 @@ export function validateLoadOptions(input: unknown): LoadOptions | null {
   return options;
 }
 
-function describe(value: unknown): string {
+/** A value as a console message names it (strings quoted and cut, objects not spelt out). */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;

@@ -57,6 +57,10 @@ export function start(host: Host): Controller {
       if (userId === undefined) chat.showList();
       else await chat.openDialogWith(userId);
     },
+    page(call, arg) {
+      const chat = needChat(`imbaApi.${call}`);
+      return chat ? chat.loadFull().then((f) => f.page(call, arg)) : Promise.reject(new Error('no chat'));
+    },
     close() {
       current()?.closePanel();
     },

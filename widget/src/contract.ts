@@ -16,6 +16,8 @@ export interface Host {
 export interface Controller {
   load(options: LoadOptions): void;
   openDialog(userId?: string): Promise<void>;
+  /** The group calls are checked where their code is (group-api.ts), so they pass on as given. */
+  page(call: PageCall, arg: unknown): Promise<unknown>;
   close(): void;
   countNewMessagesSum(): number;
   countNewMessages(userId: string): number;
@@ -23,3 +25,6 @@ export interface Controller {
 }
 
 export type Start = (host: Host) => Controller;
+
+/** imbaApi calls answered by the conversations part of the chat. */
+export type PageCall = 'openGroup' | 'createGroup' | 'addToRoom';

@@ -1,7 +1,7 @@
 // The loader: the script tag's only code. Defines window.ImbaChat and window.imbaApi at once,
 // queues calls made before the app chunk has arrived, and fetches that chunk on the first load().
 import { USER_ID_RULE, normalizeUserId, report, validateLoadOptions } from './api.ts';
-import type { Controller, EventMap, EventName, Start } from './contract.ts';
+import type { Controller, EventMap, EventName, PageCall, Start } from './contract.ts';
 import { locateScript } from './locate.ts';
 import type { ImbaApi, ImbaChatGlobal } from '../types/imbachat.d.ts';
 
@@ -49,6 +49,12 @@ function install(win: Window & typeof globalThis): void {
     );
   };
 
+  /** A page call the app answers with a promise, passed on as given. */
+  const relay =
+    <K extends PageCall>(call: K) =>
+    (arg: unknown) =>
+      new Promise<unknown>((resolve, reject) => withApp((c) => c.page(call, arg).then(resolve, reject))) as ReturnType<ImbaApi[K]>;
+
   const imbaChat: ImbaChatGlobal & { [MARK]: true } = {
     [MARK]: true,
     load(options) {
@@ -74,6 +80,10 @@ function install(win: Window & typeof globalThis): void {
       }
       return new Promise<void>((resolve) => withApp((c) => void c.openDialog(id).then(resolve)));
     },
+    // Checked by the app (group-api.ts); they settle once it has answered.
+    openGroup: relay('openGroup'),
+    createGroup: relay('createGroup'),
+    addToRoom: relay('addToRoom'),
     close: () => withApp((c) => c.close()),
     countNewMessagesSum: () => controller?.countNewMessagesSum() ?? 0,
     countNewMessages(userId) {

@@ -14,8 +14,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 const BUDGET = 13.5 * 1024;
 /** The whole UI in English; the goal is 30 KB. It was 36 KB while the size was measured on the
  *  development build (NODE_ENV=test in vitest) and the panel and the conversations part were two
- *  chunks. */
-const FULL_BUDGET = 34 * 1024;
+ *  chunks; 34 KB until groups could be run from the widget ("New chat", a group's info with its
+ *  members and roles, the header menu, "Read by", system messages in every language and the page
+ *  API's group calls: 6 KB, all in the later chunk, none in the startup). */
+const FULL_BUDGET = 40 * 1024;
 const root = resolve(import.meta.dirname, '..');
 let out: string;
 
@@ -77,7 +79,7 @@ it('the panel and the conversations part are one chunk, not loaded before the la
   expect(lazy.some((f) => /\/(Panel|full)-/.test(f))).toBe(false);
 });
 
-it('the whole English UI (startup and the later chunk) is at most 34 KB gzipped', () => {
+it('the whole English UI (startup and the later chunk) is at most 40 KB gzipped', () => {
   const { initial, lazy } = startupFiles();
   const later = lazy.filter((f) => f.endsWith('.js') && !/\/ru-/.test(f));
   const total = [...initial, ...later].reduce((n, f) => n + gz(f), 0);

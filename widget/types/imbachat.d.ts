@@ -14,10 +14,69 @@ export interface ImbaChatMessage {
   id: number;
   dialog_id: number;
   seq: number;
-  sender_id: string;
+  /** null for a system message. */
+  sender_id: string | null;
+  /** "system": a change of a group (who joined, a rename…); `text` is its English rendering. */
+  kind: 'text' | 'system';
   text: string;
   client_msg_id: string | null;
   created_at: string;
+  system: ImbaChatSystemEvent | null;
+}
+
+export interface ImbaChatSystemEvent {
+  action: 'created' | 'added' | 'removed' | 'left' | 'renamed' | 'avatar' | 'promoted' | 'demoted' | 'owner' | 'notice';
+  actor_id: string | null;
+  user_ids: string[];
+  title: string | null;
+}
+
+export interface ImbaChatMemberState {
+  user_id: string;
+  last_read_seq: number;
+  last_delivered_seq: number;
+  online: boolean;
+  last_seen_at: string | null;
+  role: 'owner' | 'admin' | 'member';
+  joined_at: string;
+}
+
+/** A dialog as the server describes it to the signed-in user (docs/api.md, "Shapes"). */
+export interface ImbaChatDialog {
+  id: number;
+  type: 'direct' | 'group';
+  /** The group's title; null for a direct dialog. */
+  title: string | null;
+  member_count: number;
+  members: ImbaChatUser[];
+  members_state: ImbaChatMemberState[];
+  last_message: ImbaChatMessage | null;
+  unread_count: number;
+  last_read_seq: number;
+  updated_at: string;
+  avatar_url: string | null;
+  history: 'from_join' | 'all';
+  /** The signed-in user's standing: still in it, or left / removed (then it is read-only). */
+  membership: 'member' | 'left' | 'removed';
+  muted: boolean;
+}
+
+/** imbaApi.createGroup's argument. */
+export interface ImbaChatGroupOptions {
+  /** 1–200 characters (after trimming). */
+  title: string;
+  /** The other members (1–500); the signed-in user is the owner and need not be listed. */
+  user_ids: Array<string | number>;
+}
+
+/** imbaApi.addToRoom's argument, as the ImbaChat plugins pass it; `users_ids` become the members. */
+export interface ImbaChatRoomOptions {
+  title: string;
+  users_ids: Array<{ user_id: string | number } | string | number>;
+  /** Accepted for compatibility and ignored (there are no public rooms to join by name). */
+  pipe?: string;
+  is_public?: number | boolean;
+  type?: unknown;
 }
 
 export interface ImbaChatLoadOptions {
@@ -64,6 +123,12 @@ export interface ImbaChatGlobal {
 export interface ImbaApi {
   /** With a user id: opens (creating if needed) the direct dialog with that user. Without: opens the dialog list. */
   openDialog(userId?: string | number): Promise<void>;
+  /** Opens the group with this dialog id (the user must be in it). */
+  openGroup(dialogId: number | string): Promise<void>;
+  /** Creates a group owned by the signed-in user; resolves with it (rejects with an Error whose `code` says why). */
+  createGroup(options: ImbaChatGroupOptions): Promise<ImbaChatDialog>;
+  /** The ImbaChat plugins' name for creating a group: creates it as createGroup does and opens it. */
+  addToRoom(options: ImbaChatRoomOptions): Promise<ImbaChatDialog>;
   /** Closes the panel. */
   close(): void;
   /** Unread messages in all dialogs (0 until the widget is ready). */

@@ -48,19 +48,17 @@ export function catalogueFor(tag: string): Partial<Catalogue> {
 const english = (): Partial<Catalogue> => loaded.value['en'] ?? enLauncher;
 
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
-  let text = catalogueFor(lang.value)[key] ?? english()[key] ?? key;
-  if (vars) for (const [k, v] of Object.entries(vars)) text = text.replace(`{${k}}`, String(v));
-  return text;
+  return fill(catalogueFor(lang.value)[key] ?? english()[key] ?? key, vars);
 }
 
-export function isKey(key: string): key is MessageKey {
-  return key in english();
-}
+/** One pass over the {placeholders}: a name that reads "{title}" or "$&" stays as it is. */
+const fill = (text: string, vars: Record<string, string | number> = {}): string =>
+  text.replace(/\{(\w+)\}/g, (all, k: string) => String(vars[k] ?? all));
 
 /** "{n} members" in the right form for n ("1 участник", "3 участника", "5 участников"). The
  *  rules are those of the text's language, so English text under another tag stays English. */
-export function plural(key: PluralKey, n: number): string {
+export function plural(key: PluralKey, n: number, vars?: Record<string, string>): string {
   const c = catalogueFor(lang.value);
   const form = c[`${key}_${new Intl.PluralRules(textLang(lang.value)).select(n)}`] ?? c[`${key}_other`] ?? english()[`${key}_other`] ?? key;
-  return form.replace('{n}', String(n));
+  return fill(form, { ...vars, n });
 }

@@ -170,7 +170,7 @@ export class Chat {
   /** The conversations part, for the panel (which renders only once it is loaded). */
   full(): FullChat {
     const full = this.loaded.peek();
-    if (!full) throw new Error('The conversations part of the chat is not loaded yet.');
+    if (!full) throw new Error('not loaded'); // the panel renders only once it is
     return full;
   }
 
@@ -188,10 +188,6 @@ export class Chat {
     this.view.open.value = false;
   }
 
-  dismissNotice(): void {
-    this.view.notice.value = null;
-  }
-
   showList(): void {
     batch(() => {
       this.view.view.value = { kind: 'list' };
@@ -207,12 +203,6 @@ export class Chat {
 
   /** imbaApi.openDialog(userId): open the dialog with that user, creating it on the server if needed. */
   async openDialogWith(userId: string): Promise<void> {
-    if (userId === this.#opts.userId) {
-      this.#fail('cannot_message_self', 'You cannot write to yourself.');
-      this.showList();
-      this.view.notice.value = 'cannotMessageSelf';
-      return;
-    }
     // The panel opens at once and says it is opening; its code may still be on the way.
     const known = this.dialogs.withUser(userId);
     batch(() => {

@@ -1,5 +1,5 @@
 // The dialog list moves on from the live events alone: previews, order, unread counts and read
-// positions, receipts in groups, and which dialog is "the dialog with" someone.
+// positions (system messages never unread), and which dialog is "the dialog with" someone.
 import type { Dialog, Message } from '@imbachat/server/protocol';
 import { expect, it } from 'vitest';
 import { DialogsModel, dialogName, mergeDialog, partnerOf } from './dialogs.ts';
@@ -8,14 +8,13 @@ const person = (id: string, name: string) => ({ user_id: id, name, avatar_url: n
 const me = person('1', 'Me');
 const bob = person('2', 'Bob');
 const carol = person('3', 'Carol');
-const state = (user_id: string, read = 0, delivered = read) => ({ user_id, last_read_seq: read, last_delivered_seq: delivered, online: false, last_seen_at: null });
 
 function msg(dialog_id: number, seq: number, sender_id = '2'): Message {
-  return { id: dialog_id * 1000 + seq, dialog_id, seq, sender_id, text: `m${seq}`, client_msg_id: null, created_at: new Date(Date.UTC(2026, 0, 1, 10, seq)).toISOString() };
+  return { id: dialog_id * 1000 + seq, dialog_id, seq, sender_id, kind: 'text', text: `m${seq}`, client_msg_id: null, system: null, created_at: new Date(Date.UTC(2026, 0, 1, 10, seq)).toISOString() };
 }
 
 function direct(id: number, extra: Partial<Dialog> = {}): Dialog {
-  return { id, type: 'direct', title: null, member_count: 2, members: [me, bob], members_state: [], last_message: null, unread_count: 0, last_read_seq: 0, updated_at: '2026-01-01T00:00:00.000Z', ...extra };
+  return { id, type: 'direct', title: null, member_count: 2, members: [me, bob], members_state: [], avatar_url: null, history: 'all', membership: 'member', muted: false, last_message: null, unread_count: 0, last_read_seq: 0, updated_at: '2026-01-01T00:00:00.000Z', ...extra };
 }
 
 function group(id: number, extra: Partial<Dialog> = {}): Dialog {
@@ -77,14 +76,20 @@ it('a snapshot older than what the list knows never rolls back the preview, the 
   expect(mergeDialog(stale, known)).toMatchObject({ last_message: { seq: 5 }, last_read_seq: 5, unread_count: 0 });
 });
 
-it('group receipts: delivered once at least one other member has it, read once at least one read it', () => {
+it('system messages (who joined, a rename) become the preview but are never unread', () => {
   const m = new DialogsModel('1');
-  m.upsert(group(9, { members_state: [state('1', 9), state('2', 1, 4), state('3', 2, 3)] }));
-  expect(m.receipts.value[9]).toEqual({ read: 2, delivered: 4 }); // my own positions do not count
-  m.setReceipt(9, { read: 5 }); // Carol read up to 5
-  expect(m.receipts.value[9]).toEqual({ read: 5, delivered: 5 });
-  m.setReceipt(9, { read: 3 }); // Bob is behind: the tick stays
-  expect(m.receipts.value[9]).toEqual({ read: 5, delivered: 5 });
+  m.upsert(group(9, { last_message: msg(9, 2), last_read_seq: 2 }));
+  m.noteMessage(msg(9, 3));
+  m.noteMessage({ ...msg(9, 4), sender_id: null, kind: 'system', system: { action: 'added', actor_id: '2', user_ids: ['3'], title: null } });
+  m.noteMessage(msg(9, 5));
+  expect(m.byId(9)).toMatchObject({ last_message: { seq: 5 }, unread_count: 2 });
+  // A read elsewhere up to the system message leaves what came after it, not "seq minus read".
+  m.ownRead(9, 4);
+  expect(m.byId(9)).toMatchObject({ last_read_seq: 4, unread_count: 1 });
+  // A snapshot whose count knows of system messages is believed over "last seq minus read".
+  const server = group(9, { last_message: msg(9, 5), last_read_seq: 2, unread_count: 2 });
+  expect(mergeDialog(group(9, { last_message: msg(9, 6), last_read_seq: 2, unread_count: 3 }), server)).toMatchObject({ unread_count: 3 });
+  expect(mergeDialog(server, group(9, { last_message: msg(9, 5), last_read_seq: 4, unread_count: 1 }))).toMatchObject({ unread_count: 1 });
 });
 
 it('"the dialog with" a user is the direct one, never a group they are in', () => {

@@ -5,21 +5,10 @@ import type { Dialog, Message, User } from '@imbachat/server/protocol';
 
 export type LoadStatus = 'idle' | 'loading' | 'loaded' | 'error';
 
-export interface Receipt {
-  read: number;
-  delivered: number;
-}
-
 export class DialogsModel {
   readonly items = signal<Dialog[]>([]);
   readonly status = signal<LoadStatus>('idle');
   readonly nextCursor = signal<string | null>(null);
-  /**
-   * How far the others got per dialog, from members_state and live receipts. A group keeps the
-   * furthest of its other members: my message shows delivered once at least one of them has it,
-   * and read once at least one of them read it (a per-member view can come with the group UI).
-   */
-  readonly receipts = signal<Record<number, Receipt>>({});
   readonly unreadTotal = computed(() => this.items.value.reduce((sum, d) => sum + d.unread_count, 0));
 
   constructor(readonly meId: string) {}
@@ -38,55 +27,42 @@ export class DialogsModel {
     let next = this.items.value;
     for (const d of dialogs) next = upsertInto(next, d);
     this.items.value = next;
-    for (const d of dialogs) this.#seedReceipts(d);
   }
 
   upsert(dialog: Dialog): void {
     this.items.value = upsertInto(this.items.value, dialog);
-    this.#seedReceipts(dialog);
-  }
-
-  #seedReceipts(dialog: Dialog): void {
-    for (const s of dialog.members_state ?? [])
-      if (s.user_id !== this.meId) this.setReceipt(dialog.id, { read: s.last_read_seq, delivered: s.last_delivered_seq });
   }
 
   /**
    * A message was committed (message.new, or the answer to my POST): it becomes the preview and
    * the dialog's activity time (so it moves to the top). My own message means I have read up to
-   * it; anyone else's is unread after my read position. Seen twice, it changes nothing.
+   * it; anyone else's text is one more unread (system messages are never unread, so a count is
+   * not "last seq minus my read position"). Seen twice, it changes nothing.
    */
   noteMessage(m: Message): void {
     const d = this.byId(m.dialog_id);
     if (!d) return;
     const newer = m.seq > (d.last_message?.seq ?? 0);
-    const read = m.sender_id === this.meId ? Math.max(d.last_read_seq, m.seq) : d.last_read_seq;
+    const mine = m.sender_id === this.meId;
+    const read = mine ? Math.max(d.last_read_seq, m.seq) : d.last_read_seq;
     if (!newer && read === d.last_read_seq) return;
     const last = newer ? m : d.last_message;
-    this.upsert({ ...d, last_message: last, updated_at: newer ? m.created_at : d.updated_at, last_read_seq: read, unread_count: Math.max(0, (last?.seq ?? 0) - read) });
-  }
-
-  /** The answer to my POST …/read: the server's own count. */
-  setRead(dialogId: number, seq: number, unread: number): void {
-    const d = this.byId(dialogId);
-    if (!d || d.last_read_seq > seq) return;
-    this.upsert({ ...d, last_read_seq: seq, unread_count: unread });
+    const unread = !newer ? left(d.unread_count, last, read) : mine ? 0 : d.unread_count + (m.kind === 'system' ? 0 : 1);
+    this.upsert({ ...d, last_message: last, updated_at: newer ? m.created_at : d.updated_at, last_read_seq: read, unread_count: unread });
   }
 
   /** message.read from me (another tab read it): what is left is what came after `seq`. */
   ownRead(dialogId: number, seq: number): void {
     const d = this.byId(dialogId);
     if (!d || d.last_read_seq >= seq) return;
-    this.upsert({ ...d, last_read_seq: seq, unread_count: Math.max(0, (d.last_message?.seq ?? 0) - seq) });
+    this.upsert({ ...d, last_read_seq: seq, unread_count: left(d.unread_count, d.last_message, seq) });
   }
+}
 
-  /** Receipts only move forward: a stale snapshot never takes a tick away. */
-  setReceipt(dialogId: number, change: Partial<Receipt>): void {
-    const current = this.receipts.peek()[dialogId] ?? { read: 0, delivered: 0 };
-    const read = Math.max(current.read, change.read ?? 0);
-    const delivered = Math.max(current.delivered, change.delivered ?? 0, read);
-    if (read !== current.read || delivered !== current.delivered) this.receipts.value = { ...this.receipts.peek(), [dialogId]: { read, delivered } };
-  }
+/** What is still unread after moving my read position to `read`: no more than before, and no
+ *  more than the messages after it (some of which may be system messages, never unread). */
+function left(before: number, last: Message | null, read: number): number {
+  return Math.min(before, Math.max(0, (last?.seq ?? 0) - read));
 }
 
 /** The other person of a direct dialog; null for a group (it has a title, not a partner). */
@@ -103,21 +79,18 @@ export function dialogName(dialog: Dialog, meId: string): string {
 /** Newer facts win: an older answer (a slow REST page, a dialog.updated built before the latest
  *  message) never rolls back a preview or a read position. */
 export function mergeDialog(old: Dialog, next: Dialog): Dialog {
-  const oldSeq = old.last_message?.seq ?? 0;
-  const nextSeq = next.last_message?.seq ?? 0;
-  const newerMessage = nextSeq >= oldSeq;
+  const newer = (next.last_message?.seq ?? 0) >= (old.last_message?.seq ?? 0) ? next : old;
+  const last = newer.last_message;
   const read = Math.max(old.last_read_seq, next.last_read_seq);
-  const last = newerMessage ? next.last_message : old.last_message;
+  // Each side's count is exact for its own message and read positions; mixed, the side with the
+  // newer message counted from an older read position: at most that, less what was read since.
+  const exact = [next, old].find((d) => d.last_message?.seq === last?.seq && d.last_read_seq === read);
   return {
     ...next,
     last_message: last,
-    updated_at: newerMessage ? next.updated_at : old.updated_at,
+    updated_at: newer.updated_at,
     last_read_seq: read,
-    // Each side's count is exact for its own message and read positions; mixed, count from them.
-    unread_count:
-      newerMessage && next.last_read_seq === read ? next.unread_count :
-      nextSeq <= oldSeq && old.last_read_seq === read ? old.unread_count :
-      Math.max(0, (last?.seq ?? 0) - read),
+    unread_count: exact ? exact.unread_count : left(newer.unread_count, last, read),
   };
 }
 

@@ -15,11 +15,11 @@ const bob = person('2', 'Bob');
 const carol = person('3', 'Carol');
 
 function msg(dialog_id: number, seq: number, sender_id = '2'): Message {
-  return { id: dialog_id * 1000 + seq, dialog_id, seq, sender_id, text: `m${seq}`, client_msg_id: null, created_at: new Date(Date.UTC(2026, 0, 1, 10, seq)).toISOString() };
+  return { id: dialog_id * 1000 + seq, dialog_id, seq, sender_id, kind: 'text', text: `m${seq}`, client_msg_id: null, system: null, created_at: new Date(Date.UTC(2026, 0, 1, 10, seq)).toISOString() };
 }
 
 function direct(id: number, other = bob, extra: Partial<Dialog> = {}): Dialog {
-  return { id, type: 'direct', title: null, member_count: 2, members: [me, other], members_state: [], last_message: null, unread_count: 0, last_read_seq: 0, updated_at: '2026-01-01T00:00:00.000Z', ...extra };
+  return { id, type: 'direct', title: null, member_count: 2, members: [me, other], members_state: [], avatar_url: null, history: 'all', membership: 'member', muted: false, last_message: null, unread_count: 0, last_read_seq: 0, updated_at: '2026-01-01T00:00:00.000Z', ...extra };
 }
 
 /** A chat against a fake server: `list` is GET /dialogs, `server` what GET /dialogs/{id} answers. */
@@ -127,7 +127,7 @@ it('frames about a dialog being fetched wait for it and apply in order', async (
   await settle();
   expect(c.fetched).toEqual([9]);
   expect(c.chat.dialogs.byId(9)).toMatchObject({ last_message: { seq: 2 }, last_read_seq: 2, unread_count: 0 });
-  expect(c.chat.dialogs.receipts.value[9]).toEqual({ read: 0, delivered: 2 });
+  expect(c.chat.full().receipts.furthest.value[9]).toEqual({ read: 0, delivered: 2 });
   c.chat.dispose();
 });
 
@@ -166,7 +166,7 @@ it('my message from another tab clears the count; a read there leaves what came 
 it("message.read from someone else is a receipt, and does not touch my count", async () => {
   const c = await live([direct(7, bob, { last_message: msg(7, 2), unread_count: 2 })]);
   c.send({ type: 'message.read', dialog_id: 7, user_id: '2', message_id: 7002, seq: 2 });
-  expect(c.chat.dialogs.receipts.value[7]).toEqual({ read: 2, delivered: 2 });
+  expect(c.chat.full().receipts.furthest.value[7]).toEqual({ read: 2, delivered: 2 });
   expect(c.chat.dialogs.byId(7)).toMatchObject({ unread_count: 2, last_read_seq: 0 });
   c.chat.dispose();
 });
@@ -184,7 +184,7 @@ it('dialog.updated adds a dialog that appeared (a new group) and never rolls a k
 });
 
 it('presence comes from direct dialogs only: a group does not seed its members', async () => {
-  const online = (user_id: string) => ({ user_id, last_read_seq: 0, last_delivered_seq: 0, online: true, last_seen_at: null });
+  const online = (user_id: string) => ({ user_id, last_read_seq: 0, last_delivered_seq: 0, online: true, last_seen_at: null, role: 'member' as const, joined_at: '2026-01-01T00:00:00.000Z' });
   const group: Dialog = { ...direct(9), type: 'group', title: 'Hiking club', member_count: 3, members: [me, bob, carol], members_state: [online('1'), online('2'), online('3')] };
   const c = await live([group, direct(7, bob, { members_state: [online('2')] })]);
   expect(c.chat.full().presence.users.value).toEqual({ '2': { online: true, last_seen_at: null } });
@@ -202,5 +202,28 @@ it('unknown frame types are ignored, and the frames after them still apply', asy
   expect(c.chat.dialogs.items.value).toBe(before);
   c.send({ type: 'message.new', message: msg(7, 1) });
   expect(c.chat.dialogs.byId(7)).toMatchObject({ unread_count: 1 });
+  c.chat.dispose();
+});
+
+it('a muted dialog is silent and out of the title, still counted; system messages are never unread and never ring', async () => {
+  const group: Dialog = { ...direct(9), type: 'group', title: 'Hiking club', member_count: 3, members: [me, bob, carol], muted: true };
+  const c = await live([group, direct(7, carol)]);
+  document.title = 'Shop';
+  c.chat.view.pageVisible.value = false;
+  c.send({ type: 'message.new', message: msg(9, 1, '2') });
+  expect(c.chat.dialogs.unreadTotal.value).toBe(1);
+  expect(document.title).toBe('Shop');
+  expect(c.alerts).not.toHaveBeenCalled();
+  // A system message in a dialog that is not muted: the preview, no count, no sound, no event.
+  c.send({ type: 'message.new', message: { ...msg(7, 1), sender_id: null, kind: 'system', system: { action: 'notice', actor_id: null, user_ids: [], title: null } } });
+  expect(c.chat.dialogs.byId(7)).toMatchObject({ last_message: { seq: 1 }, unread_count: 0 });
+  expect(c.alerts).not.toHaveBeenCalled();
+  expect(c.events.filter((e) => e.name === 'message').map((e) => (e.payload as { dialog_id: number }).dialog_id)).toEqual([9]);
+  // Unmuted (dialog.updated from the mute call in another tab): the next one rings and is in the title.
+  c.send({ type: 'dialog.updated', dialog: { ...group, muted: false, last_message: msg(9, 1, '2'), unread_count: 1 } });
+  c.send({ type: 'message.new', message: msg(9, 2, '3') });
+  expect(document.title).toBe('(2) Shop');
+  expect(c.alerts).toHaveBeenCalledTimes(1);
+  expect(c.alerts.mock.calls[0]![0]).toMatchObject({ title: 'Hiking club', body: 'Carol: m2' });
   c.chat.dispose();
 });

@@ -6,8 +6,8 @@ import type { EventMap } from '../contract.ts';
 import type { DialogsModel } from './dialogs.ts';
 import type { SessionModel } from './session.ts';
 
-/** The frames about conversations (a message, once the list took it; typing; presence). */
-export type LaterFrame = Extract<ServerFrame, { type: 'message.new' | 'typing.start' | 'typing.stop' | 'presence' }>;
+/** The frames about conversations (a message or a read, once the list took it; receipts; typing; presence). */
+export type LaterFrame = Extract<ServerFrame, { type: 'message.new' | 'message.read' | 'message.delivered' | 'typing.start' | 'typing.stop' | 'presence' }>;
 
 /** The models the frames move here, and where the rest goes on to (state/full.ts). */
 export interface FramesTarget {
@@ -65,17 +65,15 @@ export class Frames {
         return;
       case 'message.new':
         c.dialogs.noteMessage(frame.message);
-        if (frame.message.sender_id !== me) this.#emit('message', { message: frame.message, dialog_id: frame.message.dialog_id });
+        // System messages (who joined, a rename) are no one's: the page hears of people's messages.
+        if (frame.message.sender_id !== me && frame.message.kind !== 'system') this.#emit('message', { message: frame.message, dialog_id: frame.message.dialog_id });
         return c.later(frame);
       case 'dialog.updated':
         return this.#dialog(frame.dialog);
       case 'message.read':
-        if (frame.user_id !== me) c.dialogs.setReceipt(frame.dialog_id, { read: frame.seq });
-        else c.dialogs.ownRead(frame.dialog_id, frame.seq); // read in another tab
-        return;
+        if (frame.user_id === me) return c.dialogs.ownRead(frame.dialog_id, frame.seq); // read in another tab
+        return c.later(frame); // a tick, and who read it
       case 'message.delivered':
-        if (frame.user_id !== me) c.dialogs.setReceipt(frame.dialog_id, { delivered: frame.seq });
-        return;
       case 'typing.start':
       case 'typing.stop':
       case 'presence':

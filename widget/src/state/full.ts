@@ -2,7 +2,8 @@
 // idle, or on the first open): histories, sending, drafts, read marks, typing, and the sound and
 // notifications. The launcher's part (the link, the dialog list, unread counts) is state/chat.ts.
 import { batch, effect } from '@preact/signals-core';
-import type { ClientFrame, Dialog, Message } from '@imbachat/server/protocol';
+import type { ClientFrame, Dialog, Message, User } from '@imbachat/server/protocol';
+import type { PageCall } from '../contract.ts';
 import '../i18n/english.ts';
 import { t } from '../i18n/index.ts';
 import { ApiError, type RestClient } from '../transport/rest.ts';
@@ -10,15 +11,18 @@ import { TalkApi } from '../transport/talk.ts';
 import { Alerts } from './alerts.ts';
 import { dialogName, type DialogsModel } from './dialogs.ts';
 import { Drafts } from './drafts.ts';
+import { Groups } from './groups.ts';
+import { pageCall } from './page-groups.ts';
 import { MessagesModel } from './messages.ts';
 import type { LaterFrame } from './frames.ts';
 import { Outbox, type TabStorage } from './outbox.ts';
 import { PresenceModel } from './presence.ts';
 import { Reads } from './reads.ts';
+import { Receipts } from './receipts.ts';
 import type { SessionModel } from './session.ts';
 import { Threads } from './threads.ts';
 import { TypingSender } from './typing.ts';
-import type { ViewModel } from './view.ts';
+import type { View, ViewModel } from './view.ts';
 
 /** What the page's load options say about alerts (the person's own choices live in Alerts). */
 export interface AlertOptions {
@@ -56,6 +60,10 @@ export class FullChat {
   readonly messages = new MessagesModel();
   readonly presence = new PresenceModel();
   readonly alerts: Alerts;
+  readonly groups: Groups;
+  readonly receipts: Receipts;
+  /** Everyone seen in a dialog this page, by id: system messages name people who have left. */
+  readonly people = new Map<string, User>();
   readonly #outbox: Outbox;
   readonly #threads: Threads;
   readonly #reads: Reads;
@@ -85,8 +93,19 @@ export class FullChat {
     this.#reads = new Reads({ ...models, onError: (err) => c.onError(err, true) });
     this.#drafts = new Drafts(`imbachat:draft:${c.devId}:${userId}`, () => c.siteStorage());
     this.#typingSender = new TypingSender((frame) => c.sendFrame(frame));
+    this.groups = new Groups(c.rest, c.dialogs);
+    this.receipts = new Receipts(userId);
     this.#cleanups.push(
-      effect(() => this.alerts.setTitle(!c.view.pageVisible.value, c.dialogs.unreadTotal.value)),
+      // Whatever brought a dialog (a page, a fetch, dialog.updated, an answer of ours): its
+      // members' names and positions.
+      effect(() => {
+        for (const d of c.dialogs.items.value) {
+          for (const u of d.members) this.people.set(u.user_id, u);
+          this.receipts.seed(d);
+        }
+      }),
+      // The title counts what is worth coming back for: muted dialogs are left out of it.
+      effect(() => this.alerts.setTitle(!c.view.pageVisible.value, c.dialogs.items.value.reduce((n, d) => n + (d.muted ? 0 : d.unread_count), 0))),
       effect(() => this.#reads.markSeen()),
       effect(() => this.#saveView()),
     );
@@ -121,6 +140,11 @@ export class FullChat {
     switch (frame.type) {
       case 'message.new':
         return this.#message(frame.message);
+      case 'message.read':
+        return this.receipts.set(frame.dialog_id, { read: frame.seq }, frame.user_id);
+      case 'message.delivered':
+        if (frame.user_id !== me) this.receipts.set(frame.dialog_id, { delivered: frame.seq });
+        return;
       case 'typing.start':
         if (frame.user_id !== me) this.presence.startTyping(frame.dialog_id, frame.user_id);
         return;
@@ -135,14 +159,15 @@ export class FullChat {
   #message(m: Message): void {
     const { session, dialogs, view } = this.#c;
     const me = session.userId;
-    this.presence.stopTyping(m.sender_id, m.dialog_id);
+    if (m.sender_id !== null) this.presence.stopTyping(m.sender_id, m.dialog_id);
     const thread = this.messages.existing(m.dialog_id);
     if (thread && thread.status.peek() === 'loaded') {
       if (m.seq > thread.lastSeq() + 1) void this.#threads.catchUp(m.dialog_id);
       else thread.merge([m]);
     }
-    if (m.sender_id === me) return;
     const d = dialogs.byId(m.dialog_id);
+    // A muted dialog is silent (its unread count still shows); system messages are never unread.
+    if (m.sender_id === me || m.kind === 'system' || d?.muted) return;
     const hidden = !view.pageVisible.peek();
     const sender = d?.type === 'group' ? d.members.find((u) => u.user_id === m.sender_id)?.name : undefined;
     this.alerts.incoming({
@@ -182,9 +207,30 @@ export class FullChat {
     void this.#threads.loadThread(id);
   }
 
+  dismissNotice(): void {
+    this.#c.view.notice.value = null;
+  }
+
+  /** A step of the panel with no loading of its own: starting a chat, a group's info. */
+  show(v: Extract<View, { kind: 'new' | 'group' }>): void {
+    batch(() => {
+      this.#c.view.notice.value = null;
+      this.#c.view.view.value = v;
+    });
+    if (v.kind === 'group') void this.groups.refresh(v.id).catch(() => {}); // a fresh snapshot of who is online
+  }
+
   /** The dialog with that user, created on the server if needed (the chat opened the panel). */
   async openDialogWith(userId: string): Promise<void> {
     const { view, dialogs } = this.#c;
+    if (userId === this.#c.session.userId) {
+      this.#c.fail('cannot_message_self', 'You cannot write to yourself.');
+      batch(() => {
+        view.view.value = { kind: 'list' };
+        view.notice.value = 'cannotMessageSelf';
+      });
+      return;
+    }
     const known = dialogs.withUser(userId);
     if (known) this.showDialog(known.id);
     try {
@@ -200,6 +246,16 @@ export class FullChat {
       view.view.value = { kind: 'list' };
       this.#c.fail(code, err instanceof Error ? err.message : String(err));
     }
+  }
+
+  /** The group calls of the page API (the app passes them on unchecked; state/page-groups.ts). */
+  page(call: PageCall, arg: unknown): Promise<unknown> {
+    return pageCall({ core: this.#c, groups: this.groups, show: (id) => this.showDialog(id) }, call, arg);
+  }
+
+  /** A person's name in a dialog: from its members, else from any dialog seen this page. */
+  nameOf(dialog: Dialog | undefined, userId: string): string | null {
+    return (dialog?.members.find((m) => m.user_id === userId) ?? this.people.get(userId))?.name ?? null;
   }
 
   #saveView(): void {

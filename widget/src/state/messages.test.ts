@@ -7,13 +7,15 @@ const msg = (seq: number, extra: Partial<Message> = {}): Message => ({
   dialog_id: 1,
   seq,
   sender_id: '2',
+  kind: 'text',
   text: `m${seq}`,
+  system: null,
   client_msg_id: null,
   created_at: new Date(2026, 0, 1, 10, seq).toISOString(),
   ...extra,
 });
 const pending = (cid: string): ChatMessage => ({
-  key: `c:${cid}`, id: null, seq: null, dialog_id: 1, sender_id: '1', text: 'hi', client_msg_id: cid, created_at: new Date().toISOString(), status: 'pending',
+  key: `c:${cid}`, id: null, seq: null, dialog_id: 1, sender_id: '1', kind: 'text', system: null, text: 'hi', client_msg_id: cid, created_at: new Date().toISOString(), status: 'pending',
 });
 
 it('a catch-up page overlapping what is shown adds each message once, in seq order', () => {
@@ -24,7 +26,7 @@ it('a catch-up page overlapping what is shown adds each message once, in seq ord
 
 it('the POST answer and message.new for my message replace the pending bubble, keeping its key', () => {
   const local = pending('abc');
-  const sent = msg(4, { sender_id: '1', text: 'hi', client_msg_id: 'abc' });
+  const sent = msg(4, { sender_id: '1', kind: 'text', system: null, text: 'hi', client_msg_id: 'abc' });
   let list = mergeMessages([fromServer(msg(3)), local], [sent]);
   list = mergeMessages(list, [sent]); // message.new after the POST answer
   expect(list).toHaveLength(2);

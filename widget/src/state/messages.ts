@@ -13,10 +13,13 @@ export interface ChatMessage {
   id: number | null;
   seq: number | null;
   dialog_id: number;
-  sender_id: string;
+  /** null for a system message (kind "system": rendered from `system`, in the widget's language). */
+  sender_id: string | null;
+  kind: Message['kind'];
   text: string;
   client_msg_id: string | null;
   created_at: string;
+  system: Message['system'];
   status: Delivery;
   /** Why the last send failed (an error code), for failed messages. */
   error?: string;

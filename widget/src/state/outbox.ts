@@ -56,7 +56,7 @@ export class Outbox {
   }
 
   #local(dialogId: number, text: string, clientMsgId: string, createdAt: string): ChatMessage {
-    return { key: `c:${clientMsgId}`, id: null, seq: null, dialog_id: dialogId, sender_id: this.#o.userId, text, client_msg_id: clientMsgId, created_at: createdAt, status: 'pending' };
+    return { key: `c:${clientMsgId}`, id: null, seq: null, dialog_id: dialogId, sender_id: this.#o.userId, kind: 'text', text, client_msg_id: clientMsgId, created_at: createdAt, system: null, status: 'pending' };
   }
 
   /**

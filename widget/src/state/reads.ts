@@ -2,6 +2,7 @@
 // newest message from someone else is posted as read once (again only if a newer one arrives).
 import type { TalkApi } from '../transport/talk.ts';
 import type { DialogsModel } from './dialogs.ts';
+import { isMember } from './groups.ts';
 import type { ChatMessage, MessagesModel } from './messages.ts';
 import type { ViewModel } from './view.ts';
 
@@ -30,6 +31,8 @@ export class Reads {
     const v = view.view.value;
     if (!view.open.value || !view.pageVisible.value || v.kind !== 'dialog') return;
     const dialogId = v.id;
+    // Someone who left or was removed reads what they had; the server takes no more read marks.
+    if (!isMember(dialogs.byId(dialogId))) return;
     const newest = this.#newestFromOthers(this.#o.messages.thread(dialogId).items.value);
     if (!newest || newest.id === null || newest.seq === null) return;
     const dialog = dialogs.byId(dialogId);
@@ -37,7 +40,11 @@ export class Reads {
     if (alreadyRead || (this.#posted.get(dialogId) ?? 0) >= newest.seq) return;
     this.#posted.set(dialogId, newest.seq);
     this.#o.rest.read(dialogId, newest.id).then(
-      (answer) => dialogs.setRead(dialogId, answer.seq, answer.unread_count),
+      (answer) => {
+        // The server's own count, unless a newer read (another tab) got here first.
+        const d = dialogs.byId(dialogId);
+        if (d && d.last_read_seq <= answer.seq) dialogs.upsert({ ...d, last_read_seq: answer.seq, unread_count: answer.unread_count });
+      },
       (err: unknown) => {
         this.#posted.delete(dialogId);
         this.#o.onError(err);

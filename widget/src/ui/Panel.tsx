@@ -10,6 +10,8 @@ import { dialogName } from '../state/dialogs.ts';
 import type { AppModel } from './model.ts';
 import { DialogList } from './components/DialogList.tsx';
 import { DialogView } from './components/DialogView.tsx';
+import { GroupInfo } from './components/GroupInfo.tsx';
+import { NewChat } from './components/NewChat.tsx';
 import { Header } from './components/Header.tsx';
 import { Banner } from './components/Banner.tsx';
 import type { Chat } from '../state/chat.ts';
@@ -45,11 +47,11 @@ export function Panel({ chat, onClose }: PanelProps) {
   const ref = useRef<HTMLElement>(null);
   const view = chat.view.view.value;
   // The landmark is named after what it shows: the list, or the open conversation.
-  const open = view.kind === 'dialog' ? chat.dialogs.byId(view.id) : undefined;
-  const label = open ? dialogName(open, chat.session.userId) || t('chats') : t('chats');
+  const open = view.kind === 'dialog' || view.kind === 'group' ? chat.dialogs.byId(view.id) : undefined;
+  const label = view.kind === 'new' ? t('newChat') : open ? dialogName(open, chat.session.userId) || t('chats') : t('chats');
 
   // Focus moves into the panel when it opens, and to the natural place when the view changes.
-  const viewKey = view.kind === 'dialog' ? `d${view.id}` : view.kind;
+  const viewKey = view.kind === 'dialog' || view.kind === 'group' ? `${view.kind}${view.id}` : view.kind;
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -59,7 +61,7 @@ export function Panel({ chat, onClose }: PanelProps) {
       el.querySelector<HTMLElement>('textarea:not([disabled])') ??
       el.querySelector<HTMLElement>('[data-autofocus]') ??
       el.querySelector<HTMLElement>('.dialog-item') ??
-      el.querySelector<HTMLElement>('.title');
+      el.querySelector<HTMLElement>('h2');
     target?.focus();
   }, [viewKey]);
 
@@ -67,6 +69,8 @@ export function Panel({ chat, onClose }: PanelProps) {
     <section ref={ref} class="panel" role="dialog" aria-label={label}>
       {view.kind === 'list' && <DialogList chat={chat} onClose={onClose} />}
       {view.kind === 'dialog' && <DialogView key={view.id} chat={chat} dialogId={view.id} onClose={onClose} />}
+      {view.kind === 'new' && <NewChat chat={chat} onClose={onClose} />}
+      {view.kind === 'group' && <GroupInfo key={view.id} chat={chat} dialogId={view.id} onClose={onClose} />}
       {view.kind === 'opening' && (
         <>
           <Header chat={chat} onClose={onClose} back title={<span class="title">{t('chats')}</span>} />

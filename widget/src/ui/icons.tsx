@@ -18,3 +18,7 @@ export const ClockIcon = icon('M12 7.5V12l3 2', true);
 export const AlertIcon = icon('M12 7.5v5M12 16.3v.2', true);
 export const SoundIcon = icon('M4 9.5h3.5L12 5.5v13l-4.5-4H4zM15.5 9a4 4 0 0 1 0 6M18 6.5a7.5 7.5 0 0 1 0 11');
 export const BellIcon = icon('M6 16.5V11a6 6 0 0 1 12 0v5.5l1.5 2h-15zM10 20.5a2.2 2.2 0 0 0 4 0');
+export const PlusIcon = icon('M12 5v14M5 12h14');
+/** Three dots, drawn as zero-length round-capped strokes (the stroke width makes them round). */
+export const MoreIcon = icon('M12 5.5v.01M12 12v.01M12 18.5v.01');
+export const MutedIcon = icon('M4 9.5h3.5L12 5.5v13l-4.5-4H4zM16 9.5l5 5M21 9.5l-5 5');

@@ -31,9 +31,21 @@ export function Avatar({ user, small, online }: { user: Pick<User, 'user_id' | '
   );
 }
 
-/** The dialog's face: the partner with their online dot, or the group's title initials (no presence). */
+/**
+ * The dialog's face: the partner with their online dot; a group's picture, else two of its other
+ * members stacked, else its title's initials (groups show no presence here).
+ */
 export function DialogAvatar({ chat, dialog, small }: { chat: Chat; dialog: Dialog; small?: boolean }) {
-  const partner = partnerOf(dialog, chat.session.userId);
-  if (!partner) return <Avatar user={{ user_id: `group:${dialog.id}`, name: dialog.title ?? '' }} small={small} />;
-  return <Avatar user={partner} small={small} online={chat.full().presence.users.value[partner.user_id]?.online === true} />;
+  const me = chat.session.userId;
+  const partner = partnerOf(dialog, me);
+  if (partner) return <Avatar user={partner} small={small} online={chat.full().presence.users.value[partner.user_id]?.online === true} />;
+  const group = { user_id: `group:${dialog.id}`, name: dialog.title ?? '', avatar_url: dialog.avatar_url };
+  const [a, b] = dialog.members.filter((m) => m.user_id !== me);
+  if (dialog.avatar_url || !b) return <Avatar user={group} small={small} />;
+  return (
+    <span class={`avatar-wrap stack${small ? ' small' : ''}`} aria-hidden="true">
+      <Avatar user={a!} />
+      <Avatar user={b} />
+    </span>
+  );
 }

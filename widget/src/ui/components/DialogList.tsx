@@ -3,11 +3,11 @@ import type { Dialog } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
 import { dialogName, partnerOf } from '../../state/dialogs.ts';
-import { isKey } from '../../i18n/index.ts';
 import { formatShort } from '../format.ts';
 import type { FunctionComponent } from 'preact';
-import { BellIcon, ChatIcon, CloseIcon, SoundIcon } from '../icons.tsx';
-import { firstName, memberName } from '../who.ts';
+import { BellIcon, ChatIcon, CloseIcon, MutedIcon, PlusIcon, SoundIcon } from '../icons.tsx';
+import { systemText } from '../system.ts';
+import { firstName, memberName, typingText } from '../who.ts';
 import { DialogAvatar } from './Avatar.tsx';
 import { Banner } from './Banner.tsx';
 import { Header } from './Header.tsx';
@@ -28,12 +28,17 @@ export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
             {t('chats')}
           </h2>
         }
+        actions={
+          <button type="button" class="icon-btn" aria-label={t('newChat')} title={t('newChat')} onClick={() => chat.full().show({ kind: 'new' })}>
+            <PlusIcon />
+          </button>
+        }
       />
       <Banner chat={chat} />
       {notice && (
         <p class="notice" role="alert">
-          <span>{isKey(notice) ? t(notice) : notice}</span>
-          <button type="button" class="notice-close" aria-label={t('dismiss')} onClick={() => chat.dismissNotice()}>
+          <span>{t(notice)}</span>
+          <button type="button" class="notice-close" aria-label={t('dismiss')} onClick={() => chat.full().dismissNotice()}>
             <CloseIcon />
           </button>
         </p>
@@ -132,25 +137,29 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
   const last = dialog.last_message;
   const unread = dialog.unread_count;
   const previewId = `ic-pv-${dialog.id}`;
-  const typists = chat.full().presence.typing.value[dialog.id] ?? [];
+  const full = chat.full();
+  const typists = full.presence.typing.value[dialog.id] ?? [];
   // A direct dialog says "typing…" under the partner's name; a group says who.
-  const typing = partner ? (typists.includes(partner.user_id) ? t('typing') : null) : typists[0] !== undefined ? t('isTyping', { name: firstName(memberName(dialog, typists[0])) }) : null;
+  const typing = partner ? (typists.includes(partner.user_id) ? t('typing') : null) : typingText(typists.map((id) => memberName(dialog, id)));
   const countId = `ic-uc-${dialog.id}`;
   const timeId = `ic-tm-${dialog.id}`;
   // What the row shows besides the name, read after it: unread count, preview, time.
-  const described = [unread > 0 ? countId : '', previewId, last ? timeId : ''].filter(Boolean).join(' ');
+  const mutedId = `ic-mu-${dialog.id}`;
+  const described = [dialog.muted ? mutedId : '', unread > 0 ? countId : '', previewId, last ? timeId : ''].filter(Boolean).join(' ');
   const preview = !last
     ? t('noMessages')
-    : last.sender_id === me
-      ? `${t('you')} ${oneLine(last.text)}`
-      : partner
-        ? oneLine(last.text)
-        : `${firstName(memberName(dialog, last.sender_id))}: ${oneLine(last.text)}`;
+    : last.sender_id === null
+      ? systemText(last, dialog, (d, id) => full.nameOf(d, id))
+      : last.sender_id === me
+        ? `${t('you')} ${oneLine(last.text)}`
+        : partner
+          ? oneLine(last.text)
+          : `${firstName(memberName(dialog, last.sender_id))}: ${oneLine(last.text)}`;
   return (
     <li>
       <button
         type="button"
-        class={`dialog-item${unread > 0 ? ' unread' : ''}`}
+        class={`dialog-item${unread > 0 ? ' unread' : ''}${dialog.muted ? ' is-muted' : ''}`}
         aria-label={name}
         aria-describedby={described}
         onClick={() => chat.showDialog(dialog.id)}
@@ -161,6 +170,14 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
             <span class="name ellipsis" dir="auto">
               {name}
             </span>
+            {dialog.muted && (
+              <span class="muted-mark" title={t('muted')}>
+                <MutedIcon />
+                <span class="sr-only" id={mutedId}>
+                  {t('muted')}
+                </span>
+              </span>
+            )}
             {last && (
               <time id={timeId} dateTime={last.created_at}>
                 {formatShort(last.created_at)}
