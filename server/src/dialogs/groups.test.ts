@@ -32,7 +32,7 @@ describe('groups', () => {
       kind: 'system',
       sender_id: null,
       text: 'Name g1 created the group “Book club 📚”',
-      system: { action: 'created', actor_id: 'g1', user_ids: [], title: 'Book club 📚' },
+      system: { action: 'created', actor_id: 'g1', user_ids: [], title: 'Book club 📚', names: { g1: 'Name g1' } },
     });
     expect(created.body.members.map((m: any) => m.user_id)).toEqual(members);
     expect(created.body.members_state.map((m: any) => m.role)).toEqual(['owner', 'member', 'member', 'member']);

@@ -4,7 +4,7 @@
 import { publishEvent } from '../bus/publish.ts';
 import type { EventBus } from '../bus/types.ts';
 import { serialise } from '../realtime/frames.ts';
-import type { Dialog } from '../realtime/protocol.ts';
+import type { Dialog, SystemEvent } from '../realtime/protocol.ts';
 import type { GroupPlan, Store } from '../store/types.ts';
 import { type DraftPlan, type GroupChange, dialogNotFound, planChange } from './rules.ts';
 import { type Caller, type DialogService, maxGroupMembers, nameIn } from './service.ts';
@@ -64,6 +64,12 @@ export class GroupService {
 }
 
 function withTexts(draft: DraftPlan, nameOf: (id: string) => string): GroupPlan {
-  const texted = (s: DraftPlan['messages'][number]) => ({ text: systemText(s, nameOf), system: s });
+  const texted = (s: DraftPlan['messages'][number]) => ({ text: systemText(s, nameOf), system: { ...s, names: namesIn(s, nameOf) } });
   return { ...draft, messages: draft.messages.map(texted), followUps: draft.followUps.map(texted) };
+}
+
+/** The names a system message mentions, as looked up now (SystemEvent.names). */
+function namesIn(s: SystemEvent, nameOf: (id: string) => string): Record<string, string> {
+  const ids = s.actor_id === null ? s.user_ids : [s.actor_id, ...s.user_ids];
+  return Object.fromEntries(ids.map((id) => [id, nameOf(id)]));
 }

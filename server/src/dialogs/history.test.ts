@@ -108,7 +108,7 @@ describe('system messages', () => {
       [10, 'system', null, `${n(owner)} made ${n(m1)} the owner`],
     ]);
     expect(items.map((m: Message) => m.system?.action ?? null)).toEqual(['created', null, 'added', 'promoted', 'demoted', 'renamed', 'avatar', 'removed', 'left', 'owner']);
-    expect(items[5].system).toEqual({ action: 'renamed', actor_id: owner, user_ids: [], title: 'Night club' });
+    expect(items[5].system).toEqual({ action: 'renamed', actor_id: owner, user_ids: [], title: 'Night club', names: { [owner]: `Name ${owner}` } });
     expect(items[1].system).toBeNull();
     // The wire shape, in full.
     expect(Object.keys(items[0]).sort()).toEqual(['client_msg_id', 'created_at', 'dialog_id', 'id', 'kind', 'sender_id', 'seq', 'system', 'text']);

@@ -48,7 +48,7 @@ describe('adding members', () => {
     expect(same.body).toEqual(before);
     const mixed = await (await kit.as(owner)).post(`/dialogs/${g.id}/members`, { user_ids: [m1, x1, x1] });
     expect(mixed.body.member_count).toBe(5);
-    expect(mixed.body.last_message.system).toEqual({ action: 'added', actor_id: owner, user_ids: [x1], title: null });
+    expect(mixed.body.last_message.system).toEqual({ action: 'added', actor_id: owner, user_ids: [x1], title: null, names: { [owner]: `Name ${owner}`, [x1]: `Name ${x1}` } });
   });
 
   it('answers 404 user_not_found for users the host does not know, and adds nobody', async () => {
@@ -98,7 +98,7 @@ describe('removing members', () => {
     const self = await (await kit.as(m1)).delete(`/dialogs/${g.id}/members/${m1}`);
     expect(self.status).toBe(200);
     expect(self.body.membership).toBe('left');
-    expect(self.body.last_message.system).toEqual({ action: 'left', actor_id: m1, user_ids: [], title: null });
+    expect(self.body.last_message.system).toEqual({ action: 'left', actor_id: m1, user_ids: [], title: null, names: { [m1]: `Name ${m1}` } });
     expect((await now(owner, g.id)).member_count).toBe(3);
   });
 
@@ -136,8 +136,8 @@ describe('leaving', () => {
     // The hand-over is a message of its own, after the leaving, made by nobody.
     const { body: page } = await (await kit.as(m)).get(`/dialogs/${g.id}/messages`);
     expect(page.items.slice(-2).map((x: any) => x.system)).toEqual([
-      { action: 'left', actor_id: owner, user_ids: [], title: null },
-      { action: 'owner', actor_id: null, user_ids: [early], title: null },
+      { action: 'left', actor_id: owner, user_ids: [], title: null, names: { [owner]: `Name ${owner}` } },
+      { action: 'owner', actor_id: null, user_ids: [early], title: null, names: { [early]: `Name ${early}` } },
     ]);
     expect(page.items.at(-1).text).toBe(`Name ${early} is now the owner`);
     // Without admins: the longest-standing member, ties by user id.
@@ -209,7 +209,7 @@ describe('roles', () => {
     expectError(await (await kit.as(m1)).put(`/dialogs/${g.id}/members/${m2}/role`, { role: 'admin' }), 403, 'not_allowed');
     const promoted = await (await kit.as(owner)).put(`/dialogs/${g.id}/members/${m1}/role`, { role: 'admin' });
     expect(rolesOf(promoted.body)[m1]).toBe('admin');
-    expect(promoted.body.last_message.system).toEqual({ action: 'promoted', actor_id: owner, user_ids: [m1], title: null });
+    expect(promoted.body.last_message.system).toEqual({ action: 'promoted', actor_id: owner, user_ids: [m1], title: null, names: { [owner]: `Name ${owner}`, [m1]: `Name ${m1}` } });
     const demoted = await (await kit.as(owner)).put(`/dialogs/${g.id}/members/${admin}/role`, { role: 'member' });
     expect(rolesOf(demoted.body)[admin]).toBe('member');
     expect(demoted.body.last_message.system.action).toBe('demoted');

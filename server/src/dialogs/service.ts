@@ -77,8 +77,9 @@ export class DialogService {
     if (memberIds.length > max) throw new AppError('group_too_large', 400, `A group can have at most ${max} members, the creator included.`);
     await this.requireKnown(widget, memberIds.slice(1));
     const looked = await this.lookUp(widget, memberIds);
-    const createdText = systemText({ action: 'created', actor_id: userId, user_ids: [], title }, nameIn(looked.users));
-    const { dialogId, event, created } = await this.store.createGroup(widget.id, { creatorId: userId, title, memberIds, createdText }, this.now());
+    const nameOf = nameIn(looked.users);
+    const createdText = systemText({ action: 'created', actor_id: userId, user_ids: [], title }, nameOf);
+    const { dialogId, event, created } = await this.store.createGroup(widget.id, { creatorId: userId, title, memberIds, createdText, creatorName: nameOf(userId) }, this.now());
     const change: AppliedChange = { kind: 'applied', messages: [created], departingSee: 1, event, memberIds, departed: [] };
     return (await this.publishChange(widget, dialogId, userId, change, looked))!;
   }

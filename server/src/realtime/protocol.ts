@@ -39,6 +39,12 @@ export interface SystemEvent {
   user_ids: string[];
   /** `renamed`: the new title; null otherwise. */
   title: string | null;
+  /**
+   * The names of the people it mentions (actor and user_ids), as the host gave them at the time:
+   * a client that no longer knows someone (they left) can still name them. Absent on messages
+   * stored before names were kept.
+   */
+  names?: Record<string, string>;
 }
 
 export type MemberRole = 'owner' | 'admin' | 'member';
@@ -289,6 +295,8 @@ export const ErrorCodes = [
   'not_a_group',
   'users_info_refused',
   'client_msg_id_conflict',
+  'idempotency_key_reused',
+  'idempotency_key_in_use',
   'bad_frame',
   'unauthorized',
   'not_ready',

@@ -48,6 +48,11 @@ it('Russian: no guessing of gender or case, names stay in the nominative', async
   // Not the English text: a plain word for whom the chat cannot name.
   expect(say('left', '99', [], null, 'Dan left')).toBe('Кто-то покинул(а) группу');
   expect(say('removed', '1', ['99'], null, 'Alice removed Dan')).toBe('Alice удалил(а) из группы: участник');
+  // The message kept the names it mentions: someone gone is still named, in the page's language.
+  const kept = (action: SystemEvent['action'], actor_id: string | null, user_ids: string[]) =>
+    systemText({ system: { action, actor_id, user_ids, title: null, names: { '99': 'Дан' } }, text: 'English text' }, dialog, nameOf);
+  expect(kept('left', '99', [])).toBe('Дан покинул(а) группу');
+  expect(kept('removed', '1', ['99'])).toBe('Alice удалил(а) из группы: Дан');
 });
 
 it('every catalogue renders every action, with no placeholder left and not in English', async () => {

@@ -14,7 +14,8 @@ export function systemText(m: Pick<ChatMessage, 'system' | 'text'>, dialog: Dial
   if (!s || s.action === 'notice') return m.text;
   let unknown = false;
   const name = (id: string | null, fallback: 'someone' | 'aMember') => {
-    const found = id === null ? null : nameOf(dialog, id);
+    // Someone who left is no longer among the members: the message kept their name.
+    const found = id === null ? null : (nameOf(dialog, id) ?? s.names?.[id] ?? null);
     if (found === null && id !== null) unknown = true;
     return found ?? t(fallback);
   };

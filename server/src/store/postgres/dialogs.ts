@@ -127,7 +127,7 @@ export function dialogStore(db: Db): DialogStore {
         // Its first message says who created it (the creator has seen it); its event, then the dialog's.
         const messageEventId = log.next(widgetId);
         const eventId = log.next(widgetId);
-        const system: SystemEvent = { action: 'created', actor_id: group.creatorId, user_ids: [], title: group.title };
+        const system: SystemEvent = { action: 'created', actor_id: group.creatorId, user_ids: [], title: group.title, ...(group.creatorName !== undefined && { names: { [group.creatorId]: group.creatorName } }) };
         const { id, message_id: messageId } = (await c.get<{ id: number; message_id: number }>(
           `WITH d AS (
              INSERT INTO dialogs (widget_id, type, title, created_by, member_count, last_seq, last_event_id, created_at, updated_at)

@@ -132,7 +132,7 @@ export function dialogStore(db: Db): DialogStore {
           now,
         );
         // Its first message says who created it; the creator has seen it.
-        const system: SystemEvent = { action: 'created', actor_id: group.creatorId, user_ids: [], title: group.title };
+        const system: SystemEvent = { action: 'created', actor_id: group.creatorId, user_ids: [], title: group.title, ...(group.creatorName !== undefined && { names: { [group.creatorId]: group.creatorName } }) };
         const inserted = db
           .q(
             `INSERT INTO messages (widget_id, dialog_id, seq, sender_id, kind, text, client_msg_id, created_at, system)
