@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store } from './store/types.ts';
 import { ManualClock } from './testing/clock.ts';
-import { LOOPBACK_CIDRS, createEnv, within } from './testing/harness.ts';
+import { CLI_TEST_TIMEOUT_MS, LOOPBACK_CIDRS, createEnv, within } from './testing/harness.ts';
 
 const run = promisify(execFile);
 const serverDir = join(import.meta.dirname, '..');
@@ -71,7 +71,7 @@ const holdings = (dir: string, devId: string) =>
     return { dialogs, messages: await Promise.all(dialogs.map((d) => store.listMessages(w.id, d.id, { limit: 100 }))) };
   });
 
-describe('widgets delete', () => {
+describe('widgets delete', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('with --yes removes the widget and all of its data, prints what it removed, and leaves other widgets alone', async () => {
     const doomed = await widgetWithData(dataDir);
     const kept = await widgetWithData(dataDir);
@@ -143,7 +143,7 @@ describe('widgets delete', () => {
   }, 30_000);
 });
 
-describe('widgets delete beside a running server', () => {
+describe('widgets delete beside a running server', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('the server stops serving the widget within its cache second: the API answers 404, an open socket is closed with 4500 on its next frame', async () => {
     const clock = new ManualClock();
     const env = await createEnv({ now: clock.now });

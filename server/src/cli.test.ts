@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { openSqliteStore } from './store/sqlite/index.ts';
-import { LOOPBACK_CIDRS } from './testing/harness.ts';
+import { CLI_TEST_TIMEOUT_MS, LOOPBACK_CIDRS } from './testing/harness.ts';
 import { startHostSite } from './testing/host-site.ts';
 
 const run = promisify(execFile);
@@ -21,7 +21,7 @@ const cli = async (...args: string[]) => {
   return JSON.parse(stdout);
 };
 
-it('widgets update changes only the fields given: the login and password survive a new name or origins', async () => {
+it('widgets update changes only the fields given: the login and password survive a new name or origins', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
   const created = await cli('create', '--name', 'Shop', '--users-info-url', 'https://shop.example/users', '--api-login', 'chat', '--api-password', 's3cret', '--origin', 'https://shop.example');
   await cli('update', created.dev_id, '--name', 'Shop 2');
   await cli('update', created.dev_id, '--origin', 'https://a.example', '--origin', 'https://b.example');
@@ -38,9 +38,9 @@ it('widgets update changes only the fields given: the login and password survive
   } finally {
     await store.close();
   }
-}, 30_000);
+});
 
-it('widgets --help prints the usage and succeeds; widgets show prints one widget without its secrets', async () => {
+it('widgets --help prints the usage and succeeds; widgets show prints one widget without its secrets', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'widgets', '--help'], {
     cwd: join(import.meta.dirname, '..'),
     env: { ...process.env, IMBACHAT_DATA_DIR: dataDir, INIT_CWD: '', IMBACHAT_HOST_ALLOWLIST: LOOPBACK_CIDRS },
@@ -55,9 +55,9 @@ it('widgets --help prints the usage and succeeds; widgets show prints one widget
   expect(shown).not.toHaveProperty('secret_key');
   expect(shown).not.toHaveProperty('api_password');
   await expect(cli('show', 'no-such-widget')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/no widget has dev_id "no-such-widget"/) });
-}, 30_000);
+});
 
-it('widgets check asks the users-info URL and says what came back: users found, and a refusal of the credentials', async () => {
+it('widgets check asks the users-info URL and says what came back: users found, and a refusal of the credentials', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
   const host = await startHostSite([{ user_id: 7, name: 'Seven' }]);
   try {
     const created = await cli('create', '--name', 'Checked', '--users-info-url', host.url, '--api-login', host.login, '--api-password', host.password);
@@ -76,4 +76,4 @@ it('widgets check asks the users-info URL and says what came back: users found, 
   } finally {
     await host.stop();
   }
-}, 30_000);
+});

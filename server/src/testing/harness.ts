@@ -103,6 +103,12 @@ export interface EnvOptions {
 export const LOOPBACK_CIDRS = '127.0.0.0/8,::1/128';
 export const TEST_HOST_ALLOWLIST = parseHostAllowlist(LOOPBACK_CIDRS);
 
+/**
+ * For a test that starts the CLI several times: each start is a fresh Node process loading the
+ * sources through tsx, 1–3 s on a busy 2-core machine (a test of eight starts once passed 20 s).
+ */
+export const CLI_TEST_TIMEOUT_MS = 90_000;
+
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export async function sign(secret: string, claims: Record<string, unknown>, alg = 'HS256'): Promise<string> {

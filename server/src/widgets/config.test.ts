@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import { applyWidgetConfig } from './service.ts';
+import { CLI_TEST_TIMEOUT_MS } from '../testing/harness.ts';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -135,7 +136,7 @@ describe('declarative widgets file', () => {
   });
 });
 
-describe('widgets CLI', () => {
+describe('widgets CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   const cli = (dir: string, ...args: string[]) =>
     run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'cli.ts'), ...args], {
       env: { ...process.env, IMBACHAT_DATA_DIR: dir, INIT_CWD: dir, IMBACHAT_HOST_ALLOWLIST: '' },
