@@ -6,6 +6,8 @@ import type { TokenCache } from './auth/token.ts';
 import { dialogRoutes } from './dialogs/routes.ts';
 import type { GroupService } from './dialogs/groups.ts';
 import type { DialogService } from './dialogs/service.ts';
+import { hostRoutes } from './hostapi/routes.ts';
+import { HostService } from './hostapi/service.ts';
 import { AppError, createErrorHandler, errorBody } from './errors.ts';
 import type { RequestMiddleware } from './http/request.ts';
 import { type ApiEnv, type WidgetCache, apiCors, authenticate, tenant } from './http/tenant.ts';
@@ -14,6 +16,7 @@ import { createMemoryRateLimiter } from './limits/memory.ts';
 import { messageRoutes } from './messages/routes.ts';
 import type { MessageService } from './messages/service.ts';
 import { type OpsDeps, opsRoutes } from './ops/routes.ts';
+import type { Store } from './store/types.ts';
 import type { UsersDirectory } from './users/directory.ts';
 import { userRoutes } from './users/routes.ts';
 
@@ -24,6 +27,8 @@ export interface AppDeps {
   dialogs: DialogService;
   groups: GroupService;
   messages: MessageService;
+  /** The store, for the host API's own rows (idempotency keys) and lookups. */
+  store: Store;
   /** Clock skew tolerated on token `exp`, in seconds. */
   tokenLeewayS: number;
   log: Logger;
@@ -64,6 +69,8 @@ export function createApp(deps: AppDeps) {
     .use(deps.requests.middleware)
     .route('/', opsRoutes({ ...deps.ops, log: deps.log }))
     .route('/api/v1/:dev_id', api)
+    // Server to server: no CORS, the widget's host API key instead of a user token.
+    .route('/host/v1/:dev_id', hostRoutes({ widgets: deps.widgets, store: deps.store, host: new HostService(deps.store, deps.dialogs, deps.messages, deps.now), now: deps.now }))
     .route(
       '/',
       createAssetRoutes({

@@ -11,7 +11,7 @@ import { USER_ID_RULE, normalizeUserId } from './realtime/protocol.ts';
 import { openStore } from './store/open.ts';
 import type { Store, WidgetPatch } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
-import { generateDevId, generateSecretKey, publicWidget } from './widgets/service.ts';
+import { generateDevId, generateHostApiKey, generateSecretKey, hashHostApiKey, publicWidget } from './widgets/service.ts';
 
 const USAGE = `Usage:
   pnpm imbachat widgets create --name NAME --users-info-url URL --api-login LOGIN --api-password PASSWORD
@@ -22,10 +22,12 @@ const USAGE = `Usage:
   pnpm imbachat widgets update DEV_ID [--name NAME] [--users-info-url URL] [--api-login LOGIN]
                                [--api-password PASSWORD] [--origin ORIGIN]... [--admin-id ID]...
   pnpm imbachat widgets rotate-secret DEV_ID
+  pnpm imbachat widgets rotate-host-key DEV_ID
   pnpm imbachat widgets delete DEV_ID [--yes]
 
 The store is the one in IMBACHAT_DATA_DIR (default ./data). create and rotate-secret print the
-secret_key once: keep it on the site's backend only. check asks the widget's users-info URL about
+secret_key once, create and rotate-host-key the host_api_key (the host API's bearer key; only its
+hash is stored): keep them on the site's backend only. check asks the widget's users-info URL about
 the given users (default: its admin ids, else "1") and prints what came back; it exits 1 when the
 host cannot be reached or refuses the credentials. --origin and --admin-id replace the whole
 list (give each one you want to keep). A running server sees changes within a second.
@@ -126,11 +128,13 @@ async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllo
       checkUsersInfoUrl(f.users_info_url, allow);
       const devId = validate(devIdSchema, v['dev-id'] ?? generateDevId());
       if (await store.getWidgetByDevId(devId)) throw new UsageError(`a widget with dev_id "${devId}" already exists`);
+      const hostApiKey = generateHostApiKey();
       const row = await store.insertWidget(
         {
           devId,
           name: f.name,
           secretKey: generateSecretKey(),
+          hostApiKeyHash: hashHostApiKey(hostApiKey),
           apiLogin: f.api_login,
           apiPassword: f.api_password,
           usersInfoUrl: f.users_info_url,
@@ -139,7 +143,7 @@ async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllo
         },
         now,
       );
-      return { ...publicWidget(row), secret_key: row.secretKey };
+      return { ...publicWidget(row), secret_key: row.secretKey, host_api_key: hostApiKey };
     }
     case 'list':
       return (await store.listWidgets()).map((w) => publicWidget(w));
@@ -193,6 +197,13 @@ async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllo
       const row = await store.updateWidget(target, { secretKey: generateSecretKey() }, now);
       if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
       return { dev_id: row.devId, secret_key: row.secretKey };
+    }
+    case 'rotate-host-key': {
+      if (!target) throw new UsageError('rotate-host-key needs the DEV_ID of the widget');
+      const hostApiKey = generateHostApiKey();
+      const row = await store.updateWidget(target, { hostApiKeyHash: hashHostApiKey(hostApiKey) }, now);
+      if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
+      return { dev_id: row.devId, host_api_key: hostApiKey };
     }
     case 'delete': {
       if (!target) throw new UsageError('delete needs the DEV_ID of the widget');

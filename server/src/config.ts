@@ -31,6 +31,13 @@ export const widgetConfigSchema = z.strictObject({
   dev_id: devIdSchema,
   name: z.string().min(1).max(200),
   secret_key: secretKeySchema,
+  /** The host API's bearer key (docs/api.md, Host API); left out: the host API is off. Stored as a SHA-256 hash. */
+  host_api_key: z
+    .string()
+    .refine((s) => Buffer.byteLength(s, 'utf8') >= MIN_SECRET_BYTES && Buffer.byteLength(s, 'utf8') <= 512 && /^[\x21-\x7e]+$/.test(s), {
+      message: `host_api_key must be ${MIN_SECRET_BYTES}–512 printable ASCII characters without spaces`,
+    })
+    .optional(),
   api_login: z.string().max(200).default(''),
   api_password: z.string().max(200).default(''),
   users_info_url: z.url({ protocol: /^https?$/, error: 'users_info_url must be an http(s) URL' }),

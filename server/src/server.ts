@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
+import { IDEMPOTENCY_TTL_MS } from './hostapi/idempotency.ts';
 import { DEFAULT_DIST_DIR } from './assets/routes.ts';
 import { TOKEN_LEEWAY_S, TokenCache } from './auth/token.ts';
 import type { EventBus } from './bus/types.ts';
@@ -172,6 +173,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     dialogs,
     groups,
     messages,
+    store,
     tokenLeewayS,
     log: o.log,
     now,
@@ -190,6 +192,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const retention = o.eventRetentionMs ?? 24 * 60 * 60_000;
   const prune = setInterval(() => {
     store.pruneEvents(now() - retention).catch((err) => o.log.error({ err }, 'could not prune old events'));
+    store.pruneHostRequests(now() - IDEMPOTENCY_TTL_MS).catch((err) => o.log.error({ err }, 'could not prune old host API answers'));
   }, Math.min(60_000, Math.max(1000, retention / 4)));
   prune.unref();
   const refresh = setInterval(() => presenceState.refresh().catch((err) => o.log.error({ err }, 'could not refresh presence')), 10_000);

@@ -4,7 +4,7 @@ import { NO_NUL, noNulMessage } from '../http/text.ts';
 import { userIdInput } from '../users/schema.ts';
 
 /** A group's title: 1–200 characters after trimming. */
-const groupTitle = z
+export const groupTitle = z
   .string({ error: 'title must be a string' })
   .transform((s) => s.trim())
   .refine((s) => s.length > 0, 'title must not be empty')
@@ -34,7 +34,7 @@ export const addMembersBody = z.object({ user_ids: userIdList.min(1, 'user_ids m
 /** Longest group avatar URL, in characters. */
 export const MAX_AVATAR_URL_CHARS = 2000;
 
-const avatarUrl = z
+export const avatarUrl = z
   .string({ error: 'avatar_url must be a URL or null' })
   .max(MAX_AVATAR_URL_CHARS, `avatar_url must be at most ${MAX_AVATAR_URL_CHARS} characters`)
   // Goes into an <img src> on every member's page: nothing but a plain http(s) URL.

@@ -6,6 +6,7 @@ import { durabilityContract } from './contract/durability.ts';
 import { eventContract } from './contract/events.ts';
 import { groupContract } from './contract/groups.ts';
 import type { OpenStore } from './contract/harness.ts';
+import { hostContract } from './contract/host.ts';
 import { listingContract } from './contract/listing.ts';
 import { raceContract } from './contract/races.ts';
 import { readerContract } from './contract/readers.ts';
@@ -33,6 +34,7 @@ export function storeContract(name: string, open: OpenStore) {
     eventContract(open);
     tenantContract(open);
     widgetDeletionContract(open);
+    hostContract(open);
     raceContract(open);
     durabilityContract(open);
   });

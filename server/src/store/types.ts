@@ -231,6 +231,8 @@ export interface NewGroup {
   memberIds: string[];
   /** The English text of its `created` system message (the group's first message). */
   createdText: string;
+  /** The creator's name at the time, kept in the created message's `system.names`. */
+  creatorName?: string;
 }
 
 export interface MessageQuery {
@@ -370,10 +372,11 @@ export interface HostRequestRow {
  */
 export interface HostRequestStore {
   /**
-   * Claims the key for a request: null when claimed (a new row, or one created before
-   * `expiredBefore` replaced), else the row already there.
+   * Claims the key for a request: null when claimed (a new row, or one replacing a row created
+   * before `expiredBefore`, or a claim never answered created before `staleBefore`: its server
+   * died serving it), else the row already there.
    */
-  claimHostRequest(widgetId: number, key: string, requestHash: string, now: number, expiredBefore: number): Promise<HostRequestRow | null>;
+  claimHostRequest(widgetId: number, key: string, requestHash: string, now: number, expiredBefore: number, staleBefore: number): Promise<HostRequestRow | null>;
   /** Stores the answer of a claimed key. */
   completeHostRequest(widgetId: number, key: string, status: number, body: string): Promise<void>;
   /** Gives a claimed key up (its request failed), so a retry runs afresh. */

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
-import { applyWidgetConfig } from './service.ts';
+import { applyWidgetConfig, hashHostApiKey } from './service.ts';
 import { CLI_TEST_TIMEOUT_MS } from '../testing/harness.ts';
 
 const run = promisify(execFile);
@@ -127,6 +127,32 @@ describe('declarative widgets file', () => {
     }
   });
 
+  it('host_api_key is kept as its SHA-256 only, turned off by leaving it out, and refused when short, without echoing it', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(join(dir, 'db.sqlite'));
+    const key = 'host-key-'.repeat(5);
+    try {
+      const withKey = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, host_api_key: key }]) });
+      await applyWidgetConfig(store, withKey.widgets, 1);
+      const row = (await store.getWidgetByDevId('shop'))!;
+      expect(row.hostApiKeyHash).toBe(hashHostApiKey(key));
+      expect(JSON.stringify(row)).not.toContain(key);
+      const without = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [good]) });
+      expect(await applyWidgetConfig(store, without.widgets, 2)).toEqual({ created: [], updated: ['shop'] });
+      expect((await store.getWidgetByDevId('shop'))?.hostApiKeyHash).toBeNull();
+    } finally {
+      await store.close();
+    }
+    let message = '';
+    try {
+      loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, host_api_key: 'short-host-key' }]) });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/widgets\.0\.host_api_key: host_api_key must be 32–512 printable ASCII characters/);
+    expect(message).not.toContain('short-host-key');
+  });
+
   it('admin_ids " 1 " is refused, not trimmed into user 1; "01" stays a user of its own', () => {
     const dir = tempDir();
     for (const id of [' 1 ', '1\n', '\ud800', '']) {
@@ -160,6 +186,31 @@ describe('widgets CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     const err = await cli(dir, 'widgets', 'update', 'nope', '--name', 'x').catch((e) => e);
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('no widget has dev_id "nope"');
+  });
+
+  it('creates a widget with a host API key printed once, shows only whether it is on, and rotates it', async () => {
+    const dir = tempDir();
+    const created = JSON.parse(
+      (await cli(dir, 'widgets', 'create', '--name', 'Blog', '--users-info-url', 'https://blog.example/u', '--api-login', 'bot', '--api-password', 'pw')).stdout,
+    );
+    expect(created.host_api_key).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(created.host_api_key).not.toBe(created.secret_key);
+    expect(created.host_api).toBe('on');
+    const shown = (await cli(dir, 'widgets', 'show', created.dev_id)).stdout;
+    expect(JSON.parse(shown).host_api).toBe('on');
+    expect(shown).not.toContain(created.host_api_key);
+    const rotated = JSON.parse((await cli(dir, 'widgets', 'rotate-host-key', created.dev_id)).stdout);
+    expect(Object.keys(rotated)).toEqual(['dev_id', 'host_api_key']);
+    expect(rotated.host_api_key).not.toBe(created.host_api_key);
+    const store = openSqliteStore(join(dir, 'imbachat.sqlite'));
+    try {
+      const row = (await store.getWidgetByDevId(created.dev_id))!;
+      expect(row.hostApiKeyHash).toBe(hashHostApiKey(rotated.host_api_key));
+    } finally {
+      await store.close();
+    }
+    const err = await cli(dir, 'widgets', 'rotate-host-key', 'nope').catch((e) => e);
+    expect(err.code).toBe(2);
   });
 
   it('refuses users_info_url at 169.254.169.254, [fd00:ec2::254], 0xa9fea9fe and metadata.google.internal, creating nothing', async () => {

@@ -1,5 +1,5 @@
 // Tenants: creating, updating and listing widgets, from the CLI or the declarative config file.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { WidgetConfig } from '../config.ts';
 import { rateLimitsToWire } from '../limits/policy.ts';
 import type { Store, WidgetPatch, WidgetRow } from '../store/types.ts';
@@ -7,6 +7,14 @@ import type { Store, WidgetPatch, WidgetRow } from '../store/types.ts';
 /** 48 random bytes as base64url: 64 characters, well over the 32-byte minimum. */
 export function generateSecretKey(): string {
   return randomBytes(48).toString('base64url');
+}
+
+/** The host API key: like the secret key, 64 random characters, but a key of its own (it signs nothing). */
+export const generateHostApiKey = generateSecretKey;
+
+/** What the widget row keeps of a host API key: its SHA-256, hex. The key is never stored. */
+export function hashHostApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 export function generateDevId(): string {
@@ -24,6 +32,7 @@ export function publicWidget(w: WidgetRow, withSecrets = false) {
     admin_ids: w.adminIds,
     ...(w.rateLimits ? { rate_limits: rateLimitsToWire(w.rateLimits) } : {}),
     ...(w.maxGroupMembers ? { max_group_members: w.maxGroupMembers } : {}),
+    host_api: w.hostApiKeyHash ? 'on' : 'off',
     created_at: new Date(w.createdAt).toISOString(),
     updated_at: new Date(w.updatedAt).toISOString(),
     ...(withSecrets ? { secret_key: w.secretKey, api_password: w.apiPassword } : {}),
@@ -46,6 +55,8 @@ export async function applyWidgetConfig(store: Store, widgets: WidgetConfig[], n
       rateLimits: w.rate_limits ?? null,
       // Likewise: back to MAX_GROUP_MEMBERS (groups already larger keep their members, and take no more).
       maxGroupMembers: w.max_group_members ?? null,
+      // Likewise: no key in the file, the host API off. Only the hash is kept.
+      hostApiKeyHash: w.host_api_key === undefined ? null : hashHostApiKey(w.host_api_key),
     };
     let existing = await store.getWidgetByDevId(w.dev_id);
     if (!existing) {

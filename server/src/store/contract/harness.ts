@@ -65,6 +65,7 @@ export const widgetFields = (devId: string): NewWidget => ({
   adminIds: ['admin-1'],
   rateLimits: { send: { user: { burst: 5, perSecond: 0.5 } } },
   maxGroupMembers: 40,
+  hostApiKeyHash: 'c0ffee'.repeat(10) + 'c0ff',
 });
 
 export async function newWidget(store: Store): Promise<number> {

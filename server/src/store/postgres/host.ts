@@ -15,12 +15,12 @@ const row = (r: Raw): HostRequestRow => ({ requestHash: r.request_hash, status: 
 
 export function hostStore(db: Db): HostRequestStore {
   return {
-    async claimHostRequest(widgetId, key, requestHash, now, expiredBefore) {
+    async claimHostRequest(widgetId, key, requestHash, now, expiredBefore, staleBefore) {
       const claimed = await db.get<{ key: string }>(
         `INSERT INTO host_requests (widget_id, key, request_hash, status, body, created_at) VALUES (:widgetId, :key, :requestHash, NULL, NULL, :now)
          ON CONFLICT (widget_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = NULL, body = NULL, created_at = excluded.created_at
-         WHERE host_requests.created_at < :expiredBefore RETURNING key`,
-        { widgetId, key, requestHash, now, expiredBefore },
+         WHERE host_requests.created_at < :expiredBefore OR (host_requests.status IS NULL AND host_requests.created_at < :staleBefore) RETURNING key`,
+        { widgetId, key, requestHash, now, expiredBefore, staleBefore },
       );
       if (claimed) return null;
       const r = await db.get<Raw>('SELECT * FROM host_requests WHERE widget_id = :widgetId AND key = :key', { widgetId, key });

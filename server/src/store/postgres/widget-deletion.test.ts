@@ -19,6 +19,8 @@ async function widgetWithData(s: Store): Promise<number> {
   await s.createGroup(w.id, { creatorId: 'a', title: 'g', memberIds: ['a', 'b', 'c'], createdText: 'a created the group “g”' }, 5);
   await s.setLastSeen(w.id, 'b', 6);
   await s.pruneEvents(3);
+  // A host API answer kept by idempotency key.
+  await s.claimHostRequest(w.id, 'key-1', 'hash', 6, 0, 0);
   return w.id;
 }
 
@@ -75,7 +77,7 @@ await postgresSuite('PostgreSQL store: deleting a widget', () => {
       expect(deletion?.widget.id).toBe(doomed);
       await Promise.all(lastSeen);
       const left = await rowsOf(client, doomed);
-      expect(Object.keys(left)).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'messages', 'read_moves', 'user_states', 'widgets']);
+      expect(Object.keys(left)).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'host_requests', 'messages', 'read_moves', 'user_states', 'widgets']);
       expect(left).toEqual(Object.fromEntries(Object.keys(left).map((t) => [t, 0])));
       expect(await opened.store.logHead(doomed)).toBe(0);
       // The other widget is whole, and the deleted id answers like an unknown one.

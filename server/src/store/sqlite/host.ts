@@ -17,16 +17,16 @@ export const ANCHOR_SQL = `SELECT m.user_id FROM dialog_members m JOIN dialogs d
 
 export function hostStore(db: Db): HostRequestStore {
   return {
-    async claimHostRequest(widgetId, key, requestHash, now, expiredBefore) {
+    async claimHostRequest(widgetId, key, requestHash, now, expiredBefore, staleBefore) {
       return db.write(() => {
         // An expired answer is replaced; the primary key settles concurrent claims.
         const claimed = db
           .q<{ key: string }>(
             `INSERT INTO host_requests (widget_id, key, request_hash, status, body, created_at) VALUES (:widgetId, :key, :requestHash, NULL, NULL, :now)
              ON CONFLICT (widget_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = NULL, body = NULL, created_at = excluded.created_at
-             WHERE host_requests.created_at < :expiredBefore RETURNING key`,
+             WHERE host_requests.created_at < :expiredBefore OR (host_requests.status IS NULL AND host_requests.created_at < :staleBefore) RETURNING key`,
           )
-          .get({ widgetId, key, requestHash, now, expiredBefore });
+          .get({ widgetId, key, requestHash, now, expiredBefore, staleBefore });
         if (claimed) return null;
         return row(db.q<Raw>('SELECT * FROM host_requests WHERE widget_id = :widgetId AND key = :key').get({ widgetId, key })!);
       });
