@@ -92,6 +92,16 @@ it('system messages (who joined, a rename) become the preview but are never unre
   expect(mergeDialog(server, group(9, { last_message: msg(9, 5), last_read_seq: 4, unread_count: 1 }))).toMatchObject({ unread_count: 1 });
 });
 
+it('a group I left or was removed from keeps its count but leaves the total (it can no longer be read)', () => {
+  const m = new DialogsModel('1');
+  m.upsert(group(8, { unread_count: 2 }));
+  m.upsert(direct(7, { unread_count: 1 }));
+  expect(m.unreadTotal.value).toBe(3);
+  m.upsert(group(8, { unread_count: 2, membership: 'removed', updated_at: '2026-01-01T00:01:00.000Z' }));
+  expect(m.byId(8)?.unread_count).toBe(2);
+  expect(m.unreadTotal.value).toBe(1);
+});
+
 it('"the dialog with" a user is the direct one, never a group they are in', () => {
   const m = new DialogsModel('1');
   m.mergePage([group(9, { unread_count: 5 }), direct(7, { members: [me, carol], unread_count: 1 })]);

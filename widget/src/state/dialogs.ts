@@ -9,7 +9,8 @@ export class DialogsModel {
   readonly items = signal<Dialog[]>([]);
   readonly status = signal<LoadStatus>('idle');
   readonly nextCursor = signal<string | null>(null);
-  readonly unreadTotal = computed(() => this.items.value.reduce((sum, d) => sum + d.unread_count, 0));
+  /** A group the user left or was removed from keeps its count, but cannot be read any more: it does not light the badge. */
+  readonly unreadTotal = computed(() => this.items.value.reduce((sum, d) => sum + (d.membership === 'member' ? d.unread_count : 0), 0));
 
   constructor(readonly meId: string) {}
 
