@@ -98,18 +98,6 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
   };
   server.on('upgrade', onUpgrade);
 
-  const heartbeat = setInterval(() => {
-    for (const s of sessions) {
-      if (!s.alive) {
-        s.terminate();
-        continue;
-      }
-      s.alive = false;
-      s.ping();
-    }
-    if (!deps.ordered) settleAll([...sessions]);
-  }, deps.heartbeatMs);
-
   /** One head query per widget with sockets here, then each socket behind it reads the log (SocketSession.settle). */
   const settleAll = (live: SocketSession[]) => {
     const byWidget = new Map<number, SocketSession[]>();
@@ -121,6 +109,18 @@ export function attachRealtime(server: Server, o: RealtimeOptions): Realtime {
       );
     }
   };
+
+  const heartbeat = setInterval(() => {
+    for (const s of sessions) {
+      if (!s.alive) {
+        s.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ping();
+    }
+    if (!deps.ordered) settleAll([...sessions]);
+  }, deps.heartbeatMs);
   heartbeat.unref();
 
   return {
