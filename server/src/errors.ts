@@ -10,10 +10,13 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly status: ContentfulStatusCode,
     message: string,
-    /** `retryAfterMs`: when the same request may succeed again; REST answers it as Retry-After (whole seconds, rounded up). */
-    readonly options: { retryAfterMs?: number } = {},
+    /**
+     * `retryAfterMs`: when the same request may succeed again; REST answers it as Retry-After (whole
+     * seconds, rounded up). `cause`: what went wrong underneath, for the log (never for the client).
+     */
+    readonly options: { retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
   }
 }

@@ -1,6 +1,7 @@
 // Dialog rules: opening a direct dialog or creating a group with users the host knows, one dialog
 // and the dialog list as the caller sees them, and the frames of a change (a new dialog, a group
 // change): its system messages, then dialog.updated as each recipient sees the dialog.
+import { fileLinks } from '../files/links.ts';
 import { publishEvent, publishFrames } from '../bus/publish.ts';
 import type { EventBus } from '../bus/types.ts';
 import { AppError } from '../errors.ts';
@@ -122,7 +123,8 @@ export class DialogService {
     const more = missing.length ? await this.lookUp(widget, missing) : null;
     const users: UserMap = new Map([...(looked?.users ?? []), ...(more?.users ?? [])]);
     const online = new Set([...(looked?.online ?? []), ...(more?.online ?? [])]);
-    return views.map((v) => toWireDialog(v, users, online));
+    const links = fileLinks(widget, this.now());
+    return views.map((v) => toWireDialog(v, users, online, links));
   }
 
   /**
@@ -150,7 +152,7 @@ export class DialogService {
     const post = (i: number) => {
       const { message, event } = r.messages[i]!;
       const to = i < r.departingSee ? everyone : r.memberIds;
-      sends.push(publishEvent(this.bus, widget.id, event, to, { frame: eventFrame(event, message)!, eventId: event.eventId }));
+      sends.push(publishEvent(this.bus, widget.id, event, to, { frame: eventFrame(event, message, fileLinks(widget, this.now()))!, eventId: event.eventId }));
     };
     // In position order: the departure's messages, the dialog event, then the follow-ups.
     for (let i = 0; i < r.departingSee; i++) post(i);

@@ -1,11 +1,12 @@
 // The wire shapes of stored rows (docs/api.md "Shapes").
+import type { FileLinks } from '../files/links.ts';
 import type { Dialog, Message, User } from '../realtime/protocol.ts';
 import type { DialogView, MemberState, MessageRow } from '../store/types.ts';
 import { type Lookup, placeholderUser } from '../users/directory.ts';
 
 export type UserMap = Map<string, Lookup>;
 
-export function toWireMessage(m: MessageRow): Message {
+export function toWireMessage(m: MessageRow, links: FileLinks): Message {
   return {
     id: m.id,
     dialog_id: m.dialogId,
@@ -16,11 +17,12 @@ export function toWireMessage(m: MessageRow): Message {
     client_msg_id: m.clientMsgId,
     created_at: new Date(m.createdAt).toISOString(),
     system: m.system,
+    attachments: m.attachments.map((a) => links.attachment(a)),
   };
 }
 
 /** A dialog as its viewer sees it, from profiles and presence already looked up. */
-export function toWireDialog(v: DialogView, users: UserMap, online: ReadonlySet<string>): Dialog {
+export function toWireDialog(v: DialogView, users: UserMap, online: ReadonlySet<string>, links: FileLinks): Dialog {
   const user = (id: string): User => users.get(id)?.user ?? placeholderUser(id);
   const group = v.type === 'group';
   // Someone who left or was removed learns nothing new through the members either: not their
@@ -42,7 +44,7 @@ export function toWireDialog(v: DialogView, users: UserMap, online: ReadonlySet<
       role: group ? m.role : 'member',
       joined_at: new Date(m.joinedAt).toISOString(),
     })),
-    last_message: v.lastMessage ? toWireMessage(v.lastMessage) : null,
+    last_message: v.lastMessage ? toWireMessage(v.lastMessage, links) : null,
     unread_count: v.unreadCount,
     last_read_seq: v.lastReadSeq,
     updated_at: new Date(v.updatedAt).toISOString(),

@@ -2,6 +2,7 @@
 // it has the owner's powers over every group, but its changes are nobody's (system messages with
 // actor_id null), and they reach the members live exactly as a member's change does, through the
 // dialog service.
+import { fileLinks } from '../files/links.ts';
 import { AppError } from '../errors.ts';
 import { type GroupChange, dialogNotFound, notAGroup, planChange } from '../dialogs/rules.ts';
 import { type DialogService, maxGroupMembers, nameIn } from '../dialogs/service.ts';
@@ -92,7 +93,7 @@ export class HostService {
         throw new Error(`group ${dialogId} kept changing while a notice was posted (${MAX_ATTEMPTS} attempts)`);
       }
       await this.dialogs.publishChange(widget, dialogId, owner, result, looked);
-      return toWireMessage(result.messages[0]!.message);
+      return toWireMessage(result.messages[0]!.message, fileLinks(widget, this.now()));
     }
   }
 

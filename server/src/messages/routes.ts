@@ -20,7 +20,7 @@ export function messageRoutes(messages: MessageService, limits: RateGuard) {
       const who = caller(c);
       // A retry with the same client_msg_id counts too: a client retrying in a loop is still a flood.
       await limitRequest(limits, c, who, 'send');
-      const { message, created } = await messages.send(who, dialogId, body.text, body.client_msg_id);
+      const { message, created } = await messages.send(who, dialogId, body.text, body.client_msg_id, body.attachment_ids);
       return c.json(message, created ? 201 : 200);
     })
     .get('/dialogs/:dialog_id/messages/:message_id/read-by', async (c) =>

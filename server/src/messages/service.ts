@@ -8,7 +8,7 @@ import type { EventBus } from '../bus/types.ts';
 import { type Caller, dialogNotFound } from '../dialogs/service.ts';
 import { toWireMessage } from '../dialogs/wire.ts';
 import { AppError } from '../errors.ts';
-import { eventFrame, serialise } from '../realtime/frames.ts';
+import { eventFrame, receiptFrame, serialise } from '../realtime/frames.ts';
 import type { Message, Page, ReadAnswer } from '../realtime/protocol.ts';
 
 /** GET …/read-by: who read a message, most recent first. */
@@ -16,8 +16,9 @@ export interface ReadByAnswer {
   items: Array<{ user_id: string; read_at: string }>;
   count: number;
 }
-import type { DeliveryInput, DeliveryResult, MessageQuery, ReadInput, ReadResult, SendInput, SendResult, Store } from '../store/types.ts';
+import type { DeliveryInput, DeliveryResult, MessageQuery, ReadInput, ReadResult, SendInput, SendResult, Store, WidgetRow } from '../store/types.ts';
 import { Batcher } from '../util/batcher.ts';
+import { fileLinks } from '../files/links.ts';
 
 /** Largest batch of one commit. Bigger batches commit faster per message but make the first wait longer. */
 const MAX_BATCH = 512;
@@ -34,6 +35,8 @@ export class MessageService {
   private readonly deliveries: Batcher<DeliveryInput, DeliveryResult>;
   /** Deliveries waiting for the next batch, one per dialog and member: later arrivals raise the seq. */
   private readonly reached = new Map<string, DeliveryInput>();
+  /** The widget of each send in flight (its links are signed with the widget's key). */
+  private readonly senders = new WeakMap<SendInput, WidgetRow>();
   /** Who sent what reached each pending delivery (a group tells them, and only them). */
   private readonly reachedFrom = new Map<DeliveryInput, Set<string>>();
 
@@ -49,17 +52,30 @@ export class MessageService {
     this.deliveries = new Batcher((inputs) => this.commitDeliveries(inputs), { maxBatch: MAX_BATCH, delayMs: DELIVERY_DELAY_MS, onError });
   }
 
-  async send(caller: Caller, dialogId: number, text: string, clientMsgId: string | null): Promise<{ message: Message; created: boolean }> {
-    const result = await this.sends.submit({ widgetId: caller.widget.id, dialogId, senderId: caller.userId, text, clientMsgId, now: this.now() });
+  async send(
+    caller: Caller,
+    dialogId: number,
+    text: string,
+    clientMsgId: string | null,
+    attachmentIds: readonly string[] = [],
+  ): Promise<{ message: Message; created: boolean }> {
+    const input: SendInput = { widgetId: caller.widget.id, dialogId, senderId: caller.userId, text, clientMsgId, attachmentIds, now: this.now() };
+    this.senders.set(input, caller.widget);
+    const result = await this.sends.submit(input);
+    const links = () => fileLinks(caller.widget, this.now());
     switch (result.kind) {
       case 'not_member':
         throw dialogNotFound();
       case 'client_msg_id_conflict':
         throw new AppError('client_msg_id_conflict', 409, 'This client_msg_id was already used for a message in another dialog.');
+      case 'upload_not_found':
+        throw new AppError('upload_not_found', 404, `No upload ${result.uploadId} of yours is waiting to be sent: it was never made, was removed, or was cleaned up an hour after it was uploaded.`);
+      case 'upload_already_used':
+        throw new AppError('upload_already_used', 409, `The upload ${result.uploadId} was already sent with another message; upload the file again to send it again.`);
       case 'duplicate':
-        return { message: toWireMessage(result.message), created: false };
+        return { message: toWireMessage(result.message, links()), created: false };
       case 'created':
-        return { message: toWireMessage(result.message), created: true };
+        return { message: toWireMessage(result.message, links()), created: true };
     }
   }
 
@@ -84,7 +100,8 @@ export class MessageService {
       const oldest = rows[0];
       if (rows.length === query.limit && oldest && oldest.seq > membership.visibleAfter + 1) next = oldest.seq;
     }
-    return { items: rows.map(toWireMessage), next_cursor: next === null ? null : String(next) };
+    const links = fileLinks(caller.widget, this.now());
+    return { items: rows.map((m) => toWireMessage(m, links)), next_cursor: next === null ? null : String(next) };
   }
 
   /**
@@ -146,10 +163,11 @@ export class MessageService {
   private async commitSends(inputs: SendInput[]): Promise<SendResult[]> {
     const results = await this.store.commitSends(inputs);
     results.forEach((r, i) => {
+      const widget = this.senders.get(inputs[i]!)!;
       if (r.kind !== 'created') return;
       const { message, event } = r;
       void publishEvent(this.bus, inputs[i]!.widgetId, event, r.memberIds, {
-        frame: eventFrame(event, message)!,
+        frame: eventFrame(event, message, fileLinks(widget, this.now()))!,
         eventId: event.eventId,
         receipt: { dialogId: message.dialogId, seq: message.seq, senderId: inputs[i]!.senderId },
       }).catch((err) => this.log.error({ err }, 'could not publish a message'));
@@ -162,7 +180,7 @@ export class MessageService {
     results.forEach((r, i) => {
       if (r.kind !== 'ok' || !r.event) return;
       const widgetId = inputs[i]!.widgetId;
-      const frame = eventFrame(r.event, null)!;
+      const frame = receiptFrame(r.event)!;
       void publishEvent(this.bus, widgetId, r.event, r.memberIds, { frame, eventId: r.event.eventId }).catch((err) =>
         this.log.error({ err }, 'could not publish a read receipt'),
       );
@@ -203,7 +221,7 @@ export class MessageService {
       }
       // The member it reached has no use for their own delivered position: only the others get it.
       const others = r.memberIds.filter((m) => m !== input.userId);
-      void publishEvent(this.bus, input.widgetId, r.event, others, { frame: eventFrame(r.event, null)!, eventId: r.event.eventId }).catch((err) =>
+      void publishEvent(this.bus, input.widgetId, r.event, others, { frame: receiptFrame(r.event)!, eventId: r.event.eventId }).catch((err) =>
         this.log.error({ err }, 'could not publish a delivery receipt'),
       );
     });

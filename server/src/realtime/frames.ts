@@ -2,6 +2,7 @@
 // recipient, live and on resume. (dialog.updated frames carry a hydrated dialog and are made by
 // the dialog service.)
 import { type ViewerFields, toWireMessage } from '../dialogs/wire.ts';
+import type { FileLinks } from '../files/links.ts';
 import type { EventRow, MessageRow } from '../store/types.ts';
 import type { Dialog, ServerFrame } from './protocol.ts';
 
@@ -10,10 +11,16 @@ export function serialise(frame: ServerFrame): string {
 }
 
 /** The frame of a message, read or delivered event; null for dialog events. */
-export function eventFrame(e: EventRow, message: MessageRow | null): string | null {
+export function eventFrame(e: EventRow, message: MessageRow | null, links: FileLinks): string | null {
+  if (e.kind === 'message') return message ? serialise({ event_id: e.eventId, type: 'message.new', message: toWireMessage(message, links) }) : null;
+  return receiptFrame(e);
+}
+
+/** The frame of a read or delivered event (no message in it, so no links); null for the other kinds. */
+export function receiptFrame(e: EventRow): string | null {
   switch (e.kind) {
     case 'message':
-      return message ? serialise({ event_id: e.eventId, type: 'message.new', message: toWireMessage(message) }) : null;
+      return null;
     case 'read':
       return serialise({ event_id: e.eventId, type: 'message.read', dialog_id: e.dialogId, user_id: e.userId, message_id: e.messageId ?? 0, seq: e.seq });
     case 'delivered':

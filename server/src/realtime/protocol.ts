@@ -24,6 +24,34 @@ export interface Message {
   client_msg_id: string | null;
   created_at: string;
   system: SystemEvent | null;
+  /** Files sent with it, in the order attached; empty for most messages (docs/api.md, "Attachments"). */
+  attachments: Attachment[];
+}
+
+/** `image`: a raster image the server decoded, re-encoded and made a thumbnail of; `file`: anything else allowed. */
+export type AttachmentKind = 'image' | 'file';
+
+/**
+ * A file in a message, or an upload not yet sent. `url` and `thumb_url` are paths on the chat
+ * server (resolve them against its origin), signed and expiring: whoever may see the message gets
+ * fresh ones with every answer that carries it.
+ */
+export interface Attachment {
+  /** The upload's id: what a send's `attachment_ids` names. */
+  id: string;
+  kind: AttachmentKind;
+  /** The name it was uploaded with, made safe to show (never a path). */
+  name: string;
+  /** Bytes of what is served (an image after its metadata was stripped). */
+  size: number;
+  /** The type read from the bytes, not from the name. */
+  mime: string;
+  /** Images only: the dimensions after orientation was applied. */
+  width?: number;
+  height?: number;
+  url: string;
+  /** Images only: a small preview (at most THUMB_MAX_PX on each side). */
+  thumb_url?: string;
 }
 
 export type MessageKind = 'text' | 'system';
@@ -186,6 +214,12 @@ export const PRESENCE_GRACE_MS = 5_000;
 export const MAX_REPLAY_EVENTS = 1_000;
 /** Limits on message text (after trimming), in characters (Unicode code points). */
 export const MAX_TEXT_CHARS = 4000;
+/** Most attachments one message may carry. */
+export const MAX_ATTACHMENTS = 10;
+/** The longest side of an image's thumbnail, in pixels. */
+export const THUMB_MAX_PX = 320;
+/** Upload ids: 22 characters of base64url (128 random bits). */
+export const UPLOAD_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 export const MAX_PAGE_LIMIT = 100;
 /** The highest seq a dialog can reach (a 32-bit column on PostgreSQL): `before`/`after` above it are refused with 400. */
 export const MAX_SEQ = 2_147_483_647;
@@ -276,6 +310,14 @@ export const ErrorCodes = [
   'invalid_json',
   'validation_failed',
   'payload_too_large',
+  'file_too_large',
+  'file_type_not_allowed',
+  'file_type_mismatch',
+  'file_unreadable',
+  'upload_not_found',
+  'upload_already_used',
+  'file_removed',
+  'link_expired',
   'not_found',
   'widget_not_found',
   'widget_not_built',

@@ -3,6 +3,7 @@
 // While catching up (after auth, or after the bus reported a gap) live messages are held; the log
 // is read from the last position this socket got, then the held messages go out, skipping every
 // event already sent, so no event is ever sent twice on one socket and none is skipped.
+import { fileLinks } from '../files/links.ts';
 import { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { TokenCache } from '../auth/token.ts';
@@ -392,7 +393,7 @@ export class SocketSession implements HubSession {
   private async sendLogged(events: LoggedEvent[]): Promise<void> {
     for (const e of events) {
       if (e.kind === 'delivered' && e.userId === this.userId) continue; // as live: only the others get it
-      const frame = e.kind === 'dialog' ? await this.d.dialogs.dialogFrame(this.widget, this.userId, e) : eventFrame(e, e.message);
+      const frame = e.kind === 'dialog' ? await this.d.dialogs.dialogFrame(this.widget, this.userId, e) : eventFrame(e, e.message, fileLinks(this.widget, this.d.now()));
       if (frame) this.send(frame);
     }
   }

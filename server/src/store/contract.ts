@@ -13,6 +13,7 @@ import { readerContract } from './contract/readers.ts';
 import { receiptContract } from './contract/receipts.ts';
 import { sendContract } from './contract/sends.ts';
 import { tenantContract } from './contract/tenants.ts';
+import { uploadContract } from './contract/uploads.ts';
 import { widgetDeletionContract } from './contract/widget-deletion.ts';
 import { widgetContract } from './contract/widgets.ts';
 
@@ -35,6 +36,7 @@ export function storeContract(name: string, open: OpenStore) {
     tenantContract(open);
     widgetDeletionContract(open);
     hostContract(open);
+    uploadContract(open);
     raceContract(open);
     durabilityContract(open);
   });

@@ -13,6 +13,7 @@ import type {
   MessageKind,
   MessageRow,
   Reader,
+  StoredAttachment,
   SystemEvent,
   WidgetPatch,
 } from './types.ts';
@@ -28,7 +29,11 @@ export interface MessageRaw {
   clientMsgId: string | null;
   createdAt: number;
   system: string | SystemEvent | null;
+  /** JSON text on SQLite, parsed on PostgreSQL; null: none. */
+  attachments: string | StoredAttachment[] | null;
 }
+
+const attachmentsOf = (v: string | StoredAttachment[] | null): StoredAttachment[] => (v === null ? [] : typeof v === 'string' ? (JSON.parse(v) as StoredAttachment[]) : v);
 
 const systemOf = (v: string | SystemEvent | null): SystemEvent | null => (typeof v === 'string' ? (JSON.parse(v) as SystemEvent) : v);
 
@@ -43,6 +48,7 @@ export function messageRow(r: MessageRaw): MessageRow {
     clientMsgId: r.clientMsgId,
     createdAt: r.createdAt,
     system: systemOf(r.system),
+    attachments: attachmentsOf(r.attachments),
   };
 }
 
@@ -141,6 +147,7 @@ export interface EventRowRaw {
   m_client_msg_id: string | null;
   m_created_at: number;
   m_system: string | SystemEvent | null;
+  m_attachments: string | StoredAttachment[] | null;
 }
 
 export function loggedEvent(r: EventRowRaw): LoggedEvent {
@@ -157,6 +164,7 @@ export function loggedEvent(r: EventRowRaw): LoggedEvent {
           clientMsgId: r.m_client_msg_id,
           createdAt: r.m_created_at,
           system: r.m_system,
+          attachments: r.m_attachments,
         });
   return {
     eventId: r.event_id!,
@@ -183,6 +191,7 @@ export const WIDGET_COLUMNS: Record<keyof WidgetPatch, string> = {
   rateLimits: 'rate_limits',
   maxGroupMembers: 'max_group_members',
   hostApiKeyHash: 'host_api_key_hash',
+  uploadSettings: 'upload_settings',
 };
 
 /**

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { RateLimitOverrides } from '../limits/policy.ts';
+import type { UploadSettings } from './types.ts';
 
 export const widgets = sqliteTable(
   'widgets',
@@ -22,6 +23,8 @@ export const widgets = sqliteTable(
     maxGroupMembers: integer('max_group_members'),
     /** SHA-256 (hex) of the host API key; null: the host API is off for this widget. The key itself is never stored. */
     hostApiKeyHash: text('host_api_key_hash'),
+    /** The widget's upload limits as JSON ({"maxBytes":…,"types":[…]}); null: the server's defaults. */
+    uploadSettings: text('upload_settings', { mode: 'json' }).$type<UploadSettings>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -111,6 +114,8 @@ export const messages = sqliteTable(
     createdAt: integer('created_at').notNull(),
     /** A system message's payload as JSON ({"action","actor_id","user_ids","title"}); null for text. */
     system: text('system'),
+    /** Its files as JSON (store/types.ts StoredAttachment[]); null: none. A copy, so no page of history joins uploads. */
+    attachments: text('attachments'),
   },
   (t) => [
     uniqueIndex('messages_dialog_seq').on(t.widgetId, t.dialogId, t.seq),
@@ -200,4 +205,38 @@ export const hostRequests = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.widgetId, t.key] }), index('host_requests_created').on(t.createdAt)],
+);
+
+/**
+ * Uploaded files (their bytes are in files/storage under w{widget_id}/{id}). The id is random, so
+ * nothing can be guessed from it; the stored name is for showing only and never part of a path.
+ */
+export const uploads = sqliteTable(
+  'uploads',
+  {
+    widgetId: integer('widget_id').notNull(),
+    id: text('id').notNull(),
+    uploaderId: text('uploader_id').notNull(),
+    name: text('name').notNull(),
+    mime: text('mime').notNull(),
+    kind: text('kind', { enum: ['image', 'file'] }).notNull(),
+    /** Bytes of what is served (after an image's metadata was stripped). */
+    size: integer('size').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    /** Bytes of the thumbnail; null: none. */
+    thumbSize: integer('thumb_size'),
+    createdAt: integer('created_at').notNull(),
+    /** Set by the send that attaches it; null: not sent yet (removed after an hour: files/service.ts). */
+    messageId: integer('message_id'),
+    dialogId: integer('dialog_id'),
+    removedAt: integer('removed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.widgetId, t.id] }),
+    index('uploads_of_uploader').on(t.widgetId, t.uploaderId),
+    index('uploads_of_message').on(t.widgetId, t.messageId),
+    // The sweep's range: only rows never sent are in it.
+    index('uploads_unsent').on(t.createdAt).where(sql`message_id IS NULL AND removed_at IS NULL`),
+  ],
 );

@@ -9,7 +9,7 @@
 // Limits: the SQLite implementation has one writer per file, so it serves one node.
 
 import type { RateLimitOverrides } from '../limits/policy.ts';
-import type { GroupHistory, MemberRole, Membership, MessageKind, SystemEvent } from '../realtime/protocol.ts';
+import type { AttachmentKind, GroupHistory, MemberRole, Membership, MessageKind, SystemEvent } from '../realtime/protocol.ts';
 
 export type { GroupHistory, MemberRole, Membership, MessageKind, SystemEvent };
 export type { GroupChangeResult, GroupPlan, LoggedMessage, MembershipRow, Reader, SystemMessageInput } from './group-types.ts';
@@ -31,8 +31,18 @@ export interface WidgetRow {
   maxGroupMembers?: number | null;
   /** SHA-256 (hex) of the widget's host API key; null or absent: the host API is off. */
   hostApiKeyHash?: string | null;
+  /** The widget's upload limits (largest file, allowed types); null or absent: the server's defaults (files/policy.ts). */
+  uploadSettings?: UploadSettings | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A widget's own upload limits; each left out takes the server's default. */
+export interface UploadSettings {
+  /** Largest file, in bytes. */
+  maxBytes?: number;
+  /** Allowed MIME types (from files/content/types.ts). */
+  types?: string[];
 }
 
 export type NewWidget = Omit<WidgetRow, 'id' | 'createdAt' | 'updatedAt'>;
@@ -50,6 +60,8 @@ export interface WidgetDeletion {
   readMoves: number;
   /** Users whose per-user state (last seen) was kept. */
   userStates: number;
+  /** Upload rows (the caller removes their bytes: files/service.ts). */
+  uploads: number;
 }
 
 export interface MessageRow {
@@ -66,7 +78,39 @@ export interface MessageRow {
   createdAt: number;
   /** What a system message is about (stored as JSON); null for a text message. */
   system: SystemEvent | null;
+  /** Its files, as they were when it was sent (stored as JSON beside it); empty for most. */
+  attachments: StoredAttachment[];
 }
+
+/** A file of a message as stored with it; the links to it are signed when it is sent out (files/links.ts). */
+export interface StoredAttachment {
+  id: string;
+  kind: AttachmentKind;
+  name: string;
+  size: number;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  /** Whether a thumbnail was stored beside it. */
+  thumb: boolean;
+}
+
+/** An uploaded file: unattached until a send names it, then its message's for good. */
+export interface UploadRow extends StoredAttachment {
+  widgetId: number;
+  uploaderId: string;
+  /** Bytes of the thumbnail; null when there is none. */
+  thumbSize: number | null;
+  /** Unix milliseconds. */
+  createdAt: number;
+  /** The message it was sent with, and that message's dialog; null until then. */
+  messageId: number | null;
+  dialogId: number | null;
+  /** When its bytes were removed (moderation, erasure); the row stays so its links answer 410. */
+  removedAt: number | null;
+}
+
+export type NewUpload = Omit<UploadRow, 'messageId' | 'dialogId' | 'removedAt'>;
 
 export type DialogType = 'direct' | 'group';
 
@@ -166,6 +210,8 @@ export interface SendInput {
   senderId: string;
   text: string;
   clientMsgId: string | null;
+  /** Uploads of the sender's, not yet sent, to attach in this order (at most MAX_ATTACHMENTS, no repeats). */
+  attachmentIds?: readonly string[];
   now: number;
 }
 
@@ -173,7 +219,11 @@ export type SendResult =
   | { kind: 'created'; message: MessageRow; event: EventRow; memberIds: string[] }
   | { kind: 'duplicate'; message: MessageRow }
   | { kind: 'not_member' }
-  | { kind: 'client_msg_id_conflict' };
+  | { kind: 'client_msg_id_conflict' }
+  /** Not the sender's, never existed, removed, or cleaned up as never sent. */
+  | { kind: 'upload_not_found'; uploadId: string }
+  /** Already sent with another message. */
+  | { kind: 'upload_already_used'; uploadId: string };
 
 export interface ReadInput {
   widgetId: number;
@@ -387,7 +437,26 @@ export interface HostRequestStore {
   dialogAnchor(widgetId: number, dialogId: number): Promise<string | null>;
 }
 
-export interface Store extends WidgetStore, DialogStore, MessageStore, EventStore, UserStateStore, HostRequestStore {
+/**
+ * Uploaded files' rows (the bytes are in files/storage). Every call is scoped by widget but the
+ * sweep, which serves the whole server. A send attaches uploads inside commitSends.
+ */
+export interface UploadStore {
+  createUpload(upload: NewUpload): Promise<void>;
+  getUpload(widgetId: number, id: string): Promise<UploadRow | null>;
+  /** Uploads never sent and not removed, made before `before`, oldest first, at most `limit`, across widgets. */
+  orphanUploads(before: number, limit: number): Promise<UploadRow[]>;
+  /** Deletes these upload rows (their bytes must be gone already). */
+  deleteUploads(widgetId: number, ids: readonly string[]): Promise<void>;
+  /** The files still stored of a message, or of everything a user uploaded. */
+  uploadsOf(widgetId: number, of: { messageId: number } | { uploaderId: string }): Promise<UploadRow[]>;
+  /** Marks these uploads' bytes as removed; their rows stay, so their links answer 410. */
+  markUploadsRemoved(widgetId: number, ids: readonly string[], now: number): Promise<void>;
+  /** What the widget's stored files take: their count and bytes (thumbnails included), removed ones not. */
+  storageUsage(widgetId: number): Promise<{ files: number; bytes: number }>;
+}
+
+export interface Store extends WidgetStore, DialogStore, MessageStore, EventStore, UserStateStore, HostRequestStore, UploadStore {
   /**
    * Resolves when the store answers a trivial query now; rejects, saying why, when it cannot
    * (closed, file gone, database down). Cheap enough for every readiness probe (/readyz).

@@ -78,6 +78,7 @@ export function dialogContract(open: OpenStore) {
         clientMsgId: null,
         createdAt: expect.any(Number),
         system: { action: 'created', actor_id: members[0], user_ids: [], title: 'Team' },
+        attachments: [],
       });
       for (const viewer of members) {
         const view = await ctx.store.getDialogForMember(w, dialogId, viewer);

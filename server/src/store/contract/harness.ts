@@ -66,6 +66,7 @@ export const widgetFields = (devId: string): NewWidget => ({
   rateLimits: { send: { user: { burst: 5, perSecond: 0.5 } } },
   maxGroupMembers: 40,
   hostApiKeyHash: 'c0ffee'.repeat(10) + 'c0ff',
+  uploadSettings: { maxBytes: 5_000_000, types: ['image/png', 'application/pdf'] },
 });
 
 export async function newWidget(store: Store): Promise<number> {

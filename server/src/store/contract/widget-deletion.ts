@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../types.ts';
 import { type OpenStore, direct, group, newWidget, send, sorted, tick, uid, useStore, users, widgetFields } from './harness.ts';
+import { upload } from './uploads.ts';
 
 /**
  * Some of everything in one widget: a direct dialog with two messages, a read and a delivery, a
@@ -52,6 +53,7 @@ export function widgetDeletionContract(open: OpenStore) {
       const eventIds = new Set<number>();
       for (const u of people) for (const e of (await ctx.store.readEvents(widget.id, u, 0, 1_000)).events) eventIds.add(e.eventId);
       expect(eventIds.size).toBeGreaterThan(3);
+      await upload(ctx.store, widget.id, people[0]);
 
       expect(await ctx.store.deleteWidget(widget.id)).toEqual({
         widget,
@@ -63,6 +65,7 @@ export function widgetDeletionContract(open: OpenStore) {
         // b's read in the direct dialog; in the group, the creator's of its first message and c's send past it.
         readMoves: 3,
         userStates: 2,
+        uploads: 1,
       });
 
       expect(await ctx.store.getWidgetByDevId(widget.devId)).toBeNull();

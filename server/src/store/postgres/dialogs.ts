@@ -2,7 +2,7 @@
 // creating a group, a member's view of one dialog and their dialog list, each one statement.
 // Group changes, mute and read-by are in groups.ts.
 import { type MembershipRaw, type ViewRaw, dialogView, memberState, membershipRow, messageRow } from '../rows.ts';
-import type { DialogCursor, DialogStore, DialogView, MemberState, MessageKind, SystemEvent } from '../types.ts';
+import type { DialogCursor, DialogStore, DialogView, MemberState, MessageKind, StoredAttachment, SystemEvent } from '../types.ts';
 import type { Db } from './db.ts';
 import { toEvent, writeLogged } from './events.ts';
 import { groupStore } from './groups.ts';
@@ -16,6 +16,7 @@ interface ViewRow extends ViewRaw {
   lm_client_msg_id: string | null;
   lm_created_at: number;
   lm_system: SystemEvent | null;
+  lm_attachments: StoredAttachment[] | null;
   members: Array<Omit<MemberState, 'muted'> & { muted: boolean }> | null;
 }
 
@@ -43,7 +44,7 @@ const views = (page: string) => `
   SELECT p.id, p.type, p.title, p.avatar_url, p.history, p.version, p.member_count, p.last_seq, p.updated_at,
          p.last_read_seq, p.unread_count, p.membership, p.muted, p.joined_seq, p.activity_at,
          lm.id AS lm_id, lm.seq AS lm_seq, lm.sender_id AS lm_sender_id, lm.kind AS lm_kind, lm.text AS lm_text,
-         lm.client_msg_id AS lm_client_msg_id, lm.created_at AS lm_created_at, lm.system AS lm_system,
+         lm.client_msg_id AS lm_client_msg_id, lm.created_at AS lm_created_at, lm.system AS lm_system, lm.attachments AS lm_attachments,
          (SELECT json_agg(json_build_object('userId', o.user_id, 'lastReadSeq', o.last_read_seq,
                   'lastDeliveredSeq', o.last_delivered_seq, 'lastSeenAt', u.last_seen_at, 'role', o.role, 'joinedAt', o.joined_at,
                   'unreadCount', o.unread_count, 'muted', o.muted) ORDER BY o.joined_at, o.user_id)
@@ -76,6 +77,7 @@ const view = (r: ViewRow): DialogView =>
           clientMsgId: r.lm_client_msg_id,
           createdAt: r.lm_created_at,
           system: r.lm_system,
+          attachments: r.lm_attachments ?? [],
         }),
     (r.members ?? []).map(memberState),
   );
@@ -172,7 +174,7 @@ export function dialogStore(db: Db): DialogStore {
           { widgetId, dialogId: id, kind: 'message', userId: group.creatorId, seq: 1, messageId, onlyUserId: null, now },
           messageEventId,
         );
-        const message = { id: messageId, dialogId: id, seq: 1, senderId: null, kind: 'system' as const, text: group.createdText, clientMsgId: null, createdAt: now, system };
+        const message = { id: messageId, dialogId: id, seq: 1, senderId: null, kind: 'system' as const, text: group.createdText, clientMsgId: null, createdAt: now, system, attachments: [] };
         return { dialogId: id, event, created: { message, event: messageEvent } };
       });
     },

@@ -98,7 +98,7 @@ export function groupStore(db: Db): GroupPart {
           seq += 1;
           const eventId = log.next(widgetId);
           const { id } = (await c.get<{ id: number }>(SQL.message, { ...at, seq, text: m.text, now, system: JSON.stringify(m.system), eventId, actorId }))!;
-          const message: MessageRow = { id, dialogId, seq, senderId: null, kind: 'system', text: m.text, clientMsgId: null, createdAt: now, system: m.system };
+          const message: MessageRow = { id, dialogId, seq, senderId: null, kind: 'system', text: m.text, clientMsgId: null, createdAt: now, system: m.system, attachments: [] };
           return { message, event: toEvent({ widgetId, dialogId, kind: 'message', userId: actorId, seq, messageId: id, onlyUserId: null, now }, eventId) };
         };
         const messages: LoggedMessage[] = [];

@@ -14,6 +14,7 @@ import { dialogStore } from './dialogs.ts';
 import { eventStore } from './events.ts';
 import { hostStore } from './host.ts';
 import { messageStore } from './messages.ts';
+import { uploadStore } from './uploads.ts';
 import { userStateStore, widgetStore } from './widgets.ts';
 
 export type { PostgresOptions };
@@ -28,6 +29,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...messageStore(db),
     ...eventStore(db),
     ...hostStore(db),
+    ...uploadStore(db),
     ...userStateStore(db),
     async ping() {
       if (closed) throw new Error('the PostgreSQL store is closed');

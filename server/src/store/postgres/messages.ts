@@ -2,11 +2,12 @@
 // transaction under its widgets' write turn (events.ts), and each input is one or two statements.
 import { MAX_SEQ } from '../../realtime/protocol.ts';
 import { type MessageRaw, messageRow } from '../rows.ts';
-import type { DeliveryResult, DialogType, MessageQuery, MessageRow, MessageStore, ReadInput, ReadResult, SendInput, SendResult } from '../types.ts';
+import type { DeliveryResult, DialogType, MessageQuery, MessageRow, MessageStore, ReadInput, ReadResult, SendInput, SendResult, StoredAttachment } from '../types.ts';
+import { UPLOAD_COLUMNS, type UploadRaw, pickAttachments, uploadRow } from '../attachments.ts';
 import type { Conn, Db } from './db.ts';
 import { type LogPositions, toEvent, writeLogged } from './events.ts';
 
-const MESSAGE_COLUMNS = `id, dialog_id AS "dialogId", seq, sender_id AS "senderId", kind, text, client_msg_id AS "clientMsgId", created_at AS "createdAt", system`;
+const MESSAGE_COLUMNS = `id, dialog_id AS "dialogId", seq, sender_id AS "senderId", kind, text, client_msg_id AS "clientMsgId", created_at AS "createdAt", system, attachments`;
 
 /** Every page stays within what the viewer may see: (lo, hi]. */
 const VISIBLE = 'widget_id = :widgetId AND dialog_id = :dialogId AND seq > :lo AND seq <= :hi';
@@ -31,8 +32,8 @@ const SEND = `
     WHERE m.widget_id = :widgetId AND m.dialog_id = :dialogId AND m.user_id = :senderId AND m.membership = 'member'
   ),
   msg AS (
-    INSERT INTO messages (widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at)
-    SELECT :widgetId::int, :dialogId::bigint, me.seq, :senderId::text, :text::text, :clientMsgId::text, :now::bigint FROM me
+    INSERT INTO messages (widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at, attachments)
+    SELECT :widgetId::int, :dialogId::bigint, me.seq, :senderId::text, :text::text, :clientMsgId::text, :now::bigint, :attachments::json FROM me
     ON CONFLICT (widget_id, sender_id, client_msg_id) DO NOTHING
     RETURNING id, seq
   ),
@@ -119,6 +120,18 @@ async function send(c: Conn, log: LogPositions, i: SendInput): Promise<SendResul
   };
   // No log row: the widget is gone, so nobody is a member of anything in it.
   if (!log.has(widgetId)) return { kind: 'not_member' };
+  const ids = i.attachmentIds ?? [];
+  let attachments: StoredAttachment[] = [];
+  if (ids.length > 0) {
+    // A replay finds its message before its uploads, which that message already uses. The widget's
+    // write turn (events.ts) keeps another send from taking the same upload between here and the update.
+    const prior = clientMsgId === null ? undefined : await byClientId();
+    if (prior) return prior.dialogId === dialogId ? { kind: 'duplicate', message: prior } : { kind: 'client_msg_id_conflict' };
+    const found = await c.all<UploadRaw>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE widget_id = :widgetId AND id = ANY(:ids::text[])`, { widgetId, ids });
+    const picked = pickAttachments(ids, found.map(uploadRow), senderId);
+    if (!Array.isArray(picked)) return picked;
+    attachments = picked;
+  }
   const eventId = log.peek(widgetId);
   const r = (await c.get<{ member: boolean; id: number | null; seq: number; member_ids: string[] }>(SEND, {
     widgetId,
@@ -128,6 +141,7 @@ async function send(c: Conn, log: LogPositions, i: SendInput): Promise<SendResul
     clientMsgId,
     now,
     eventId,
+    attachments: attachments.length ? JSON.stringify(attachments) : null,
   }))!;
   if (!r.member) return clientMsgId !== null && (await byClientId()) ? { kind: 'client_msg_id_conflict' } : { kind: 'not_member' };
   if (r.id === null) {
@@ -135,7 +149,8 @@ async function send(c: Conn, log: LogPositions, i: SendInput): Promise<SendResul
     return existing.dialogId === dialogId ? { kind: 'duplicate', message: existing } : { kind: 'client_msg_id_conflict' };
   }
   log.next(widgetId);
-  const message: MessageRow = { id: r.id, dialogId, seq: r.seq, senderId, kind: 'text', text: i.text, clientMsgId, createdAt: now, system: null };
+  if (ids.length > 0) await c.run('UPDATE uploads SET message_id = :id, dialog_id = :dialogId WHERE widget_id = :widgetId AND id = ANY(:ids::text[])', { id: r.id, dialogId, widgetId, ids });
+  const message: MessageRow = { id: r.id, dialogId, seq: r.seq, senderId, kind: 'text', text: i.text, clientMsgId, createdAt: now, system: null, attachments };
   const event = toEvent({ widgetId, dialogId, kind: 'message', userId: senderId, seq: r.seq, messageId: r.id, onlyUserId: null, now }, eventId);
   return { kind: 'created', message, event, memberIds: r.member_ids };
 }

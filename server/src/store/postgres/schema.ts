@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, foreignKey, index, integer, json, pgTable, primaryKey, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { RateLimitOverrides } from '../../limits/policy.ts';
 import type { SystemEvent } from '../../realtime/protocol.ts';
+import type { StoredAttachment, UploadSettings } from '../types.ts';
 
 /** Unix milliseconds and ids that may pass 2^31; read back as JS numbers (db.ts parses int8). */
 const millis = (name: string) => bigint(name, { mode: 'number' });
@@ -27,6 +28,7 @@ export const widgets = pgTable(
     maxGroupMembers: integer('max_group_members'),
     /** SHA-256 (hex) of the host API key; null: the host API is off for this widget. */
     hostApiKeyHash: text('host_api_key_hash'),
+    uploadSettings: json('upload_settings').$type<UploadSettings>(),
     createdAt: millis('created_at').notNull(),
     updatedAt: millis('updated_at').notNull(),
   },
@@ -128,6 +130,8 @@ export const messages = pgTable(
     createdAt: millis('created_at').notNull(),
     // json, as the widgets' columns: it reads back as written.
     system: json('system').$type<SystemEvent>(),
+    /** Its files (store/types.ts StoredAttachment[]); null: none. A copy, so no page of history joins uploads. */
+    attachments: json('attachments').$type<StoredAttachment[]>(),
   },
   (t) => [
     check('messages_kind', sql`${t.kind} IN ('text', 'system')`),
@@ -200,4 +204,32 @@ export const hostRequests = pgTable(
     createdAt: millis('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.widgetId, t.key] }), index('host_requests_created').on(t.createdAt)],
+);
+
+/** Uploaded files, as in the SQLite schema (their bytes are in files/storage). */
+export const uploads = pgTable(
+  'uploads',
+  {
+    widgetId: integer('widget_id').notNull(),
+    id: text('id').notNull(),
+    uploaderId: text('uploader_id').notNull(),
+    name: text('name').notNull(),
+    mime: text('mime').notNull(),
+    kind: text('kind', { enum: ['image', 'file'] }).notNull(),
+    size: millis('size').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    thumbSize: millis('thumb_size'),
+    createdAt: millis('created_at').notNull(),
+    messageId: millis('message_id'),
+    dialogId: millis('dialog_id'),
+    removedAt: millis('removed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.widgetId, t.id] }),
+    check('uploads_kind', sql`${t.kind} IN ('image', 'file')`),
+    index('uploads_of_uploader').on(t.widgetId, t.uploaderId),
+    index('uploads_of_message').on(t.widgetId, t.messageId),
+    index('uploads_unsent').on(t.createdAt).where(sql`message_id IS NULL AND removed_at IS NULL`),
+  ],
 );

@@ -21,6 +21,8 @@ async function widgetWithData(s: Store): Promise<number> {
   await s.pruneEvents(3);
   // A host API answer kept by idempotency key.
   await s.claimHostRequest(w.id, 'key-1', 'hash', 6, 0, 0);
+  // An upload (its row; the bytes are the file service's).
+  await s.createUpload({ widgetId: w.id, id: 'u'.repeat(21) + counter, uploaderId: 'a', name: 'f.txt', mime: 'text/plain', kind: 'file', size: 1, width: null, height: null, thumb: false, thumbSize: null, createdAt: 6 });
   return w.id;
 }
 
@@ -77,7 +79,7 @@ await postgresSuite('PostgreSQL store: deleting a widget', () => {
       expect(deletion?.widget.id).toBe(doomed);
       await Promise.all(lastSeen);
       const left = await rowsOf(client, doomed);
-      expect(Object.keys(left)).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'host_requests', 'messages', 'read_moves', 'user_states', 'widgets']);
+      expect(Object.keys(left)).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'host_requests', 'messages', 'read_moves', 'uploads', 'user_states', 'widgets']);
       expect(left).toEqual(Object.fromEntries(Object.keys(left).map((t) => [t, 0])));
       expect(await opened.store.logHead(doomed)).toBe(0);
       // The other widget is whole, and the deleted id answers like an unknown one.

@@ -16,6 +16,7 @@ interface Raw {
   allowed_origins: string[];
   admin_ids: string[];
   rate_limits: WidgetRow['rateLimits'];
+  upload_settings: WidgetRow['uploadSettings'];
   max_group_members: number | null;
   host_api_key_hash: string | null;
   created_at: number;
@@ -33,6 +34,7 @@ const row = (r: Raw): WidgetRow => ({
   allowedOrigins: r.allowed_origins,
   adminIds: r.admin_ids,
   rateLimits: r.rate_limits ?? null,
+  uploadSettings: r.upload_settings ?? null,
   maxGroupMembers: r.max_group_members ?? null,
   hostApiKeyHash: r.host_api_key_hash ?? null,
   createdAt: r.created_at,
@@ -40,7 +42,7 @@ const row = (r: Raw): WidgetRow => ({
 });
 
 const COLUMNS = WIDGET_COLUMNS;
-const JSON_COLUMNS = new Set<keyof WidgetPatch>(['allowedOrigins', 'adminIds', 'rateLimits']);
+const JSON_COLUMNS = new Set<keyof WidgetPatch>(['allowedOrigins', 'adminIds', 'rateLimits', 'uploadSettings']);
 // JSON goes in as text: pg would turn a JS array into a PostgreSQL array, not JSON.
 const encode = (k: keyof WidgetPatch, v: unknown) => (JSON_COLUMNS.has(k) && v !== null ? JSON.stringify(v) : v);
 
@@ -57,8 +59,8 @@ export function widgetStore(db: Db): WidgetStore {
       // The widget and its log row in one statement: no widget exists without the row its writers lock.
       const r = (await db.get<Raw>(
         `WITH w AS (
-           INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, max_group_members, host_api_key_hash, created_at, updated_at)
-           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins::json, :adminIds::json, :rateLimits::json, :maxGroupMembers::int, :hostApiKeyHash::text, :now, :now)
+           INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, max_group_members, host_api_key_hash, upload_settings, created_at, updated_at)
+           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins::json, :adminIds::json, :rateLimits::json, :maxGroupMembers::int, :hostApiKeyHash::text, :uploadSettings::json, :now, :now)
            RETURNING *
          ),
          log AS (INSERT INTO event_logs (widget_id) SELECT id FROM w)
@@ -75,6 +77,7 @@ export function widgetStore(db: Db): WidgetStore {
           rateLimits: w.rateLimits ? JSON.stringify(w.rateLimits) : null,
           maxGroupMembers: w.maxGroupMembers ?? null,
           hostApiKeyHash: w.hostApiKeyHash ?? null,
+          uploadSettings: w.uploadSettings ? JSON.stringify(w.uploadSettings) : null,
           now,
         },
       ))!;
@@ -107,8 +110,9 @@ export function widgetStore(db: Db): WidgetStore {
         await remove('event_logs');
         const userStates = await remove('user_states');
         await remove('host_requests');
+        const uploads = await remove('uploads');
         await c.run('DELETE FROM widgets WHERE id = :widgetId', { widgetId });
-        return { widget: row(r), dialogs, members, messages, events, readMoves, userStates };
+        return { widget: row(r), dialogs, members, messages, events, readMoves, userStates, uploads };
       });
     },
   };

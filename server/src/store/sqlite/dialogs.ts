@@ -25,7 +25,7 @@ const LIST_COLUMNS = `d.id, d.type, d.title, d.avatar_url, d.history, d.version,
 /** An empty direct dialog is listed only for whoever opened it; groups are listed for everyone in them. */
 const VISIBLE = `(d.last_seq > 0 OR d.type = 'group' OR d.created_by = :userId)`;
 
-export const MESSAGE_COLUMNS = `id, dialog_id AS dialogId, seq, sender_id AS senderId, kind, text, client_msg_id AS clientMsgId, created_at AS createdAt, system`;
+export const MESSAGE_COLUMNS = `id, dialog_id AS dialogId, seq, sender_id AS senderId, kind, text, client_msg_id AS clientMsgId, created_at AS createdAt, system, attachments`;
 
 // Built once: the statement cache is keyed by the SQL text.
 const SQL = {
@@ -140,7 +140,7 @@ export function dialogStore(db: Db): DialogStore {
           )
           .run({ widgetId, dialogId: id, text: group.createdText, now, system: JSON.stringify(system) });
         const messageId = Number(inserted.lastInsertRowid);
-        const message: MessageRow = { id: messageId, dialogId: id, seq: 1, senderId: null, kind: 'system', text: group.createdText, clientMsgId: null, createdAt: now, system };
+        const message: MessageRow = { id: messageId, dialogId: id, seq: 1, senderId: null, kind: 'system', text: group.createdText, clientMsgId: null, createdAt: now, system, attachments: [] };
         const messageEvent = logEvent(db, log, { widgetId, dialogId: id, kind: 'message', userId: group.creatorId, seq: 1, messageId, onlyUserId: null, now }, true);
         db.q(
           `UPDATE dialog_members SET last_read_seq = 1, last_delivered_seq = 1

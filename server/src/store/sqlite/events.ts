@@ -93,7 +93,7 @@ export function eventStore(db: Db): EventStore {
           .q<EventRowRaw>(
             `SELECT e.event_id, e.dialog_id, e.kind, e.user_id, e.seq, e.message_id, e.only_user_id, e.created_at,
                     m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.kind AS m_kind, m.text AS m_text,
-                    m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at, m.system AS m_system
+                    m.client_msg_id AS m_client_msg_id, m.created_at AS m_created_at, m.system AS m_system, m.attachments AS m_attachments
              FROM dialog_members dm
              JOIN dialogs d ON d.id = dm.dialog_id AND d.last_event_id > :after AND coalesce(dm.left_event, ${NO_DEPARTURE}) > :after
              JOIN events e ON e.widget_id = dm.widget_id AND e.dialog_id = dm.dialog_id

@@ -70,7 +70,7 @@ export function groupStore(db: Db): GroupPart {
         const post = (m: SystemMessageInput): LoggedMessage => {
           seq += 1;
           const id = Number(db.q(SQL.message).run({ ...at, seq, text: m.text, now, system: JSON.stringify(m.system) }).lastInsertRowid);
-          const message: MessageRow = { id, dialogId, seq, senderId: null, kind: 'system', text: m.text, clientMsgId: null, createdAt: now, system: m.system };
+          const message: MessageRow = { id, dialogId, seq, senderId: null, kind: 'system', text: m.text, clientMsgId: null, createdAt: now, system: m.system, attachments: [] };
           const event = logEvent(db, log, { widgetId, dialogId, kind: 'message', userId: plan.actorId ?? '', seq, messageId: id, onlyUserId: null, now }, true);
           return { message, event };
         };

@@ -5,6 +5,7 @@ import { dialogStore } from './dialogs.ts';
 import { eventStore } from './events.ts';
 import { hostStore } from './host.ts';
 import { messageStore } from './messages.ts';
+import { uploadStore } from './uploads.ts';
 import { widgetStore } from './widgets.ts';
 
 export type { SqliteOptions };
@@ -17,6 +18,7 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     ...messageStore(db),
     ...eventStore(db),
     ...hostStore(db),
+    ...uploadStore(db),
     async setLastSeen(widgetId, userId, at) {
       // Nothing for a deleted widget: a socket closed by the deletion still reports its user offline.
       db.q(

@@ -11,7 +11,9 @@ import type {
   ReadResult,
   SendInput,
   SendResult,
+  StoredAttachment,
 } from '../types.ts';
+import { UPLOAD_COLUMNS, type UploadRaw, pickAttachments, uploadRow } from '../attachments.ts';
 import { type MessageRaw, messageRow } from '../rows.ts';
 import { MAX_SEQ } from '../../realtime/protocol.ts';
 import type { Db } from './db.ts';
@@ -49,21 +51,40 @@ export function messageStore(db: Db): MessageStore {
       return found ? messageRow(found) : undefined;
     };
     if (!dialog) return clientMsgId !== null && byClientId() ? { kind: 'client_msg_id_conflict' } : { kind: 'not_member' };
+    const ids = i.attachmentIds ?? [];
+    let attachments: StoredAttachment[] = [];
+    if (ids.length > 0) {
+      // A replay finds its message before its uploads, which that message already uses.
+      const prior = clientMsgId === null ? undefined : byClientId();
+      if (prior) return prior.dialogId === dialogId ? { kind: 'duplicate', message: prior } : { kind: 'client_msg_id_conflict' };
+      const found = db.q<UploadRaw>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE widget_id = :widgetId AND id IN (SELECT value FROM json_each(:ids))`).all({ widgetId, ids: JSON.stringify(ids) });
+      const picked = pickAttachments(ids, found.map(uploadRow), senderId);
+      if (!Array.isArray(picked)) return picked;
+      attachments = picked;
+    }
     const seq = dialog.last_seq + 1;
     // Insert-or-get on the unique (widget, sender, client_msg_id): a replay, from whichever node, finds the first.
     // (RETURNING would double the statement's cost; the row id comes from the insert itself.)
     const inserted = db
       .q(
-        `INSERT INTO messages (widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at)
-         VALUES (:widgetId, :dialogId, :seq, :senderId, :text, :clientMsgId, :now)
+        `INSERT INTO messages (widget_id, dialog_id, seq, sender_id, text, client_msg_id, created_at, attachments)
+         VALUES (:widgetId, :dialogId, :seq, :senderId, :text, :clientMsgId, :now, :attachments)
          ON CONFLICT (widget_id, sender_id, client_msg_id) DO NOTHING`,
       )
-      .run({ widgetId, dialogId, seq, senderId, text: i.text, clientMsgId, now });
+      .run({ widgetId, dialogId, seq, senderId, text: i.text, clientMsgId, now, attachments: attachments.length ? JSON.stringify(attachments) : null });
     if (inserted.changes === 0) {
       const existing = byClientId()!;
       return existing.dialogId === dialogId ? { kind: 'duplicate', message: existing } : { kind: 'client_msg_id_conflict' };
     }
     const id = Number(inserted.lastInsertRowid);
+    if (ids.length > 0) {
+      db.q('UPDATE uploads SET message_id = :id, dialog_id = :dialogId WHERE widget_id = :widgetId AND id IN (SELECT value FROM json_each(:ids))').run({
+        id,
+        dialogId,
+        widgetId,
+        ids: JSON.stringify(ids),
+      });
+    }
     const event = logEvent(db, log, { widgetId, dialogId, kind: 'message', userId: senderId, seq, messageId: id, onlyUserId: null, now }, true);
     db.q(
       `UPDATE dialogs SET last_seq = :seq, last_message_id = :id, last_event_id = :eventId, updated_at = :now
@@ -81,7 +102,7 @@ export function messageStore(db: Db): MessageStore {
     // Read-by: a send that skips others' messages read them now; one that skips nothing reached only its own.
     if (dialog.last_read_seq < seq - 1) recordReadMove(db, widgetId, dialogId, senderId, seq, now);
     const members = memberIds(widgetId, dialogId);
-    const message: MessageRow = { id, dialogId, seq, senderId, kind: 'text', text: i.text, clientMsgId, createdAt: now, system: null };
+    const message: MessageRow = { id, dialogId, seq, senderId, kind: 'text', text: i.text, clientMsgId, createdAt: now, system: null, attachments };
     return { kind: 'created', message, event, memberIds: members };
   };
 

@@ -34,6 +34,8 @@ async function widgetWithData(s: Store): Promise<number> {
   await s.pruneEvents(3);
   // A host API answer kept by idempotency key.
   await s.claimHostRequest(w.id, 'key-1', 'hash', 6, 0, 0);
+  // An upload (its row; the bytes are the file service's).
+  await s.createUpload({ widgetId: w.id, id: 'u'.repeat(21) + counter, uploaderId: 'a', name: 'f.txt', mime: 'text/plain', kind: 'file', size: 1, width: null, height: null, thumb: false, thumbSize: null, createdAt: 6 });
   return w.id;
 }
 
@@ -58,7 +60,7 @@ it('leaves no row of the widget in any table with a widget_id, not even after a 
   const doomed = await widgetWithData(store);
   const kept = await widgetWithData(store);
   const keptBefore = rowsOf(kept);
-  expect(Object.keys(keptBefore).sort()).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'host_requests', 'messages', 'read_moves', 'user_states', 'widgets']);
+  expect(Object.keys(keptBefore).sort()).toEqual(['dialog_members', 'dialogs', 'event_logs', 'events', 'host_requests', 'messages', 'read_moves', 'uploads', 'user_states', 'widgets']);
   expect(Object.values(rowsOf(doomed)).every((n) => n > 0)).toBe(true);
 
   await store.deleteWidget(doomed);

@@ -17,6 +17,7 @@ interface Raw {
   rate_limits: string | null;
   max_group_members: number | null;
   host_api_key_hash: string | null;
+  upload_settings: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -34,13 +35,14 @@ const row = (r: Raw): WidgetRow => ({
   rateLimits: r.rate_limits === null ? null : (JSON.parse(r.rate_limits) as WidgetRow['rateLimits']),
   maxGroupMembers: r.max_group_members ?? null,
   hostApiKeyHash: r.host_api_key_hash ?? null,
+  uploadSettings: r.upload_settings === null ? null : (JSON.parse(r.upload_settings) as WidgetRow['uploadSettings']),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
 const COLUMNS = WIDGET_COLUMNS;
 const encode = (k: keyof WidgetPatch, v: unknown) =>
-  k === 'allowedOrigins' || k === 'adminIds' || (k === 'rateLimits' && v !== null) ? JSON.stringify(v) : v;
+  k === 'allowedOrigins' || k === 'adminIds' || ((k === 'rateLimits' || k === 'uploadSettings') && v !== null) ? JSON.stringify(v) : v;
 
 export function widgetStore(db: Db): WidgetStore {
   return {
@@ -54,8 +56,8 @@ export function widgetStore(db: Db): WidgetStore {
     async insertWidget(w: NewWidget, now) {
       const r = db
         .q<Raw>(
-          `INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, max_group_members, host_api_key_hash, created_at, updated_at)
-           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins, :adminIds, :rateLimits, :maxGroupMembers, :hostApiKeyHash, :now, :now) RETURNING *`,
+          `INSERT INTO widgets (dev_id, name, secret_key, api_login, api_password, users_info_url, allowed_origins, admin_ids, rate_limits, max_group_members, host_api_key_hash, upload_settings, created_at, updated_at)
+           VALUES (:devId, :name, :secretKey, :apiLogin, :apiPassword, :usersInfoUrl, :allowedOrigins, :adminIds, :rateLimits, :maxGroupMembers, :hostApiKeyHash, :uploadSettings, :now, :now) RETURNING *`,
         )
         .get({
           ...w,
@@ -64,6 +66,7 @@ export function widgetStore(db: Db): WidgetStore {
           rateLimits: w.rateLimits ? JSON.stringify(w.rateLimits) : null,
           maxGroupMembers: w.maxGroupMembers ?? null,
           hostApiKeyHash: w.hostApiKeyHash ?? null,
+          uploadSettings: w.uploadSettings ? JSON.stringify(w.uploadSettings) : null,
           now,
         })!;
       return row(r);
@@ -98,8 +101,9 @@ export function widgetStore(db: Db): WidgetStore {
           remove('event_logs');
           const userStates = remove('user_states');
           remove('host_requests');
+          const uploads = remove('uploads');
           db.q('DELETE FROM widgets WHERE id = :widgetId').run({ widgetId });
-          return { widget: row(r), dialogs, members, messages, events, readMoves, userStates };
+          return { widget: row(r), dialogs, members, messages, events, readMoves, userStates, uploads };
         });
       } finally {
         db.raw.pragma('foreign_keys = ON');
