@@ -14,6 +14,8 @@ import { type ApiEnv, type WidgetCache, apiCors, authenticate, tenant } from './
 import { RateGuard } from './limits/guard.ts';
 import { createMemoryRateLimiter } from './limits/memory.ts';
 import { messageRoutes } from './messages/routes.ts';
+import { fileRoutes, uploadRoutes } from './files/routes.ts';
+import type { FileService } from './files/service.ts';
 import type { MessageService } from './messages/service.ts';
 import { type OpsDeps, opsRoutes } from './ops/routes.ts';
 import type { Store } from './store/types.ts';
@@ -27,6 +29,7 @@ export interface AppDeps {
   dialogs: DialogService;
   groups: GroupService;
   messages: MessageService;
+  files: FileService;
   /** The store, for the host API's own rows (idempotency keys) and lookups. */
   store: Store;
   /** Clock skew tolerated on token `exp`, in seconds. */
@@ -61,14 +64,19 @@ export function createApp(deps: AppDeps) {
     .use('/dialogs/:dialog_id/members/:user_id/role', auth)
     .use('/dialogs/:dialog_id/leave', auth)
     .use('/dialogs/:dialog_id/mute', auth)
+    .use('/uploads', auth)
+    .use('/uploads/:upload_id', auth)
     .route('/', userRoutes(deps.directory))
     .route('/', dialogRoutes(deps.dialogs, deps.groups, limits))
-    .route('/', messageRoutes(deps.messages, limits));
+    .route('/', messageRoutes(deps.messages, limits))
+    .route('/', uploadRoutes(deps.files, limits));
 
   const app = new Hono()
     .use(deps.requests.middleware)
     .route('/', opsRoutes({ ...deps.ops, log: deps.log }))
     .route('/api/v1/:dev_id', api)
+    // By signed link, without a token: an <img> on the host's page cannot send one.
+    .route('/files/v1', fileRoutes({ files: deps.files, widgets: deps.widgets, now: deps.now }))
     // Server to server: no CORS, the widget's host API key instead of a user token.
     .route('/host/v1/:dev_id', hostRoutes({ widgets: deps.widgets, store: deps.store, host: new HostService(deps.store, deps.dialogs, deps.messages, deps.now), now: deps.now }))
     .route(

@@ -6,6 +6,8 @@ import { redisUrlProblem } from './bus/redis-url.ts';
 import { type HostAllowlist, hostUrlProblem, parseHostAllowlist } from './host/address.ts';
 import { type Cidr, parseCidrList } from './limits/client-ip.ts';
 import { rateLimitsInput } from './limits/policy.ts';
+import { uploadSettingsInput } from './files/policy.ts';
+import { type S3Settings, s3SettingsFromEnv } from './files/storage/s3-settings.ts';
 import { DEV_ID_PATTERN, MAX_SOCKETS_PER_USER } from './realtime/protocol.ts';
 import { postgresUrlProblem } from './store/postgres/url.ts';
 import { userIdInput } from './users/schema.ts';
@@ -52,6 +54,8 @@ export const widgetConfigSchema = z.strictObject({
     .min(2, 'max_group_members must be at least 2 (a group is its creator and someone else)')
     .max(MAX_GROUP_MEMBERS_CEILING, `max_group_members must be at most ${MAX_GROUP_MEMBERS_CEILING}`)
     .optional(),
+  /** The largest file and the types its users may upload (default 10 MB; images, PDF, text, office documents, zip). */
+  uploads: uploadSettingsInput.optional(),
 });
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
 
@@ -163,6 +167,8 @@ export interface ServerConfig {
   tokenLeewayS: number;
   /** IMBACHAT_HOST_ALLOWLIST, parsed. */
   hostAllowlist: HostAllowlist;
+  /** IMBACHAT_S3_*: attachments in an S3 bucket; undefined: on local disk under dataDir. */
+  s3: S3Settings | undefined;
   widgets: WidgetConfig[];
 }
 
@@ -181,6 +187,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
   const parsedEnv = envSchema.safeParse(env);
   if (!parsedEnv.success) throw new ConfigError(`Invalid environment: ${describeIssues(parsedEnv.error)}`);
   const e = parsedEnv.data;
+  let s3: S3Settings | undefined;
+  try {
+    s3 = s3SettingsFromEnv(env);
+  } catch (err) {
+    throw new ConfigError(`Invalid environment: ${(err as Error).message}`);
+  }
   // Relative paths are relative to where the command was typed (pnpm runs scripts inside the package).
   const base = env.INIT_CWD ?? process.cwd();
   let widgets: WidgetConfig[] = [];
@@ -217,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     maxSocketsPerUser: e.IMBACHAT_MAX_SOCKETS_PER_USER,
     hostAllowlist: e.IMBACHAT_HOST_ALLOWLIST,
     trustedProxies: e.IMBACHAT_TRUSTED_PROXIES,
+    s3,
     widgets,
   };
 }

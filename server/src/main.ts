@@ -42,6 +42,7 @@ async function main() {
     hostAllowlist: config.hostAllowlist,
     trustedProxies: config.trustedProxies,
     maxSocketsPerUser: config.maxSocketsPerUser,
+    s3: config.s3,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     prepare: async (store) => {
       const applied = await applyWidgetConfig(store, config.widgets, Date.now());

@@ -24,6 +24,9 @@ import { RateGuard } from './limits/guard.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimitOverrides, effectiveLimits } from './limits/policy.ts';
 import type { RateLimiter } from './limits/types.ts';
 import { MessageService } from './messages/service.ts';
+import { FileService } from './files/service.ts';
+import type { S3Settings } from './files/storage/s3-settings.ts';
+import { openFileStorage } from './files/storage/open.ts';
 import { type HttpLimits, httpServerOptions } from './ops/http-limits.ts';
 import { countHostFailure, startProcessMetrics } from './ops/metrics.ts';
 import { Hub } from './realtime/hub.ts';
@@ -35,6 +38,9 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
 import { type Timers, realTimers } from './util/timers.ts';
+
+/** How often uploads never sent are looked for (they go an hour after they came: files/service.ts). */
+const SWEEP_EVERY_MS = 5 * 60_000;
 
 /** How long a stop waits for requests already received to be answered. */
 const DRAIN_REQUESTS_MS = 5_000;
@@ -93,6 +99,8 @@ export interface StartOptions {
   rateLimiter?: RateLimiter;
   /** Peers whose X-Forwarded-For names the client (IMBACHAT_TRUSTED_PROXIES); default none. */
   trustedProxies?: Cidr[];
+  /** IMBACHAT_S3_*: attachments in an S3 bucket; unset: under dataDir/files. */
+  s3?: S3Settings | undefined;
 }
 
 export interface RunningServer {
@@ -104,6 +112,7 @@ export interface RunningServer {
   directory: UsersDirectory;
   presence: PresenceService;
   messages: MessageService;
+  files: FileService;
   widgets: WidgetCache;
   realtime: Realtime;
   /**
@@ -153,6 +162,9 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const dialogs = new DialogService(store, bus, directory, presence, now);
   const groups = new GroupService(store, bus, dialogs, now);
   const messages = new MessageService(store, bus, now, o.log);
+  const storage = openFileStorage({ dataDir: o.dataDir, ...(o.s3 && { s3: o.s3 }) });
+  const files = new FileService({ store, storage, tmpDir: join(o.dataDir, 'uploading'), now, log: o.log });
+  await files.prepare();
   const hub = new Hub(
     bus,
     (widgetId, userId, r) => messages.delivered(widgetId, userId, r.dialogId, r.seq, r.senderId),
@@ -173,6 +185,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     dialogs,
     groups,
     messages,
+    files,
     store,
     tokenLeewayS,
     log: o.log,
@@ -195,6 +208,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     store.pruneHostRequests(now() - IDEMPOTENCY_TTL_MS).catch((err) => o.log.error({ err }, 'could not prune old host API answers'));
   }, Math.min(60_000, Math.max(1000, retention / 4)));
   prune.unref();
+  const sweep = setInterval(() => files.sweep().catch((err) => o.log.error({ err }, 'could not remove uploads never sent')), SWEEP_EVERY_MS);
+  sweep.unref();
   const refresh = setInterval(() => presenceState.refresh().catch((err) => o.log.error({ err }, 'could not refresh presence')), 10_000);
   refresh.unref();
 
@@ -237,11 +252,13 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     directory,
     presence,
     messages,
+    files,
     widgets,
     realtime,
     async close() {
       draining = true;
       clearInterval(prune);
+      clearInterval(sweep);
       clearInterval(refresh);
       // Stop accepting first: from here no new connection lands on a server that is going away.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -259,6 +276,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       await presenceState.close();
       await bus.close();
       await store.close();
+      await storage.close();
       await limits.close();
       await engines.close();
     },

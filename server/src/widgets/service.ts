@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { WidgetConfig } from '../config.ts';
 import { rateLimitsToWire } from '../limits/policy.ts';
+import { uploadSettingsToWire } from '../files/policy.ts';
 import type { Store, WidgetPatch, WidgetRow } from '../store/types.ts';
 
 /** 48 random bytes as base64url: 64 characters, well over the 32-byte minimum. */
@@ -32,6 +33,7 @@ export function publicWidget(w: WidgetRow, withSecrets = false) {
     admin_ids: w.adminIds,
     ...(w.rateLimits ? { rate_limits: rateLimitsToWire(w.rateLimits) } : {}),
     ...(w.maxGroupMembers ? { max_group_members: w.maxGroupMembers } : {}),
+    ...(w.uploadSettings ? { uploads: uploadSettingsToWire(w.uploadSettings) } : {}),
     host_api: w.hostApiKeyHash ? 'on' : 'off',
     created_at: new Date(w.createdAt).toISOString(),
     updated_at: new Date(w.updatedAt).toISOString(),
@@ -57,6 +59,8 @@ export async function applyWidgetConfig(store: Store, widgets: WidgetConfig[], n
       maxGroupMembers: w.max_group_members ?? null,
       // Likewise: no key in the file, the host API off. Only the hash is kept.
       hostApiKeyHash: w.host_api_key === undefined ? null : hashHostApiKey(w.host_api_key),
+      // Likewise: back to the server's upload defaults.
+      uploadSettings: w.uploads ?? null,
     };
     let existing = await store.getWidgetByDevId(w.dev_id);
     if (!existing) {
