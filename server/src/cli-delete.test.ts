@@ -1,11 +1,14 @@
 // `widgets delete` as an operator runs it: a real CLI process on a data dir, with and without a
 // terminal, and beside a running server that must stop serving the widget.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { storageKey } from './files/service.ts';
+import { createLocalStorage } from './files/storage/local.ts';
 import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store } from './store/types.ts';
 import { ManualClock } from './testing/clock.ts';
@@ -58,6 +61,13 @@ async function widgetWithData(dir: string): Promise<string> {
     ]);
     await store.setLastSeen(w, '1', 6);
     await store.setLastSeen(w, '2', 7);
+    // An image upload: its row, and its bytes and thumbnail on disk.
+    const id = randomBytes(16).toString('base64url');
+    await store.createUpload({ widgetId: w, id, uploaderId: '1', name: 'p.png', mime: 'image/png', kind: 'image', size: 4, width: 1, height: 1, thumb: true, thumbSize: 1, createdAt: 8 });
+    const files = createLocalStorage({ dir: join(dir, 'files') });
+    await files.put(storageKey(w, id, 'file'), Buffer.from('file'), { contentType: 'image/png' });
+    await files.put(storageKey(w, id, 'thumb'), Buffer.from('t'), { contentType: 'image/webp' });
+    await files.close();
   });
   return devId;
 }
@@ -85,11 +95,15 @@ describe('widgets delete', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
       dev_id: doomed,
       name: expect.stringMatching(/^Shop /),
       // The group's messages: its first (the system message of its creation) and c's.
-      deleted: { dialogs: 2, members: 5, messages: 4, events: expect.any(Number), user_states: 2 },
+      deleted: { dialogs: 2, members: 5, messages: 4, events: expect.any(Number), user_states: 2, uploads: 1, stored_files: 2 },
     });
     expect(JSON.parse(out.stdout).deleted.events).toBeGreaterThanOrEqual(5);
     expect(await holdings(dataDir, doomed)).toBeNull();
     expect(await holdings(dataDir, kept)).toEqual(keptBefore);
+    expect(JSON.parse((await cli(dataDir, 'show', kept)).stdout).storage).toEqual({ files: 1, bytes: 5 });
+    const keptId = await withStore(dataDir, async (s) => (await s.getWidgetByDevId(kept))!.id);
+    expect(readdirSync(join(dataDir, 'files', `w${keptId}`))).toHaveLength(2);
+    expect(readdirSync(join(dataDir, 'files')).filter((d) => d.startsWith('w')).length).toBeLessThan(counter);
     const listed = JSON.parse((await cli(dataDir, 'list')).stdout) as Array<{ dev_id: string }>;
     expect(listed.map((w) => w.dev_id)).toContain(kept);
     expect(listed.map((w) => w.dev_id)).not.toContain(doomed);

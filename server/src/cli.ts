@@ -9,6 +9,9 @@ import { ConfigError, describeIssues, devIdSchema, loadConfig, widgetConfigSchem
 import { type HostAllowlist, hostUrlProblem } from './host/address.ts';
 import { USER_ID_RULE, normalizeUserId } from './realtime/protocol.ts';
 import { openStore } from './store/open.ts';
+import { widgetFilesPrefix } from './files/service.ts';
+import { openFileStorage } from './files/storage/open.ts';
+import type { FileStorage } from './files/storage/types.ts';
 import type { Store, WidgetPatch } from './store/types.ts';
 import { UsersDirectory } from './users/directory.ts';
 import { generateDevId, generateHostApiKey, generateSecretKey, hashHostApiKey, publicWidget } from './widgets/service.ts';
@@ -37,7 +40,8 @@ other non-public address unless IMBACHAT_HOST_ALLOWLIST (comma-separated CIDRs, 
 127.0.0.0/8,::1/128) allows that range; cloud metadata addresses are refused always. The host's
 redirects are not followed: give the final URL.
 
-delete removes the widget with all of its data (dialogs, members, messages, events, user state)
+delete removes the widget with all of its data (dialogs, members, messages, events, user state,
+uploaded files)
 for good and prints what it removed. It asks first; --yes deletes without asking, and is needed
 when stdin is not a terminal. A running server stops serving the widget within a second: its API
 answers 404 widget_not_found, and each open socket is closed with 4500 on its next frame.`;
@@ -108,7 +112,7 @@ function checkUsersInfoUrl(url: string | undefined, allow: HostAllowlist): void 
   if (problem) throw new UsageError(`users_info_url: ${problem}`);
 }
 
-async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllowlist): Promise<unknown> {
+async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllowlist, files: FileStorage): Promise<unknown> {
   const { values: v, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [group, command, target] = positionals;
   if (v.help) throw new HelpRequested();
@@ -171,7 +175,7 @@ async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllo
       if (!target) throw new UsageError('show needs the DEV_ID of the widget');
       const row = await store.getWidgetByDevId(target);
       if (!row) throw new UsageError(`no widget has dev_id "${target}"`);
-      return publicWidget(row);
+      return { ...publicWidget(row), storage: await store.storageUsage(row.id) };
     }
     case 'update': {
       if (!target) throw new UsageError('update needs the DEV_ID of the widget');
@@ -221,6 +225,8 @@ async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllo
       // By id, not dev_id: a widget created under the same dev_id since the question stays.
       const deleted = await store.deleteWidget(row.id);
       if (!deleted) throw new CommandError(`widget "${target}" was deleted meanwhile; nothing more deleted`);
+      // After the rows: from here no link can be served, so no file is wanted any more.
+      const stored = await files.deletePrefix(widgetFilesPrefix(row.id));
       return {
         dev_id: row.devId,
         name: row.name,
@@ -230,6 +236,8 @@ async function run(argv: string[], store: Store, prompt: Prompt, allow: HostAllo
           messages: deleted.messages,
           events: deleted.events,
           user_states: deleted.userStates,
+          uploads: deleted.uploads,
+          stored_files: stored,
         },
       };
     }
@@ -242,11 +250,13 @@ async function main() {
   const config = loadConfig(process.env);
   // The store the server uses: PostgreSQL when DATABASE_URL says so, else the SQLite file.
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const files = openFileStorage({ dataDir: config.dataDir, ...(config.s3 && { s3: config.s3 }) });
   try {
-    const out = await run(process.argv.slice(2), store, terminal, config.hostAllowlist);
+    const out = await run(process.argv.slice(2), store, terminal, config.hostAllowlist, files);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {
     await store.close();
+    await files.close();
   }
 }
 

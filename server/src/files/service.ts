@@ -28,8 +28,13 @@ const SWEEP_BATCH = 500;
 
 const uploadNotFound = () => new AppError('upload_not_found', 404, 'No such file, or it is not yours to see.');
 
+/** Every file of a widget is under this prefix (deleting the widget removes it whole). */
+export function widgetFilesPrefix(widgetId: number): string {
+  return `w${widgetId}/`;
+}
+
 export function storageKey(widgetId: number, id: string, variant: FileVariant): string {
-  return `w${widgetId}/${id}${variant === 'thumb' ? '.thumb' : ''}`;
+  return `${widgetFilesPrefix(widgetId)}${id}${variant === 'thumb' ? '.thumb' : ''}`;
 }
 
 export interface FileServiceOptions {
@@ -162,7 +167,7 @@ export class FileService {
 
   /** Removes every stored file of a widget (its rows go with the widget's other rows). */
   deleteWidgetFiles(widgetId: number): Promise<number> {
-    return this.o.storage.deletePrefix(`w${widgetId}/`);
+    return this.o.storage.deletePrefix(widgetFilesPrefix(widgetId));
   }
 }
 

@@ -88,7 +88,7 @@ describe('authentication', () => {
     for (const k of keys) expect(everything).not.toContain(k);
     if (!env.engineEnv.DATABASE_URL) {
       // The SQLite file (and its WAL) byte for byte.
-      for (const f of readdirSync(env.dataDir)) {
+      for (const f of readdirSync(env.dataDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name)) {
         const bytes = readFileSync(join(env.dataDir, f));
         for (const k of keys) expect(bytes.includes(Buffer.from(k))).toBe(false);
       }

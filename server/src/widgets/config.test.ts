@@ -127,6 +127,29 @@ describe('declarative widgets file', () => {
     }
   });
 
+  it('uploads (largest file, allowed types) apply to the widget, are validated by name, and leaving them out goes back to the defaults', async () => {
+    const dir = tempDir();
+    const store = openSqliteStore(join(dir, 'db.sqlite'));
+    try {
+      const own = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, uploads: { max_bytes: 2_000_000, types: ['image/png', 'application/pdf', 'image/png'] } }]) });
+      await applyWidgetConfig(store, own.widgets, 1);
+      expect((await store.getWidgetByDevId('shop'))?.uploadSettings).toEqual({ maxBytes: 2_000_000, types: ['image/png', 'application/pdf'] });
+      const without = loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [good]) });
+      expect(await applyWidgetConfig(store, without.widgets, 2)).toEqual({ created: [], updated: ['shop'] });
+      expect((await store.getWidgetByDevId('shop'))?.uploadSettings).toBeNull();
+    } finally {
+      await store.close();
+    }
+    for (const [uploads, message] of [
+      [{ max_bytes: 10 }, /widgets\.0\.uploads\.max_bytes: max_bytes must be at least 1024/],
+      [{ max_bytes: 200 * 1024 * 1024 }, /max_bytes must be at most 104857600/],
+      [{ types: ['text/html'] }, /widgets\.0\.uploads\.types\.0: each of types must be one of image\/png/],
+      [{ max_size: 5 }, /unrecognized key|max_size/i],
+    ] as const) {
+      expect(() => loadConfig({ IMBACHAT_CONFIG: writeConfig(dir, [{ ...good, uploads }]) }), JSON.stringify(uploads)).toThrow(message);
+    }
+  });
+
   it('host_api_key is kept as its SHA-256 only, turned off by leaving it out, and refused when short, without echoing it', async () => {
     const dir = tempDir();
     const store = openSqliteStore(join(dir, 'db.sqlite'));
