@@ -83,6 +83,8 @@ export async function receiveUpload(req: Request, o: { maxBytes: number; tmpDir:
     };
     parser.on('file', (field, stream, info) => {
       if (field !== 'file' || file) {
+        // Drained and dropped; a form cut short errors each open part, and this one is not ours to report.
+        stream.on('error', () => {});
         stream.resume();
         if (file && field === 'file') fail(new AppError('bad_request', 400, 'Send one file per request.'));
         return;

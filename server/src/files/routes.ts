@@ -66,8 +66,11 @@ async function answer(c: Context, files: FileService, row: UploadRow, variant: F
     'content-disposition': contentDisposition(INLINE.has(mime) ? 'inline' : 'attachment', variant === 'thumb' ? `${stem(row.name)}.webp` : row.name),
     'content-security-policy': FILE_CSP,
     'x-content-type-options': 'nosniff',
-    // The widget shows these on the host's page, another origin.
+    // The widget shows these on the host's page, another origin, and its viewer saves an image
+    // under its name by fetching it: any page may read what a valid link opens (the link is the
+    // permission, and whoever holds it could open it anyway).
     'cross-origin-resource-policy': 'cross-origin',
+    'access-control-allow-origin': '*',
     'cache-control': `private, max-age=${Math.max(0, Math.min(LINK_TTL_S, Math.floor(validMs / 1000)))}`,
     'accept-ranges': 'bytes',
     etag,

@@ -60,6 +60,7 @@ describe('uploading', () => {
     expect(file.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(file.headers.get('content-security-policy')).toContain('sandbox');
     expect(file.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(file.headers.get('access-control-allow-origin')).toBe('*');
     const bytes = Buffer.from(await file.arrayBuffer());
     expect(bytes.length).toBe(a.size);
     const meta = await sharp(bytes).metadata();

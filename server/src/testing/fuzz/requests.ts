@@ -44,7 +44,7 @@ function segment(world: RestWorld, real: string): fc.Arbitrary<string> {
   );
 }
 
-const queryKey = fc.oneof(fc.constantFrom('limit', 'cursor', 'before', 'after', 'user_ids', 'limit[]', 'cursor[a]'), hostileString.map(pathSafe));
+const queryKey = fc.oneof(fc.constantFrom('limit', 'cursor', 'before', 'after', 'user_ids', 'limit[]', 'cursor[a]', 'exp', 'sig'), hostileString.map(pathSafe));
 const queryValue = fc.oneof(
   fc.constantFrom('', '1', '30', '50', '100', '101', '0', '-1', '1.5', '1e2', 'x', '%', '%ZZ', '%ED%A0%80', '9007199254740993', '99999999999999999999'),
   hostileNumber.map((n) => pathSafe(String(n))),
@@ -56,7 +56,7 @@ const query: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom('?', '?&&&', '?=', '?limit', '?limit=1&limit=2', '?limit=5&before=3&after=1', '?cursor=%00'), weight: 1 },
 );
 
-type BodyKind = 'none' | 'dialog' | 'message' | 'read' | 'members' | 'patch' | 'role' | 'mute';
+type BodyKind = 'none' | 'dialog' | 'message' | 'read' | 'members' | 'patch' | 'role' | 'mute' | 'upload';
 
 /** Paths under /api/v1/{dev_id}, each with the method it is meant for. */
 function apiRoute(world: RestWorld): fc.Arbitrary<{ path: string; method: string; body: BodyKind }> {
@@ -73,6 +73,8 @@ function apiRoute(world: RestWorld): fc.Arbitrary<{ path: string; method: string
     anyDialog.map((d) => ({ path: `/dialogs/${d}/mute`, method: 'PUT', body: 'mute' as const })),
     fc.tuple(anyDialog, segment(world, String(world.messageId))).map(([d, m]) => ({ path: `/dialogs/${d}/messages/${m}/read-by`, method: 'GET', body: 'none' as const })),
     fc.constant({ path: '/me', method: 'GET', body: 'none' as const }),
+    fc.constant({ path: '/uploads', method: 'POST', body: 'upload' as const }),
+    segment(world, 'A'.repeat(22)).map((u) => ({ path: `/uploads/${u}`, method: 'GET', body: 'none' as const })),
     fc.constant({ path: '/dialogs', method: 'GET', body: 'none' as const }),
     fc.constant({ path: '/dialogs', method: 'POST', body: 'dialog' as const }),
     dialog.map((d) => ({ path: `/dialogs/${d}`, method: 'GET', body: 'none' as const })),
@@ -89,6 +91,7 @@ function otherPath(world: RestWorld): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constantFrom('/healthz', '/readyz', '/metrics', '/', '/favicon.ico', '/api', '/api/v1', '/api/v1/', '/api/v2/x/me', '*', '/%', '//', '/..%2f..%2fetc/passwd'),
     segment(world, world.devId).map((d) => `/imbachat/v1/${d}/widget`),
+    fc.tuple(segment(world, world.devId), segment(world, 'A'.repeat(22)), fc.constantFrom('', '/thumb', '/x', '/thumb/')).map(([d, u, v]) => `/files/v1/${d}/${u}${v}`),
     fc.oneof(fc.constantFrom('loader.js', 'x.js', '.js', '..js', 'a.map', 'a.css'), hostileString.map(pathSafe)).map((n) => `/imbachat/v1/assets/${n}`),
     hostileString.map((s) => `/${pathSafe(s)}`),
   );
@@ -123,12 +126,33 @@ function bodyValue(world: RestWorld, kind: BodyKind): fc.Arbitrary<unknown> {
     ),
     role: fc.record({ role: maybe(fc.oneof(fc.constantFrom('owner', 'admin', 'member', 'Admin'), hostileJson)) }),
     mute: fc.record({ muted: maybe(fc.oneof(fc.boolean(), hostileJson)) }),
+    upload: hostileJson,
   };
   return fc.oneof({ arbitrary: shaped[kind], weight: 4 }, hostileJson);
 }
 
+/**
+ * A multipart form with boundary `x` (the Content-Type uploads are sent with): hostile field
+ * names, file names and part types around content that is a PDF, a page, bytes or nothing, and
+ * forms cut short or without their closing boundary.
+ */
+const multipart: fc.Arbitrary<{ bytes: Buffer; oversized: boolean }> = fc
+  .record({
+    field: fc.oneof({ arbitrary: fc.constant('file'), weight: 6 }, hostileString.map(headerSafe)),
+    name: fc.oneof(fc.constantFrom('a.pdf', '../../etc/passwd', 'x.png', 'evil\u202egnp.exe', '', '%22%0A'), hostileString),
+    type: fc.oneof(fc.constantFrom('application/pdf', 'text/html', 'image/png', '', 'x'), hostileString.map(headerSafe)),
+    content: fc.oneof(fc.constantFrom('%PDF-1.4\n%%EOF', '<html><script>1</script>', '\u0089PNG\r\n\u001a\n', ''), hostileString),
+    end: fc.constantFrom('\r\n--x--\r\n', '', '\r\n--x', '--x--', '\r\n--y--\r\n'),
+    parts: fc.integer({ min: 1, max: 3 }),
+  })
+  .map((p) => {
+    const part = `--x\r\nContent-Disposition: form-data; name="${p.field}"; filename="${p.name}"\r\nContent-Type: ${p.type}\r\n\r\n${p.content}`;
+    return { bytes: Buffer.from(Array.from({ length: p.parts }, () => part).join('\r\n') + p.end, 'utf8'), oversized: false };
+  });
+
 /** The body as bytes: JSON text (well formed or not), invalid UTF-8, empty, or far past the 64 KiB cap. */
 function bodyBytes(world: RestWorld, kind: BodyKind): fc.Arbitrary<{ bytes: Buffer; oversized: boolean } | undefined> {
+  if (kind === 'upload') return fc.oneof({ arbitrary: multipart, weight: 6 }, bodyBytes(world, 'none'));
   const text = jsonText(bodyValue(world, kind));
   return fc.oneof(
     { arbitrary: text.map((t) => ({ bytes: Buffer.from(t, 'utf8'), oversized: false })), weight: 12 },
@@ -195,7 +219,7 @@ export function requestCase(world: RestWorld): fc.Arbitrary<RequestCase> {
         method: fc.oneof({ arbitrary: fc.constant(t.method), weight: 12 }, { arbitrary: fc.constantFrom(...ROUTE_METHODS, ...ODD_METHODS), weight: 2 }),
         body: t.body === 'none' ? fc.option(bodyBytes(world, 'none'), { nil: undefined, freq: 6 }) : bodyBytes(world, t.body),
         authorization: authorization(world),
-        contentType,
+        contentType: t.body === 'upload' ? fc.oneof({ arbitrary: fc.constant('multipart/form-data; boundary=x'), weight: 6 }, contentType) : contentType,
         extra: fc.option(extraHeaders(), { nil: {}, freq: 3 }),
         chunked: fc.boolean(),
       })
