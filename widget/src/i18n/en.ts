@@ -1,6 +1,7 @@
 // English: the default catalogue, and the list of keys every other catalogue fills in. The
 // launcher's own texts are in en-launcher.ts (they ship with the launcher; the rest comes with
 // the panel's code, see english.ts).
+import type { enAttach } from './en-attach.ts';
 import { enLauncher } from './en-launcher.ts';
 
 export const en = {
@@ -105,9 +106,18 @@ export const en = {
   notAllowed: 'You are not allowed to do this in this group.',
   groupTooLarge: 'That would make the group too large.',
   chatNotFound: 'This chat could not be found.',
+  // Attachments in bubbles and the composer; the tray's and the lightbox's own texts are in en-attach.ts.
+  attachFiles: 'Attach files',
+  dropFiles: 'Drop files to attach them',
+  download: 'Download {name}',
+  photo: 'Photo',
+  photos_one: '{n} photo',
+  photos_other: '{n} photos',
+  waitUploads: 'Wait until the files are uploaded',
+  filesGone: 'The files are no longer available.',
 };
 /** Plural categories English does not use, for the languages that need them. */
 type MoreForms = Partial<Record<`${PluralKey}_${Intl.LDMLPluralRule}`, string>>;
-export type Catalogue = typeof en & MoreForms;
-export type MessageKey = keyof typeof en;
-export type PluralKey = 'members' | 'newMessages' | 'manyTyping' | 'sysPromoted' | 'sysDemoted';
+export type Catalogue = typeof en & typeof enAttach & MoreForms;
+export type MessageKey = keyof typeof en | keyof typeof enAttach;
+export type PluralKey = 'members' | 'newMessages' | 'manyTyping' | 'sysPromoted' | 'sysDemoted' | 'photos';

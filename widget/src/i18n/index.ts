@@ -15,8 +15,9 @@ export const LANGUAGES: readonly string[] = ['en', ...Object.keys(more)];
 /** English starts with the launcher's texts; english.ts adds the rest with the panel's code. */
 const loaded = signal<Record<string, Partial<Catalogue>>>({ en: enLauncher });
 
-export function addEnglish(all: Catalogue): void {
-  loaded.value = { ...loaded.peek(), en: all };
+/** English texts arrive in parts: the panel's (english.ts), then the attach chunk's (en-attach.ts). */
+export function addEnglish(part: Partial<Catalogue>): void {
+  loaded.value = { ...loaded.peek(), en: { ...loaded.peek()['en'], ...part } };
 }
 
 /** A BCP 47 tag as given by the page (kept for Intl formatting). */

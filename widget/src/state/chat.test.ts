@@ -5,7 +5,7 @@
 // which cuts requests off or loses their answers.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MAX_TEXT_CHARS, type Dialog, type Message } from '@imbachat/server/protocol';
+import { MAX_TEXT_CHARS, type Attachment, type Dialog, type Message } from '@imbachat/server/protocol';
 import { effect, type ReadonlySignal } from '@preact/signals';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, onTestFinished, vi } from 'vitest';
 import { WebSocket } from 'ws';
@@ -16,8 +16,8 @@ import { Chat, type ChatOptions } from './chat.ts';
 
 const code = () => import('./full.ts');
 
-/** Two people per test (room for ten tests), so no test sees another's messages. */
-const TESTS = 10;
+/** Two people per test (room for twelve tests), so no test sees another's messages. */
+const TESTS = 12;
 const ids = Array.from({ length: TESTS }, (_, i) => [`chat-${i}-me`, `chat-${i}-bob`]).flat();
 
 interface ServedWidget {
@@ -267,6 +267,58 @@ it('a message over the send limit stays pending and is resent once the 429 Retry
   await until(thread.items, (items) => items.length === 3 && items.every((m) => m.status === 'sent'), 'all three acknowledged', 15_000);
   expect(posts().map((r) => r.status)).toEqual([201, 201, 429, 201]);
   expect((await p.stored()).map((m) => m.text)).toEqual(['one', 'two', 'three']);
+});
+
+/** A 1×1 PNG: what the server decodes, re-encodes and makes a thumbnail of. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** Uploads a file as the person does (POST …/uploads, the multipart field "file"), straight to the server. */
+async function upload(p: People, name: string, type: string, bytes: Uint8Array<ArrayBuffer>): Promise<Attachment> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type }), name);
+  const res = await fetch(`${server.url}/api/v1/${p.widget.devId}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.widget.tokens[p.me]}` }, body: form });
+  if (res.status !== 201) throw new Error(`the upload answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Attachment;
+}
+
+it('a message with files sends their ids through the outbox; its answer lost, the resend attaches them once', async () => {
+  vi.spyOn(Math, 'random').mockReturnValue(0); // the resend comes at once
+  const p = await meAndBob();
+  const files = [await upload(p, 'dot.png', 'image/png', PNG), await upload(p, 'notes.txt', 'text/plain', new TextEncoder().encode('Bring boots.\n'))];
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
+  let lost = false;
+  proxy.route = (r) => (r.method === 'POST' && !lost ? ((lost = true), 'lose_answer') : 'pass');
+  expect(chat.full().send(p.dialog.id, '', files)).toBe(true); // files need no text
+  const thread = chat.full().messages.thread(p.dialog.id);
+  // Shown at once with its files, before the server has it.
+  expect(thread.items.value).toMatchObject([{ status: 'pending', text: '', attachments: files }]);
+  await until(thread.items, (items) => items[0]?.status === 'sent', 'the resend answered');
+  const ids = files.map((f) => f.id);
+  expect(posts().map((r) => [r.status, JSON.parse(r.body).attachment_ids])).toEqual([
+    [201, ids],
+    [200, ids], // the stored message back, not "already used"
+  ]);
+  const [stored, ...more] = await p.stored();
+  expect(more).toEqual([]);
+  expect(stored!.attachments.map((a) => [a.id, a.kind, a.name])).toEqual([
+    [ids[0], 'image', 'dot.png'],
+    [ids[1], 'file', 'notes.txt'],
+  ]);
+  expect(thread.items.value[0]!.attachments.map((a) => a.id)).toEqual(ids);
+});
+
+it('a message whose uploads are gone fails with that reason and is not resent', async () => {
+  const p = await meAndBob();
+  const chat = await open(p);
+  await chat.full().loadThread(p.dialog.id);
+  const gone: Attachment = { id: 'A'.repeat(22), kind: 'file', name: 'old.pdf', size: 10, mime: 'application/pdf', url: '/files/v1/x/y' };
+  chat.full().send(p.dialog.id, 'Here it is', [gone]);
+  const thread = chat.full().messages.thread(p.dialog.id);
+  await until(thread.items, (items) => items[0]?.status !== 'pending', 'the refusal');
+  expect(thread.items.value).toMatchObject([{ status: 'failed', error: 'upload_not_found' }]);
+  expect(posts().map((r) => r.status)).toEqual([404]);
+  expect(await p.stored()).toEqual([]);
 });
 
 it('blank messages are not sent', async () => {

@@ -83,6 +83,7 @@ export class Chat {
     };
     const chat = this;
     this.#core = {
+      base: opts.base,
       devId: opts.devId,
       session: this.session,
       dialogs: this.dialogs,

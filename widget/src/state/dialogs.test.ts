@@ -10,7 +10,7 @@ const bob = person('2', 'Bob');
 const carol = person('3', 'Carol');
 
 function msg(dialog_id: number, seq: number, sender_id = '2'): Message {
-  return { id: dialog_id * 1000 + seq, dialog_id, seq, sender_id, kind: 'text', text: `m${seq}`, client_msg_id: null, system: null, created_at: new Date(Date.UTC(2026, 0, 1, 10, seq)).toISOString() };
+  return { id: dialog_id * 1000 + seq, dialog_id, seq, sender_id, kind: 'text', text: `m${seq}`, client_msg_id: null, system: null, attachments: [], created_at: new Date(Date.UTC(2026, 0, 1, 10, seq)).toISOString() };
 }
 
 function direct(id: number, extra: Partial<Dialog> = {}): Dialog {

@@ -2,7 +2,7 @@
 // idle, or on the first open): histories, sending, drafts, read marks, typing, and the sound and
 // notifications. The launcher's part (the link, the dialog list, unread counts) is state/chat.ts.
 import { batch, effect } from '@preact/signals-core';
-import type { ClientFrame, Dialog, Message, User } from '@imbachat/server/protocol';
+import type { Attachment, ClientFrame, Dialog, Message, User } from '@imbachat/server/protocol';
 import type { PageCall } from '../contract.ts';
 import '../i18n/english.ts';
 import { t } from '../i18n/index.ts';
@@ -11,6 +11,8 @@ import { TalkApi } from '../transport/talk.ts';
 import { Alerts } from './alerts.ts';
 import { dialogName, type DialogsModel } from './dialogs.ts';
 import { Drafts } from './drafts.ts';
+import { Files } from './files.ts';
+import { gist } from './gist.ts';
 import { Groups } from './groups.ts';
 import { pageCall } from './page-groups.ts';
 import { MessagesModel } from './messages.ts';
@@ -33,6 +35,8 @@ export interface AlertOptions {
 
 /** What this part uses of its chat: the models and the link, never the chat's own fields. */
 export interface ChatCore {
+  /** The chat server's address (attachments' links are paths on it). */
+  base: string;
   devId: string;
   session: SessionModel;
   dialogs: DialogsModel;
@@ -62,6 +66,8 @@ export class FullChat {
   readonly alerts: Alerts;
   readonly groups: Groups;
   readonly receipts: Receipts;
+  /** Attachments: the composer's uploads and the lightbox (state/files.ts). */
+  readonly files: Files;
   /** Everyone seen in a dialog this page, by id: system messages name people who have left. */
   readonly people = new Map<string, User>();
   readonly #outbox: Outbox;
@@ -95,6 +101,7 @@ export class FullChat {
     this.#typingSender = new TypingSender((frame) => c.sendFrame(frame));
     this.groups = new Groups(c.rest, c.dialogs);
     this.receipts = new Receipts(userId);
+    this.files = new Files({ base: c.base, devId: c.devId, session: c.session, talk: rest, messages: this.messages, onError: (err, quiet) => c.onError(err, quiet) });
     this.#cleanups.push(
       // Whatever brought a dialog (a page, a fetch, dialog.updated, an answer of ours): its
       // members' names and positions.
@@ -117,6 +124,7 @@ export class FullChat {
     this.alerts.dispose();
     this.#outbox.dispose();
     this.#drafts.dispose();
+    this.files.dispose();
     for (const stop of this.#cleanups.splice(0)) stop();
   }
 
@@ -172,7 +180,7 @@ export class FullChat {
     const sender = d?.type === 'group' ? d.members.find((u) => u.user_id === m.sender_id)?.name : undefined;
     this.alerts.incoming({
       title: d ? dialogName(d, me) : t('newMessage'),
-      body: sender ? `${sender}: ${m.text}` : m.text,
+      body: sender ? `${sender}: ${gist(m)}` : gist(m),
       // One notification per dialog replaces the previous one.
       tag: `imbachat-${this.#c.devId}-${m.dialog_id}`,
       watching: view.open.peek() && !hidden,
@@ -203,6 +211,7 @@ export class FullChat {
       view.notice.value = null;
       view.view.value = { kind: 'dialog', id };
       view.open.value = true;
+      this.files.closeImage();
     });
     void this.#threads.loadThread(id);
   }
@@ -279,11 +288,12 @@ export class FullChat {
 
   // ---- sending (state/outbox.ts) ----------------------------------------------------------
 
-  send(dialogId: number, text: string): boolean {
+  /** Sends the text and the uploaded files (either may be empty, not both). */
+  send(dialogId: number, text: string, attachments: Attachment[] = []): boolean {
     const body = text.trim();
-    if (!body || this.#c.session.fatal.peek()) return false;
+    if ((!body && attachments.length === 0) || this.#c.session.fatal.peek()) return false;
     this.typing(dialogId, false);
-    this.#outbox.add(dialogId, body);
+    this.#outbox.add(dialogId, body, attachments);
     return true;
   }
 

@@ -12,10 +12,11 @@ const msg = (seq: number, extra: Partial<Message> = {}): Message => ({
   system: null,
   client_msg_id: null,
   created_at: new Date(2026, 0, 1, 10, seq).toISOString(),
+  attachments: [],
   ...extra,
-});
+} as Message);
 const pending = (cid: string): ChatMessage => ({
-  key: `c:${cid}`, id: null, seq: null, dialog_id: 1, sender_id: '1', kind: 'text', system: null, text: 'hi', client_msg_id: cid, created_at: new Date().toISOString(), status: 'pending',
+  key: `c:${cid}`, id: null, seq: null, dialog_id: 1, sender_id: '1', kind: 'text', system: null, text: 'hi', client_msg_id: cid, created_at: new Date().toISOString(), attachments: [], status: 'pending',
 });
 
 it('a catch-up page overlapping what is shown adds each message once, in seq order', () => {

@@ -2,7 +2,7 @@
 // user's own messages still on their way. Merging is keyed by id and by client_msg_id, so a
 // message seen twice (POST answer, message.new, a catch-up page) appears once.
 import { signal } from '@preact/signals-core';
-import type { Message } from '@imbachat/server/protocol';
+import type { Attachment, Message } from '@imbachat/server/protocol';
 import type { LoadStatus } from './dialogs.ts';
 
 export type Delivery = 'pending' | 'sent' | 'failed';
@@ -20,13 +20,16 @@ export interface ChatMessage {
   client_msg_id: string | null;
   created_at: string;
   system: Message['system'];
+  /** Files sent with it: for a message on its way, the uploads it carries (their ids are sent). */
+  attachments: Attachment[];
   status: Delivery;
   /** Why the last send failed (an error code), for failed messages. */
   error?: string;
 }
 
 export function fromServer(m: Message, key?: string): ChatMessage {
-  return { ...m, key: key ?? (m.client_msg_id ? `c:${m.client_msg_id}` : `m:${m.id}`), status: 'sent' };
+  // `attachments` is always sent; `?? []` keeps a server from before attachments readable.
+  return { ...m, attachments: m.attachments ?? [], key: key ?? (m.client_msg_id ? `c:${m.client_msg_id}` : `m:${m.id}`), status: 'sent' };
 }
 
 export function mergeMessages(current: readonly ChatMessage[], incoming: readonly Message[]): ChatMessage[] {

@@ -1,5 +1,6 @@
 // The user's messages on their way: shown pending at once, sent over REST, resent with the same
 // client_msg_id while unanswered, and kept in the tab's storage until the server acknowledges them.
+import type { Attachment } from '@imbachat/server/protocol';
 import { backoffDelay } from '../transport/backoff.ts';
 import { ApiError } from '../transport/rest.ts';
 import type { TalkApi } from '../transport/talk.ts';
@@ -27,6 +28,8 @@ interface Outgoing {
   text: string;
   client_msg_id: string;
   created_at: string;
+  /** The finished uploads it carries (their ids are sent; the rest draws the pending bubble). */
+  attachments?: Attachment[];
   /** The server's refusal, for a message kept to be edited or dropped. */
   failed?: string;
 }
@@ -47,16 +50,16 @@ export class Outbox {
     for (const r of this.#resends.values()) clearTimeout(r.timer);
   }
 
-  /** Adds the (trimmed, non-empty) text as a pending message and sends it. */
-  add(dialogId: number, text: string): void {
+  /** Adds the (trimmed) text and the finished uploads as a pending message and sends it. */
+  add(dialogId: number, text: string, attachments: Attachment[] = []): void {
     const clientMsgId = uuid();
-    this.#o.messages.thread(dialogId).addLocal(this.#local(dialogId, text, clientMsgId, new Date().toISOString()));
+    this.#o.messages.thread(dialogId).addLocal(this.#local(dialogId, text, clientMsgId, new Date().toISOString(), attachments));
     this.#save();
     void this.deliver(dialogId, `c:${clientMsgId}`);
   }
 
-  #local(dialogId: number, text: string, clientMsgId: string, createdAt: string): ChatMessage {
-    return { key: `c:${clientMsgId}`, id: null, seq: null, dialog_id: dialogId, sender_id: this.#o.userId, kind: 'text', text, client_msg_id: clientMsgId, created_at: createdAt, system: null, status: 'pending' };
+  #local(dialogId: number, text: string, clientMsgId: string, createdAt: string, attachments: Attachment[]): ChatMessage {
+    return { key: `c:${clientMsgId}`, id: null, seq: null, dialog_id: dialogId, sender_id: this.#o.userId, kind: 'text', text, client_msg_id: clientMsgId, created_at: createdAt, system: null, attachments, status: 'pending' };
   }
 
   /**
@@ -80,7 +83,7 @@ export class Outbox {
     this.#sending.add(key);
     if (m.status !== 'pending') thread.update(key, { status: 'pending' });
     try {
-      const saved = await this.#o.rest.send(dialogId, m.text, m.client_msg_id);
+      const saved = await this.#o.rest.send(dialogId, m.text, m.client_msg_id, m.attachments.map((a) => a.id));
       if (this.#disposed) return;
       this.#resends.delete(key);
       thread.merge([saved]);
@@ -156,6 +159,7 @@ export class Outbox {
             text: m.text,
             client_msg_id: m.client_msg_id,
             created_at: m.created_at,
+            ...(m.attachments.length ? { attachments: m.attachments } : {}),
             ...(m.status === 'failed' ? { failed: m.error ?? 'failed' } : {}),
           });
     try {
@@ -178,7 +182,7 @@ export class Outbox {
     for (const o of saved) {
       if (typeof o?.client_msg_id !== 'string' || typeof o.text !== 'string' || typeof o.dialog_id !== 'number') continue;
       const thread = this.#o.messages.thread(o.dialog_id);
-      const m = this.#local(o.dialog_id, o.text, o.client_msg_id, o.created_at);
+      const m = this.#local(o.dialog_id, o.text, o.client_msg_id, o.created_at, Array.isArray(o.attachments) ? o.attachments : []);
       if (thread.find(m.key)) continue;
       if (typeof o.failed === 'string') {
         thread.addLocal({ ...m, status: 'failed', error: o.failed });

@@ -67,3 +67,19 @@ export function formatAgo(iso: string, now = Date.now()): string {
   }
   return t('justNow');
 }
+
+const SIZE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+
+/** A file's size in the widget's language: "820 bytes", "1.2 MB", "15 MB" (decimal units, as the
+ *  unit names say: 1 kB = 1000 bytes). */
+export function formatSize(bytes: number): string {
+  let v = Math.max(0, bytes);
+  let i = 0;
+  // 999,960 bytes is "1 MB", not "1,000 kB".
+  while (v >= 999.5 && i < SIZE_UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  const digits = i > 0 && v < 9.95 ? 1 : 0;
+  return intl((l) => new Intl.NumberFormat(l, { style: 'unit', unit: SIZE_UNITS[i], unitDisplay: i === 0 ? 'long' : 'short', maximumFractionDigits: digits })).format(v);
+}

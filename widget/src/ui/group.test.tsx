@@ -18,7 +18,7 @@ const me = person('1', 'Me');
 const bob = person('2', 'Bob Stone');
 const carol = person('3', 'Carol');
 const at = (minute: number) => new Date(2026, 0, 1, 10, minute).toISOString();
-const msg = (seq: number, sender_id: string): Message => ({ id: 900 + seq, dialog_id: 9, seq, sender_id, kind: 'text', text: `text ${seq}`, client_msg_id: null, system: null, created_at: at(seq) });
+const msg = (seq: number, sender_id: string): Message => ({ id: 900 + seq, dialog_id: 9, seq, sender_id, kind: 'text', text: `text ${seq}`, client_msg_id: null, system: null, attachments: [], created_at: at(seq) });
 const group: Dialog = {
   id: 9, type: 'group', title: 'Hiking club', member_count: 3, members: [me, bob, carol],
   members_state: [], avatar_url: null, history: 'all', membership: 'member', muted: false, last_message: msg(5, '2'), unread_count: 0, last_read_seq: 5, updated_at: at(5),

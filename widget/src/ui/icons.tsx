@@ -1,7 +1,7 @@
 // Inline stroke icons (no icon font, nothing to fetch). Decorative: hidden from assistive tech.
 
 /** An icon drawn by one path on the 24×24 grid; `ring` puts a circle behind it (clock, alert). */
-const icon = (d: string, ring?: boolean) => () => (
+export const icon = (d: string, ring?: boolean) => () => (
   <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
     {ring && <circle cx="12" cy="12" r="8.5" />}
     <path d={d} />
@@ -22,3 +22,6 @@ export const PlusIcon = icon('M12 5v14M5 12h14');
 /** Three dots, drawn as zero-length round-capped strokes (the stroke width makes them round). */
 export const MoreIcon = icon('M12 5.5v.01M12 12v.01M12 18.5v.01');
 export const MutedIcon = icon('M4 9.5h3.5L12 5.5v13l-4.5-4H4zM16 9.5l5 5M21 9.5l-5 5');
+export const ClipIcon = icon('M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5');
+export const FileIcon = icon('M13.5 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8.5zM13.5 3v5.5H19');
+export const DownloadIcon = icon('M12 4v11M7 10.5l5 5 5-5M5 20h14');

@@ -6,6 +6,7 @@ import { dialogName, partnerOf } from '../../state/dialogs.ts';
 import { formatShort } from '../format.ts';
 import type { FunctionComponent } from 'preact';
 import { BellIcon, ChatIcon, CloseIcon, MutedIcon, PlusIcon, SoundIcon } from '../icons.tsx';
+import { gist } from '../../state/gist.ts';
 import { systemText } from '../system.ts';
 import { firstName, memberName, typingText } from '../who.ts';
 import { DialogAvatar } from './Avatar.tsx';
@@ -151,10 +152,10 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
     : last.sender_id === null
       ? systemText(last, dialog, (d, id) => full.nameOf(d, id))
       : last.sender_id === me
-        ? `${t('you')} ${oneLine(last.text)}`
+        ? `${t('you')} ${oneLine(gist(last))}`
         : partner
-          ? oneLine(last.text)
-          : `${firstName(memberName(dialog, last.sender_id))}: ${oneLine(last.text)}`;
+          ? oneLine(gist(last))
+          : `${firstName(memberName(dialog, last.sender_id))}: ${oneLine(gist(last))}`;
   return (
     <li>
       <button

@@ -1,6 +1,7 @@
 // One dialog: who it is with in the header (the partner, or a group's title and size, which opens
 // its members), a menu (group info, mute), the timeline (components/Timeline.tsx), and the
-// composer, or for someone who left or was removed a line that says so.
+// composer with its drop zone, or for someone who left or was removed a line that says so; and the
+// lightbox over it while one of its images is open.
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
@@ -14,6 +15,7 @@ import { firstName, memberName, typingText } from '../who.ts';
 import { DialogAvatar } from './Avatar.tsx';
 import { Banner } from './Banner.tsx';
 import { Composer } from './Composer.tsx';
+import { DropZone } from './DropZone.tsx';
 import { Header } from './Header.tsx';
 import { Menu, type MenuItem } from './Menu.tsx';
 import { renderItems } from './Timeline.tsx';
@@ -41,6 +43,9 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
   const unreadAfter = chat.view.unreadAfter.value;
   const [error, setError] = useState<string | null>(null);
   useMinuteTick(!seen?.online && !!seen?.last_seen_at);
+  const image = full.files.lightbox.value;
+  const attach = full.files.part.value;
+  const writes = member && chat.session.fatal.value === null;
 
   const menu: MenuItem[] = [];
   if (group) menu.push({ label: t('groupInfo'), run: () => full.show({ kind: 'group', id: dialogId }) });
@@ -126,6 +131,8 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
           ))}
         {renderItems(chat, dialog, items, receipt, unreadAfter)}
       </div>
+      {writes && <DropZone onFiles={(files) => full.files.attach(dialogId, files)} />}
+      {image?.dialogId === dialogId && attach && <attach.code.Lightbox chat={chat} dialogId={dialogId} />}
       {member ? (
         <Composer key={dialogId} chat={chat} dialogId={dialogId} />
       ) : (

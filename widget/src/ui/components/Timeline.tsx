@@ -11,6 +11,7 @@ import { dayKey, formatDay, formatFull, formatTime } from '../format.ts';
 import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon } from '../icons.tsx';
 import { systemText } from '../system.ts';
 import { memberName } from '../who.ts';
+import { Attachments } from './Attachments.tsx';
 import { Avatar } from './Avatar.tsx';
 import { MessageText } from './MessageText.tsx';
 import { ReadBy } from './ReadBy.tsx';
@@ -113,8 +114,11 @@ interface BubbleProps {
 
 function Bubble(props: BubbleProps) {
   const { chat, message: m, mine, gap, tick, sender, dialog } = props;
-  // The server refused the text itself: sending it again cannot succeed, only editing can.
-  const refused = m.error === 'validation_failed' || m.error === 'payload_too_large';
+  // The server refused the text itself, or the files are gone (unsent uploads are removed after an
+  // hour): sending it again cannot succeed, only editing can.
+  const tooLong = m.error === 'validation_failed' || m.error === 'payload_too_large';
+  const gone = m.error === 'upload_not_found' || m.error === 'upload_already_used';
+  const refused = tooLong || gone;
   const who = sender === null ? undefined : (dialog?.members.find((u) => u.user_id === sender) ?? { user_id: sender, name: memberName(dialog, sender) });
   return (
     <div class={`msg ${mine ? 'mine' : 'theirs'} ${m.status}${gap ? ' gap' : ''}${props.face ? ' faced' : ''}`}>
@@ -128,9 +132,12 @@ function Bubble(props: BubbleProps) {
           </div>
         </>
       )}
-      <div class="bubble" dir="auto">
-        <MessageText text={m.text} />
-      </div>
+      {m.attachments.length > 0 && <Attachments chat={chat} message={m} />}
+      {(m.text !== '' || m.attachments.length === 0) && (
+        <div class="bubble" dir="auto">
+          <MessageText text={m.text} />
+        </div>
+      )}
       {props.showInfo && (
         <div class="info">
           <time dateTime={m.created_at} title={formatFull(m.created_at)}>
@@ -153,7 +160,7 @@ function Bubble(props: BubbleProps) {
               <span class="bad">
                 <AlertIcon />
               </span>
-              <span class="bad">{refused ? t('tooLong') : t('notSent')}</span>
+              <span class="bad">{tooLong ? t('tooLong') : gone ? t('filesGone') : t('notSent')}</span>
               {!refused && (
                 <button type="button" class="retry" onClick={() => void chat.full().deliver(m.dialog_id, m.key)}>
                   {t('retry')}
