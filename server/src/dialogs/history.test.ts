@@ -111,7 +111,7 @@ describe('system messages', () => {
     expect(items[5].system).toEqual({ action: 'renamed', actor_id: owner, user_ids: [], title: 'Night club', names: { [owner]: `Name ${owner}` } });
     expect(items[1].system).toBeNull();
     // The wire shape, in full.
-    expect(Object.keys(items[0]).sort()).toEqual(['client_msg_id', 'created_at', 'dialog_id', 'id', 'kind', 'sender_id', 'seq', 'system', 'text']);
+    expect(Object.keys(items[0]).sort()).toEqual(['attachments', 'client_msg_id', 'created_at', 'dialog_id', 'id', 'kind', 'sender_id', 'seq', 'system', 'text']);
   });
 
   it('count in history and pagination, never in unread counts; a read mark may land on one', async () => {
