@@ -1,6 +1,7 @@
 // Test harness: the real server on an ephemeral port over a temp SQLite file, a real host site,
 // tokens signed like the host's backend does, a small REST client, and the WebSocket client of
 // ws-client.ts (re-exported here).
+import type { S3Settings } from '../files/storage/s3-settings.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,8 @@ export interface EnvOptions {
   rateLimiter?: RateLimiter;
   /** These engines whatever IMBACHAT_TEST_ENGINES says (a test of what only several nodes do). */
   engines?: EngineName;
+  /** Attachments in this S3 bucket instead of the data dir. */
+  s3?: S3Settings;
 }
 
 /** The ranges the test host sites listen on: without them the SSRF guard refuses every host call. */
@@ -143,6 +146,7 @@ export async function createEnv(o: EnvOptions = {}): Promise<Env> {
       ...(o.authTimeoutMs ? { authTimeoutMs: o.authTimeoutMs } : {}),
       ...(o.presenceGraceMs ? { presenceGraceMs: o.presenceGraceMs } : {}),
       ...(o.typingExpiryMs ? { typingExpiryMs: o.typingExpiryMs } : {}),
+      ...(o.s3 ? { s3: o.s3 } : {}),
       prepare: async (store) => {
         if (widgets.length) return;
         for (const [i, host] of hosts.entries()) {
