@@ -15,6 +15,8 @@ import { clusterSuite } from './testing/cluster/suite.ts';
 import { waitForLine } from './testing/cluster/logs.ts';
 import type { ServerProcess } from './testing/server-process.ts';
 
+/** The nodes' heartbeat (realtime/ws.ts default): how long a publish lost with its node may take to arrive. */
+const HEARTBEAT_MS = 25_000;
 const USERS = ['a1', 'a2', 'a3', 'k1', 'k2', 'k3', 'k4', 'r1', 'r2', 'r3', 'r4'];
 
 await clusterSuite('three nodes on PostgreSQL and Redis', () => {
@@ -174,7 +176,9 @@ await clusterSuite('three nodes on PostgreSQL and Redis', () => {
     expect(chat.problems).toEqual([]);
     const acks = [...chat.acks.values()];
     const members = [k1, k2, k3, k4].map((u) => ({ user: u, dialogs: dialogsOf[u.id as keyof typeof dialogsOf] }));
-    expect(await deliveryProblems(members, acks)).toEqual([]);
+    // A message the killed node committed and acknowledged but never published reaches the other
+    // nodes' sockets at their next heartbeat's log check (25 s): wait past one.
+    expect(await deliveryProblems(members, acks, HEARTBEAT_MS + 10_000)).toEqual([]);
     for (const d of [d13, d24, group]) expect(await storedProblems(d === d24 ? k2 : k1, d, acks)).toEqual([]);
     // The users who moved never went offline for their partners.
     const offline = (u: ChatUser, partner: string) => u.received.filter(({ frame: f }) => f.type === 'presence' && f.user_id === partner && !f.online);
@@ -190,7 +194,7 @@ await clusterSuite('three nodes on PostgreSQL and Redis', () => {
       expect(byNode.length).toBe(3);
       for (const snapshot of byNode) expect(snapshot).toEqual(byNode[0]);
     }
-  }, 50_000);
+  }, 90_000);
 
   it('Redis restarted mid-conversation: the nodes reconnect, delivery resumes, and what the window missed comes back by resume, exactly once', async () => {
     const [r1, r2, r3, r4] = [user('r1'), user('r2'), user('r3'), user('r4')];
@@ -242,9 +246,8 @@ await clusterSuite('three nodes on PostgreSQL and Redis', () => {
       redisDown = false;
       await Promise.all([node1, node2].map((p, i) => restored(p, `node ${i + 1} reconnects`, restarted[i]!)));
       await talk(2, 'after the restart');
-      const window = [...chat.acks.values()].slice(4);
-      // Nothing of the window reached node 0, which is still cut off: those frames were missed live.
-      expect(r1.messages().filter((m) => window.some((a) => a.id === m.message.id))).toEqual([]);
+      // Node 0 is still cut off: the window's frames missed r1 live (its heartbeat's log check may
+      // bring them meanwhile, once each; the end checks that every one came exactly once).
       expect(await deliveryProblems(members.slice(1, 3), [...chat.acks.values()])).toEqual([]);
 
       // Node 0 gets its link back: it resubscribes and catches r1's open socket up.
