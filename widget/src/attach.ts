@@ -21,8 +21,11 @@ export { Lightbox } from './ui/components/Lightbox.tsx';
 /** A chat's uploads (to …/uploads, with its token) and its links. */
 export function start(o: FilesOptions): { uploads: Uploads; links: Links } {
   const upload = { url: `${o.base}/api/v1/${encodeURIComponent(o.devId)}/uploads`, token: () => o.session.token(), refreshToken: () => o.session.refreshToken() };
-  return {
-    uploads: new Uploads({ send: (file, progress) => uploadFile(upload, file, progress), onError: (err) => o.onError(err, true) }),
-    links: new Links(o.talk, o.messages, (err) => o.onError(err, true)),
-  };
+  const uploads = new Uploads({ send: (file, progress) => uploadFile(upload, file, progress), onError: (err) => o.onError(err, true) });
+  // Without it the first too-large file is learnt from its 413; nothing else depends on it.
+  o.talk.uploadPolicy().then(
+    (p) => uploads.limit(p.max_bytes),
+    () => {},
+  );
+  return { uploads, links: new Links(o.talk, o.messages, (err) => o.onError(err, true)) };
 }

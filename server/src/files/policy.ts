@@ -1,7 +1,8 @@
 // How much a widget's users may upload and of which types: the server's defaults, a widget's
 // own `uploads` (widgets file), validated where they come in.
 import { z } from 'zod';
-import { DEFAULT_UPLOAD_TYPES, KNOWN_UPLOAD_TYPES } from './content/types.ts';
+import { DEFAULT_UPLOAD_TYPES, KNOWN_UPLOAD_TYPES, uploadType } from './content/types.ts';
+import type { UploadPolicy as WirePolicy } from '../realtime/protocol.ts';
 import type { UploadSettings, WidgetRow } from '../store/types.ts';
 
 /** 10 MB: a phone photo or a long PDF; the 4 MB of the chats this follows refused too many scans. */
@@ -15,6 +16,11 @@ export const MAX_UPLOAD_BYTES_CEILING = 100 * 1024 * 1024;
 export interface UploadPolicy {
   maxBytes: number;
   types: readonly string[];
+}
+
+/** The policy as GET …/uploads answers it. */
+export function policyToWire(p: UploadPolicy): WirePolicy {
+  return { max_bytes: p.maxBytes, types: [...p.types], extensions: p.types.flatMap((t) => uploadType(t)?.exts.map((e) => `.${e}`) ?? []) };
 }
 
 export function uploadPolicy(widget: Pick<WidgetRow, 'uploadSettings'>): UploadPolicy {

@@ -12,6 +12,7 @@ import { UPLOAD_ID_PATTERN } from '../realtime/protocol.ts';
 import type { UploadRow } from '../store/types.ts';
 import { contentDisposition } from './content/names.ts';
 import { type FileVariant, LINK_TTL_S, checkLink } from './links.ts';
+import { policyToWire, uploadPolicy } from './policy.ts';
 import { type FileService, storageKey } from './service.ts';
 
 /** Served inline: raster images the server decoded and re-encoded itself. Everything else downloads. */
@@ -36,6 +37,7 @@ export function uploadRoutes(files: FileService, limits: RateGuard) {
       await limitRequest(limits, c, who, 'upload');
       return c.json(await files.upload(who, c.req.raw), 201);
     })
+    .get('/uploads', (c) => c.json(policyToWire(uploadPolicy(caller(c).widget))))
     .get('/uploads/:upload_id', async (c) => c.json(await files.describe(caller(c), uploadId(c))));
 }
 

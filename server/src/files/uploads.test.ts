@@ -146,6 +146,28 @@ describe('uploading', () => {
   });
 });
 
+describe('the policy', () => {
+  it('GET /uploads says what the widget takes: its limit, its types and their extensions; a widget’s own settings replace them', async () => {
+    const policy = (await (await as(1)).get('/uploads')).body;
+    expect(policy.max_bytes).toBe(10 * 1024 * 1024);
+    expect(policy.types).toEqual(expect.arrayContaining(['image/png', 'application/pdf', 'application/zip']));
+    expect(policy.extensions).toEqual(expect.arrayContaining(['.png', '.jpg', '.jpeg', '.pdf', '.docx']));
+    expect(policy.types).not.toContain('text/html');
+    expect((await env.api(w, null).get('/uploads')).status).toBe(401);
+    await env.server.store.updateWidget(other.devId, { uploadSettings: { maxBytes: 2048, types: ['image/png'] } }, clock.now());
+    env.server.widgets.invalidate(other.devId);
+    expect((await (await as(1, other)).get('/uploads')).body).toEqual({ max_bytes: 2048, types: ['image/png'], extensions: ['.png'] });
+    // And it is what the upload enforces.
+    const pdfThere = await uploadFile(1, pdf, 'a.pdf', 'application/pdf', other);
+    expect([pdfThere.status, pdfThere.body.error.code]).toEqual([415, 'file_type_not_allowed']);
+    expect(pdfThere.body.error.message).toMatch(/Allowed: images \(PNG\)/);
+    const big = await uploadFile(1, new Uint8Array(4096), 'big.png', 'image/png', other);
+    expect([big.status, big.body.error.code]).toEqual([413, 'file_too_large']);
+    await env.server.store.updateWidget(other.devId, { uploadSettings: null }, clock.now());
+    env.server.widgets.invalidate(other.devId);
+  });
+});
+
 describe('in messages', () => {
   it('a message carries its files in the answer, the live event, history and resume, with or without text', async () => {
     const d = await dialogOf(1, 2);

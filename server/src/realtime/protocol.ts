@@ -54,6 +54,16 @@ export interface Attachment {
   thumb_url?: string;
 }
 
+/** GET …/uploads: what this widget takes, so a client can refuse a file before sending a byte of it. */
+export interface UploadPolicy {
+  /** The largest file, in bytes. */
+  max_bytes: number;
+  /** The allowed types (read from the bytes on upload; a name or label alone never passes). */
+  types: string[];
+  /** The file names' extensions those types go by, with the dot (for an input's `accept`). */
+  extensions: string[];
+}
+
 export type MessageKind = 'text' | 'system';
 
 export type SystemAction = 'created' | 'added' | 'removed' | 'left' | 'renamed' | 'avatar' | 'promoted' | 'demoted' | 'owner' | 'notice';

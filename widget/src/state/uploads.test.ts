@@ -142,6 +142,15 @@ it('three files upload side by side; the others start in the order attached as t
   expect(sent.map((s) => s.file.name)).toEqual(['1.png', '2.png', '3.png', '4.png', '5.png']);
 });
 
+it('the limit the server states later (GET …/uploads) refuses larger files from then on, without a byte sent', () => {
+  const { uploads, sent, tray } = setup();
+  uploads.add(7, [file('before.png', 5000)]);
+  uploads.limit(2000);
+  uploads.add(7, [file('after.png', 5000), file('fits.png', 2000)]);
+  expect(sent.map((s) => s.file.name)).toEqual(['before.png', 'fits.png']);
+  expect(tray.items.value[1]).toMatchObject({ status: 'failed', error: 'file_too_large', retryable: false });
+});
+
 it('a file over the known limit is refused at once, and one cut off with no answer reads as too large once a 413 was seen', async () => {
   const { uploads, sent, tray } = setup({ maxBytes: 1000 });
   uploads.add(7, [file('small.png', 900), file('big.png', 1001)]);

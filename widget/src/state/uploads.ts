@@ -78,6 +78,11 @@ export class Uploads {
     this.#tooLarge = o.maxBytes === undefined ? Infinity : o.maxBytes + 1;
   }
 
+  /** The server's stated limit (GET …/uploads): files over it are refused at once, without a byte sent. */
+  limit(maxBytes: number): void {
+    this.#tooLarge = Math.min(this.#tooLarge, maxBytes + 1);
+  }
+
   tray(dialogId: number): Tray {
     let t = this.#trays.get(dialogId);
     if (!t) this.#trays.set(dialogId, (t = new Tray()));
