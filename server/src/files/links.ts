@@ -39,10 +39,11 @@ export interface FileLinks {
 }
 
 export function fileLinks(widget: Signer, nowMs: number): FileLinks {
-  const key = linkKey(widget);
+  // Made for every message sent out, and most carry no file: the key is derived on first use only.
+  let key: Buffer | undefined;
   const exp = Math.ceil((Math.floor(nowMs / 1000) + LINK_TTL_S) / LINK_STEP_S) * LINK_STEP_S;
   const link = (id: string, variant: FileVariant) =>
-    `${filePath(widget.devId, id, variant)}?exp=${exp}&sig=${signature(key, widget.devId, id, variant, exp).toString('base64url')}`;
+    `${filePath(widget.devId, id, variant)}?exp=${exp}&sig=${signature((key ??= linkKey(widget)), widget.devId, id, variant, exp).toString('base64url')}`;
   return {
     attachment(a) {
       const out: Attachment = { id: a.id, kind: a.kind, name: a.name, size: a.size, mime: a.mime, url: link(a.id, 'file') };
