@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Caller } from '../dialogs/service.ts';
 import { AppError } from '../errors.ts';
@@ -52,7 +53,7 @@ export class FileService {
   /** Makes the temp folder and empties it of what a crash left there. */
   async prepare(): Promise<void> {
     await mkdir(this.o.tmpDir, { recursive: true });
-    for (const f of await readdir(this.o.tmpDir)) if (f.endsWith('.part')) await unlink(`${this.o.tmpDir}/${f}`).catch(() => {});
+    for (const f of await readdir(this.o.tmpDir)) if (f.endsWith('.part')) await unlink(join(this.o.tmpDir, f)).catch(() => {});
   }
 
   /** Receives the request's file, checks what it really is, stores it; answers it as an attachment not yet sent. */
@@ -163,11 +164,6 @@ export class FileService {
       removed += rows.length;
       if (rows.length < SWEEP_BATCH) return removed;
     }
-  }
-
-  /** Removes every stored file of a widget (its rows go with the widget's other rows). */
-  deleteWidgetFiles(widgetId: number): Promise<number> {
-    return this.o.storage.deletePrefix(widgetFilesPrefix(widgetId));
   }
 }
 
