@@ -186,6 +186,7 @@ test('a file the server refuses says why in its tile, in the page language, and 
   const ruTile = ru.page.getByRole('list', { name: 'Файлы к отправке' }).getByRole('listitem');
   await expect(ruTile.getByRole('alert')).toHaveText('Файлы такого типа отправлять нельзя.');
   await expect(ruTile.getByRole('button', { name: 'Убрать setup.exe' })).toBeVisible();
+  await ru.page.screenshot({ path: shot('refused-ru-desktop.png') });
   await ru.close();
 });
 
