@@ -1,10 +1,11 @@
 // Build 1 of 2: the app (launcher, state, transport) and the lazy panel, as content-hashed ES modules.
 // Chunks import each other by relative URL, so they load from wherever the server puts them.
 import { defineConfig } from 'vite';
-import { appEntry, assetsDir, jsx, outDir, target } from './build.shared.ts';
+import { appEntry, assetsDir, jsx, outDir, precompress, target, terser } from './build.shared.ts';
 
 export default defineConfig({
   oxc: { jsx },
+  plugins: [precompress()],
   base: './',
   build: {
     outDir,
@@ -13,6 +14,10 @@ export default defineConfig({
     manifest: true,
     modulePreload: false,
     cssCodeSplit: false,
+    // A second pass after rolldown's own minifier (below): terser finds about 0.3 KB gzipped more
+    // in the startup (inlining, joined declarations) with its safe options only.
+    minify: 'terser',
+    terserOptions: terser,
     // Library mode: Vite adds no preload helper to dynamic imports (the chunks need none; it cost
     // about 0.7 KB gzipped of the startup).
     lib: { entry: appEntry, formats: ['es'] },

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
-import { jsx, loaderEntry, outDir, target } from './build.shared.ts';
+import { jsx, loaderEntry, outDir, precompress, target } from './build.shared.ts';
 
 function appEntryFile(): string {
   const manifestPath = resolve(outDir, '.vite/manifest.json');
@@ -15,6 +15,7 @@ function appEntryFile(): string {
 
 export default defineConfig({
   oxc: { jsx },
+  plugins: [precompress()],
   define: { __IMBACHAT_APP_ENTRY__: JSON.stringify(appEntryFile()) },
   build: {
     outDir,

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAssetRoutes } from './routes.ts';
 
@@ -86,6 +86,34 @@ describe('the hashed widget assets', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(brotliDecompressSync(Buffer.from(await res.arrayBuffer())).toString()).toBe(CHUNK);
+  });
+
+  it("send the build's gzip copy to gzip clients when it is current and holds the same bytes", async () => {
+    const file = join(dist, 'assets', 'app-AbC123.js');
+    // Level 1 stands in for the build's Zopfli copy: other bytes than the server's own level 9.
+    const copy = gzipSync(CHUNK, { level: 1 });
+    const gzipOf = async () => {
+      const res = await app().request('/imbachat/v1/assets/app-AbC123.js', { headers: { 'Accept-Encoding': 'gzip' } });
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(gunzipSync(body).toString()).toBe(CHUNK);
+      return body;
+    };
+    writeFileSync(`${file}.gz`, copy);
+    expect((await gzipOf()).equals(copy)).toBe(true);
+
+    // Older than the file (a build that did not rewrite it): the server compresses the file itself.
+    utimesSync(`${file}.gz`, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect((await gzipOf()).equals(copy)).toBe(false);
+
+    // Current, but of other bytes, or not gzip at all: never sent.
+    writeFileSync(`${file}.gz`, gzipSync(CHUNK + '/* other */', { level: 1 }));
+    expect((await gzipOf()).equals(gzipSync(CHUNK + '/* other */', { level: 1 }))).toBe(false);
+    writeFileSync(`${file}.gz`, 'not gzip');
+    await gzipOf();
+
+    // The copies are not assets of their own.
+    expect((await app().request('/imbachat/v1/assets/app-AbC123.js.gz')).status).toBe(404);
   });
 
   it('answer HEAD with headers only', async () => {

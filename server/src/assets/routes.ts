@@ -1,11 +1,12 @@
 // Serves the widget bundle from widget/dist: the loader at /imbachat/v1/{dev_id}/widget (short
 // cache, ETag) and its content-hashed chunks at /imbachat/v1/assets/{name} (cached for a year).
-// Files are read once, compressed with brotli and gzip, and kept in memory until they change.
+// Files are read once, compressed with brotli and gzip (or the build's smaller gzip copy beside
+// them is taken), and kept in memory until they change.
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
 
 export interface AssetDeps {
@@ -61,7 +62,7 @@ export function createAssetRoutes(deps: AssetDeps): Hono {
       type: TYPES[ext] ?? 'application/octet-stream',
       etag: `W/"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`,
       identity: bytes,
-      gzip: new Uint8Array(gzipSync(bytes, { level: 9 })),
+      gzip: (await precompressed(path, info.mtimeMs, bytes)) ?? new Uint8Array(gzipSync(bytes, { level: 9 })),
       br: new Uint8Array(
         brotliCompressSync(bytes, {
           params: {
@@ -143,6 +144,20 @@ export function createAssetRoutes(deps: AssetDeps): Hono {
       if (!entry) return notBuilt(c);
       return send(c, entry, LOADER_CACHE);
     });
+}
+
+/** The build's gzip copy of a file (`name.gz`, made with Zopfli: smaller than zlib's best), when
+ *  it is there, not older than the file, and decompresses to exactly the file's bytes: a stale or
+ *  broken copy is never sent, zlib's is. */
+async function precompressed(path: string, mtimeMs: number, bytes: Uint8Array): Promise<Uint8Array | null> {
+  try {
+    const gz = `${path}.gz`;
+    if ((await stat(gz)).mtimeMs < mtimeMs) return null;
+    const copy = new Uint8Array(await readFile(gz));
+    return Buffer.from(gunzipSync(copy)).equals(bytes) ? copy : null;
+  } catch {
+    return null; // none, or not gzip
+  }
 }
 
 /** br when the client takes it, then gzip, then the plain bytes; q=0 means "not this one". */
