@@ -6,13 +6,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 /** Lowered as the startup shrinks; the goal is 12 KB. It was 25 KB while the launcher used Preact,
- *  20 KB while everything a conversation needs (state/full.ts) came with the launcher. The link
- *  shared by a browser's tabs (transport/tabs.ts) costs 1.1 KB of it. */
-const BUDGET = 13.5 * 1024;
+ *  20 KB while everything a conversation needs (state/full.ts) came with the launcher, 13.5 KB
+ *  while it was measured with zlib's gzip (the server now sends the build's Zopfli copies) and
+ *  while the texts saying why the chat stopped came with the launcher (they come with the panel's
+ *  code, fetched when the chat stops). The link shared by a browser's tabs (transport/tabs.ts)
+ *  costs 0.9 KB of it. */
+const BUDGET = 12.75 * 1024;
 /** The whole UI in English; the goal is 30 KB. It was 36 KB while the size was measured on the
  *  development build (NODE_ENV=test in vitest) and the panel and the conversations part were two
  *  chunks; 34 KB until groups could be run from the widget ("New chat", a group's info with its
@@ -77,12 +80,17 @@ const gz = (file: string) => {
   expect(gunzipSync(copy).equals(readFileSync(join(out, file))), file).toBe(true);
   return copy.length;
 };
+/** What a browser that takes br gets (the server prefers it: quality 11, text mode, as it compresses). For
+ *  information only: the budgets are gzip's, which every client takes. */
+const br = (files: string[]) =>
+  files.reduce((n, f) => n + brotliCompressSync(readFileSync(join(out, f)), { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT } }).length, 0);
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-it('what the script tag loads before the launcher shows is at most 13.5 KB gzipped', () => {
+it('what the script tag loads before the launcher shows is at most 12.75 KB gzipped', () => {
   const { initial } = startupFiles();
   const sizes = initial.map((f) => [f, gz(f)] as const);
   const total = sizes.reduce((sum, [, n]) => sum + n, 0);
-  console.log(`startup: ${(total / 1024).toFixed(1)} KB gzipped (${sizes.map(([f, n]) => `${f.replace(/-[\w-]{8}\.js$/, '.js')} ${n} B`).join(', ')})`);
+  console.log(`startup: ${kb(total)} gzipped (${sizes.map(([f, n]) => `${f.replace(/-[\w-]{8}\.js$/, '.js')} ${n} B`).join(', ')}; ${kb(br(initial))} with brotli)`);
   expect(total).toBeLessThanOrEqual(BUDGET);
 });
 
@@ -97,7 +105,7 @@ it('the whole English UI (startup and the later chunk) is at most 42.5 KB gzippe
   const { initial, lazy } = startupFiles();
   const later = lazy.filter((f) => f.endsWith('.js') && !/\/(ru|attach)-/.test(f));
   const total = [...initial, ...later].reduce((n, f) => n + gz(f), 0);
-  console.log(`full UI: ${(total / 1024).toFixed(1)} KB gzipped (startup, then ${later.map((f) => `${f.replace(/^assets\//, '').replace(/-[\w-]{8}\.js$/, '.js')} ${gz(f)} B`).join(', ')})`);
+  console.log(`full UI: ${kb(total)} gzipped (startup, then ${later.map((f) => `${f.replace(/^assets\//, '').replace(/-[\w-]{8}\.js$/, '.js')} ${gz(f)} B`).join(', ')}; ${kb(br([...initial, ...later]))} with brotli)`);
   expect(total).toBeLessThanOrEqual(FULL_BUDGET);
 });
 

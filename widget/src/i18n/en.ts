@@ -1,11 +1,13 @@
 // English: the default catalogue, and the list of keys every other catalogue fills in. The
 // launcher's own texts are in en-launcher.ts (they ship with the launcher; the rest comes with
-// the panel's code, see english.ts).
+// the panel's code, see english.ts), why the chat stopped in en-stops.ts.
 import type { enAttach } from './en-attach.ts';
 import { enLauncher } from './en-launcher.ts';
+import { enStops } from './en-stops.ts';
 
 export const en = {
   ...enLauncher,
+  ...enStops,
   close: 'Close',
   chats: 'Chats',
   back: 'Back to chats',

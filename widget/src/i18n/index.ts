@@ -52,6 +52,9 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
   return fill(catalogueFor(lang.value)[key] ?? english()[key] ?? key, vars);
 }
 
+/** Whether a text is in yet (the launcher's are from the start; the rest come with the panel's code). */
+export const hasText = (key: MessageKey): boolean => (catalogueFor(lang.value)[key] ?? english()[key]) !== undefined;
+
 /** One pass over the {placeholders}: a name that reads "{title}" or "$&" stays as it is. */
 const fill = (text: string, vars: Record<string, string | number> = {}): string =>
   text.replace(/\{(\w+)\}/g, (all, k: string) => String(vars[k] ?? all));

@@ -1,5 +1,5 @@
 // What each stop of the chat is called in the person's language (banner and launcher).
-import { t } from '../i18n/index.ts';
+import { hasText, t } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import type { FatalCode } from '../state/session.ts';
 
@@ -13,4 +13,5 @@ const keys: Record<FatalCode, MessageKey> = {
   too_many_connections: 'tooManyConnections',
 };
 
-export const fatalText = (fatal: FatalCode): string => t(keys[fatal]);
+/** Null while the text is not in yet (English ones come with the panel's code, i18n/en-stops.ts). */
+export const fatalText = (fatal: FatalCode): string | null => (hasText(keys[fatal]) ? t(keys[fatal]) : null);

@@ -104,18 +104,20 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
       const unread = c.dialogs.unreadTotal.value;
       const fatal = c.session.fatal.value;
       const load = state.value;
-      const failed = load === 'failed';
-      const text = fatal ? fatalText(fatal) : failed ? t('loadFailed') : unread > 0 ? plural('newMessages', unread) : null;
+      const alarm = fatal || load === 'failed';
+      // Why the chat stopped comes with the panel's code (i18n/en-stops.ts): fetched now, shown once in.
+      if (fatal) void fetchPanel().catch(() => {});
+      const text = fatal ? fatalText(fatal) : alarm ? t('loadFailed') : unread > 0 ? plural('newMessages', unread) : null;
       button.setAttribute('aria-label', open ? t('closeChat') : t('openChat'));
       button.setAttribute('aria-expanded', String(open));
       button.setAttribute('aria-busy', String(load === 'loading'));
       path.setAttribute('d', open ? CLOSE_ICON : CHAT_ICON);
       // Why the chat stopped, or could not open, on hover too (the badge alone says only "!").
-      if (fatal || failed) button.title = text!;
+      if (alarm && text) button.title = text;
       else button.removeAttribute('title');
-      if (text) {
-        badge.textContent = fatal || failed ? '!' : unread > 99 ? '99+' : String(unread);
-        note.textContent = text;
+      if (alarm || text) {
+        badge.textContent = alarm ? '!' : unread > 99 ? '99+' : String(unread);
+        note.textContent = text ?? '';
         button.setAttribute('aria-describedby', 'ic-note');
         button.append(badge, note);
       } else {
