@@ -19,9 +19,12 @@ const LANGS = readdirSync(I18N)
   .filter((l): l is string => l !== undefined);
 
 type Texts = Record<string, string>;
+/** A language's texts: its catalogue, and the parts that come with a chunk's code (en-groups.ts…). */
 async function catalogue(lang: string): Promise<Texts> {
-  const mod = (await import(pathToFileURL(join(I18N, `${lang}.ts`)).href)) as Record<string, unknown>;
-  return Object.values(mod).find((v): v is Texts => typeof v === 'object' && v !== null && 'openChat' in v)!;
+  const load = async (file: string) => Object.values((await import(pathToFileURL(join(I18N, file)).href)) as Record<string, unknown>);
+  const texts = { ...(await load(`${lang}.ts`)).find((v): v is Texts => typeof v === 'object' && v !== null && 'openChat' in v)! };
+  for (const part of readdirSync(I18N).filter((f) => f.startsWith(`${lang}-`))) Object.assign(texts, ...(await load(part)));
+  return texts;
 }
 const plural = (c: Texts, lang: string, key: string, n: number) => fill(c[`${key}_${new Intl.PluralRules(lang).select(n)}`] ?? c[`${key}_other`]!, { n });
 const fill = (text: string, vars: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (all, k: string) => String(vars[k] ?? all));

@@ -1,6 +1,7 @@
 // The panel's code comes after the launcher (when the browser is idle, or on the first open).
 // While it is on its way the launcher says it is busy; when it cannot be fetched, the launcher
-// says so in words and the next click fetches it again.
+// says so in words and the next click fetches it again. Managing groups comes later still, when
+// it is first wanted.
 import { expect, test } from '@playwright/test';
 import type { RecordedEvent } from '../support/bare-page.ts';
 import { live, stranger } from '../support/live.ts';
@@ -52,4 +53,30 @@ for (const c of cases) test(`while the panel code loads the launcher is busy; wh
   } finally {
     await context.close();
   }
+});
+
+test('managing groups is a chunk of its own: not fetched when the panel opens or the browser is idle, fetched when "New chat" is pointed at', async ({ page }) => {
+  const s = live();
+  const me = stranger('panel-code-groups');
+  const fetched: string[] = [];
+  page.on('request', (r) => {
+    if (/\/imbachat\/v1\/assets\/groups-[\w-]+\.js$/.test(r.url())) fetched.push(r.url());
+  });
+  await page.goto(`${s.demoUrl}/e2e-host/bare/${me.id}`);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __events: RecordedEvent[] }).__events.some((e) => e.name === 'ready'))).toBe(true);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await expect(page.getByRole('dialog', { name: 'Chats' })).toBeVisible();
+  // Whatever the panel's code starts when it opens or when the browser is idle has started by now.
+  await page.evaluate(() => new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 2000 })));
+  expect(fetched).toEqual([]);
+
+  const newChat = page.getByRole('button', { name: 'New chat' });
+  const request = page.waitForRequest(/\/imbachat\/v1\/assets\/groups-[\w-]+\.js$/);
+  await newChat.hover();
+  await request;
+  await newChat.click();
+  await expect(page.getByRole('dialog', { name: 'New chat' })).toBeVisible();
+  // Its own texts came with it (a stranger has no one to pick yet).
+  await expect(page.getByText('No one to pick yet: the people you have chats with appear here.')).toBeVisible();
+  expect(fetched).toHaveLength(1);
 });

@@ -2,6 +2,8 @@
 // composer's tray, the image viewer and fresh signed links — with their texts and styles.
 // state/files.ts imports it when the person first attaches, pastes or drops a file, opens an
 // image, or a link needs refreshing.
+// Loaded only from the later chunk, which is in by then: see groups.ts.
+import './later.ts';
 import { addEnglish } from './i18n/index.ts';
 import { enAttach } from './i18n/en-attach.ts';
 import type { FilesOptions } from './state/files.ts';

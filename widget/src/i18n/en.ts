@@ -2,6 +2,7 @@
 // launcher's own texts are in en-launcher.ts (they ship with the launcher; the rest comes with
 // the panel's code, see english.ts), why the chat stopped in en-stops.ts.
 import type { enAttach } from './en-attach.ts';
+import type { enGroups } from './en-groups.ts';
 import { enLauncher } from './en-launcher.ts';
 import { enStops } from './en-stops.ts';
 
@@ -75,29 +76,10 @@ export const en = {
   /** Who did it, when the chat does not know (the site, or someone it has not seen). */
   someone: 'Someone',
   aMember: 'a member',
+  // What opens "New chat" and a group's info, and their waiting state; the screens' own texts are in en-groups.ts.
   newChat: 'New chat',
-  searchPeople: 'Search people',
-  noContacts: 'No one to pick yet: the people you have chats with appear here.',
-  noMatches: 'No one found',
-  groupName: 'Group name',
-  startChat: 'Start chat',
-  createGroup: 'Create group',
   groupInfo: 'Group info',
   backToChat: 'Back to the chat',
-  addMembers: 'Add members',
-  add: 'Add',
-  rename: 'Rename',
-  save: 'Save',
-  cancel: 'Cancel',
-  owner: 'owner',
-  admin: 'admin',
-  youMark: 'you',
-  memberActions: 'Actions for {name}',
-  makeAdmin: 'Make admin',
-  removeAdmin: 'Remove as admin',
-  removeMember: 'Remove from group',
-  leaveGroup: 'Leave group',
-  leaveConfirm: 'Leave this group? You keep what you have seen, but get nothing new.',
   mute: 'Mute',
   unmute: 'Unmute',
   muted: 'Muted',
@@ -120,6 +102,6 @@ export const en = {
 };
 /** Plural categories English does not use, for the languages that need them. */
 type MoreForms = Partial<Record<`${PluralKey}_${Intl.LDMLPluralRule}`, string>>;
-export type Catalogue = typeof en & typeof enAttach & MoreForms;
-export type MessageKey = keyof typeof en | keyof typeof enAttach;
+export type Catalogue = typeof en & typeof enAttach & typeof enGroups & MoreForms;
+export type MessageKey = keyof typeof en | keyof typeof enAttach | keyof typeof enGroups;
 export type PluralKey = 'members' | 'newMessages' | 'manyTyping' | 'sysPromoted' | 'sysDemoted' | 'photos';

@@ -13,8 +13,7 @@ import { dialogName, type DialogsModel } from './dialogs.ts';
 import { Drafts } from './drafts.ts';
 import { Files } from './files.ts';
 import { gist } from './gist.ts';
-import { Groups } from './groups.ts';
-import { pageCall } from './page-groups.ts';
+import { Groups, loadGroups } from './groups.ts';
 import { MessagesModel } from './messages.ts';
 import type { LaterFrame } from './frames.ts';
 import { Outbox, type TabStorage } from './outbox.ts';
@@ -220,8 +219,10 @@ export class FullChat {
     this.#c.view.notice.value = null;
   }
 
-  /** A step of the panel with no loading of its own: starting a chat, a group's info. */
+  /** A step of the panel with no loading of its own but its code's (the groups chunk; the panel
+   *  shows the wait, or the failure with "Try again"): starting a chat, a group's info. */
   show(v: Extract<View, { kind: 'new' | 'group' }>): void {
+    void loadGroups().catch(() => {});
     batch(() => {
       this.#c.view.notice.value = null;
       this.#c.view.view.value = v;
@@ -257,9 +258,21 @@ export class FullChat {
     }
   }
 
-  /** The group calls of the page API (the app passes them on unchecked; state/page-groups.ts). */
-  page(call: PageCall, arg: unknown): Promise<unknown> {
-    return pageCall({ core: this.#c, groups: this.groups, show: (id) => this.showDialog(id) }, call, arg);
+  /** The group calls of the page API (the app passes them on unchecked; state/page-groups.ts, in
+   *  the groups chunk). Without that chunk (offline) they fail as they would without the server:
+   *  openGroup says so above the list; all reject with a `network` error. */
+  async page(call: PageCall, arg: unknown): Promise<unknown> {
+    const { view } = this.#c;
+    const code = await loadGroups().catch((err: unknown) => {
+      if (call === 'openGroup' && !this.#c.disposed())
+        batch(() => {
+          view.notice.value = 'networkError';
+          view.view.value = { kind: 'list' };
+          view.open.value = true;
+        });
+      throw new ApiError('network', 0, `Could not load the groups code: ${String(err)}`);
+    });
+    return code.pageCall({ core: this.#c, groups: this.groups, show: (id) => this.showDialog(id) }, call, arg);
   }
 
   /** A person's name in a dialog: from its members, else from any dialog seen this page. */

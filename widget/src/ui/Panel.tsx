@@ -1,5 +1,6 @@
-// The panel (loaded on first open, with Preact): the dialog list or one dialog, and keyboard
-// handling. renderPanel puts it into the slot the launcher's shell keeps for it.
+// The panel (loaded on first open, with Preact): the dialog list or one dialog, "New chat" and a
+// group's info (the groups chunk's, ui/lazy-groups.tsx), and keyboard handling. renderPanel puts
+// it into the slot the launcher's shell keeps for it.
 // Installs the Preact integration of signals: components re-render when a signal they read changes.
 import '@preact/signals';
 import { render } from 'preact';
@@ -10,12 +11,11 @@ import { dialogName } from '../state/dialogs.ts';
 import type { AppModel } from './model.ts';
 import { DialogList } from './components/DialogList.tsx';
 import { DialogView } from './components/DialogView.tsx';
-import { GroupInfo } from './components/GroupInfo.tsx';
-import { NewChat } from './components/NewChat.tsx';
 import { Header } from './components/Header.tsx';
 import { Banner } from './components/Banner.tsx';
 import type { Chat } from '../state/chat.ts';
 import panelCss from './styles/panel.css?inline';
+import { GroupsScreen, groupsStage } from './lazy-groups.tsx';
 import { addStyles } from './sheets.ts';
 
 // Before the panel first renders, so it never shows unstyled.
@@ -52,9 +52,18 @@ export function Panel({ chat, onClose }: PanelProps) {
 
   // Focus moves into the panel when it opens, and to the natural place when the view changes.
   const viewKey = view.kind === 'dialog' || view.kind === 'group' ? `${view.kind}${view.id}` : view.kind;
+  // "New chat" and a group's info are the groups chunk's: they may arrive after their view opened.
+  const stage = view.kind === 'new' || view.kind === 'group' ? groupsStage() : '';
+  const focused = useRef('');
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
+    // The same view, its screen just arrived (or could not): the focus moves on into it, unless the
+    // person has moved it themselves meanwhile.
+    const again = focused.current === viewKey;
+    focused.current = viewKey;
+    const active = (el.getRootNode() as ShadowRoot | Document).activeElement;
+    if (again && active && el.contains(active) && active.tagName !== 'H2') return;
     // Reopened as it was on the previous page: the page being loaded keeps its focus.
     if (chat.view.restored.peek()) return void (chat.view.restored.value = false);
     const target =
@@ -63,14 +72,24 @@ export function Panel({ chat, onClose }: PanelProps) {
       el.querySelector<HTMLElement>('.dialog-item') ??
       el.querySelector<HTMLElement>('h2');
     target?.focus();
-  }, [viewKey]);
+  }, [viewKey, stage]);
 
   return (
     <section ref={ref} class="panel" role="dialog" aria-label={label}>
       {view.kind === 'list' && <DialogList chat={chat} onClose={onClose} />}
       {view.kind === 'dialog' && <DialogView key={view.id} chat={chat} dialogId={view.id} onClose={onClose} />}
-      {view.kind === 'new' && <NewChat chat={chat} onClose={onClose} />}
-      {view.kind === 'group' && <GroupInfo key={view.id} chat={chat} dialogId={view.id} onClose={onClose} />}
+      {view.kind === 'new' && <GroupsScreen chat={chat} onClose={onClose} back title={t('newChat')} render={(g) => <g.NewChat chat={chat} />} />}
+      {view.kind === 'group' && (
+        <GroupsScreen
+          key={view.id}
+          chat={chat}
+          onClose={onClose}
+          back={() => chat.full().showDialog(view.id)}
+          backLabel={t('backToChat')}
+          title={t('groupInfo')}
+          render={(g) => <g.GroupInfo chat={chat} dialogId={view.id} />}
+        />
+      )}
       {view.kind === 'opening' && (
         <>
           <Header chat={chat} onClose={onClose} back title={<span class="title">{t('chats')}</span>} />

@@ -8,6 +8,7 @@ import type { FunctionComponent } from 'preact';
 import { BellIcon, ChatIcon, CloseIcon, MutedIcon, PlusIcon, SoundIcon } from '../icons.tsx';
 import { gist } from '../../state/gist.ts';
 import { systemText } from '../system.ts';
+import { warmsGroups } from '../lazy-groups.tsx';
 import { firstName, memberName, typingText } from '../who.ts';
 import { DialogAvatar } from './Avatar.tsx';
 import { Banner } from './Banner.tsx';
@@ -30,7 +31,7 @@ export function DialogList({ chat, onClose }: { chat: Chat; onClose(): void }) {
           </h2>
         }
         actions={
-          <button type="button" class="icon-btn" aria-label={t('newChat')} title={t('newChat')} onClick={() => chat.full().show({ kind: 'new' })}>
+          <button type="button" class="icon-btn" aria-label={t('newChat')} title={t('newChat')} {...warmsGroups} onClick={() => chat.full().show({ kind: 'new' })}>
             <PlusIcon />
           </button>
         }

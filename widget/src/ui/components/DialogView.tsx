@@ -10,6 +10,7 @@ import { isMember } from '../../state/groups.ts';
 import { formatAgo, plural } from '../format.ts';
 import { safeHref } from '../linkify.ts';
 import { useLogScroll, useMinuteTick } from '../hooks.ts';
+import { warmsGroups } from '../lazy-groups.tsx';
 import { errorText } from '../errors.ts';
 import { firstName, memberName, typingText } from '../who.ts';
 import { DialogAvatar } from './Avatar.tsx';
@@ -78,7 +79,7 @@ export function DialogView({ chat, dialogId, onClose }: { chat: Chat; dialogId: 
                 {typing !== null ? (
                   <span class="typing ellipsis">{typing}</span>
                 ) : group ? (
-                  <button type="button" class="link" onClick={() => full.show({ kind: 'group', id: dialogId })}>
+                  <button type="button" class="link" {...warmsGroups} onClick={() => full.show({ kind: 'group', id: dialogId })}>
                     {plural('members', dialog.member_count)}
                   </button>
                 ) : seen?.online ? (

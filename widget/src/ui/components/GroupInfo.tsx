@@ -1,24 +1,24 @@
 // A group's card: its picture, title and size; rename and add members for the owner and admins;
 // the members with their roles and online dots, each with what the viewer may do to them
-// (make or unmake an admin, remove); and leaving, after a confirmation.
+// (make or unmake an admin, remove); and leaving, after a confirmation. In the groups chunk.
 import type { Dialog, MemberRole, User } from '@imbachat/server/protocol';
 import { useState } from 'preact/hooks';
 import { MAX_GROUP_TITLE_CHARS } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { contacts, isMember, may, roleOf } from '../../state/groups.ts';
+import { isMember } from '../../state/groups.ts';
+import { addMembers, contacts, leaveGroup, may, removeMember, renameGroup, roleOf, setRole } from '../../state/page-groups.ts';
 import { errorText } from '../errors.ts';
 import { plural } from '../format.ts';
 import { MoreIcon, PlusIcon } from '../icons.tsx';
 import { Avatar, DialogAvatar } from './Avatar.tsx';
-import { Banner } from './Banner.tsx';
-import { Header } from './Header.tsx';
 import { People, toggled } from './People.tsx';
 
 type Mode = 'view' | 'rename' | 'add' | 'leave';
 const RANK: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
 
-export function GroupInfo({ chat, dialogId, onClose }: { chat: Chat; dialogId: number; onClose(): void }) {
+/** Under the header and the banner, which the panel draws (ui/lazy-groups.tsx). */
+export function GroupInfo({ chat, dialogId }: { chat: Chat; dialogId: number }) {
   const full = chat.full();
   const me = chat.session.userId;
   const d = chat.dialogs.byId(dialogId);
@@ -47,69 +47,64 @@ export function GroupInfo({ chat, dialogId, onClose }: { chat: Chat; dialogId: n
     );
   };
 
-  const header = <Header chat={chat} onClose={onClose} back={back} backLabel={t('backToChat')} title={<h2 class="title ellipsis" tabIndex={-1}>{t('groupInfo')}</h2>} />;
-  if (!d) return header;
+  if (!d) return null;
   const role = (id: string) => roleOf(d, id) ?? 'member';
   const members = [...d.members].sort((a, b) => RANK[role(a.user_id)] - RANK[role(b.user_id)] || a.name.localeCompare(b.name));
 
   return (
-    <>
-      {header}
-      <Banner chat={chat} />
-      <div class="body pad group-info">
-        <div class="card">
-          <DialogAvatar chat={chat} dialog={d} />
-          {mode === 'rename' ? (
-            <Rename title={d.title ?? ''} busy={busy} onCancel={() => setMode('view')} onSave={(title) => act(full.groups.rename(dialogId, title))} />
-          ) : (
-            <p class="group-title" dir="auto">
-              {d.title}
-            </p>
-          )}
-          <p class="quiet">{plural('members', d.member_count)}</p>
-          {mode !== 'rename' && may(d, me, 'rename') && (
-            <button type="button" class="btn ghost" onClick={() => setMode('rename')}>
-              {t('rename')}
-            </button>
-          )}
-        </div>
-        {error && (
-          <p class="notice" role="alert">
-            {error}
+    <div class="body pad group-info">
+      <div class="card">
+        <DialogAvatar chat={chat} dialog={d} />
+        {mode === 'rename' ? (
+          <Rename title={d.title ?? ''} busy={busy} onCancel={() => setMode('view')} onSave={(title) => act(renameGroup(full.groups, dialogId, title))} />
+        ) : (
+          <p class="group-title" dir="auto">
+            {d.title}
           </p>
         )}
-        {may(d, me, 'add') &&
-          (mode === 'add' ? (
-            <AddMembers chat={chat} dialog={d} busy={busy} onCancel={() => setMode('view')} onAdd={(ids) => act(full.groups.add(dialogId, ids))} />
-          ) : (
-            <button type="button" class="btn ghost wide" onClick={() => setMode('add')}>
-              <PlusIcon />
-              {t('addMembers')}
-            </button>
-          ))}
-        <ul class="members">
-          {members.map((u) => (
-            <Member key={u.user_id} chat={chat} dialog={d} user={u} open={open === u.user_id} onToggle={() => setOpen(open === u.user_id ? null : u.user_id)} act={act} />
-          ))}
-        </ul>
-        {isMember(d) &&
-          (mode === 'leave' ? (
-            <div class="confirm">
-              <p>{t('leaveConfirm')}</p>
-              <button type="button" class="btn danger" disabled={busy} onClick={() => act(full.groups.leave(dialogId), back)}>
-                {t('leaveGroup')}
-              </button>
-              <button type="button" class="btn ghost" onClick={() => setMode('view')}>
-                {t('cancel')}
-              </button>
-            </div>
-          ) : (
-            <button type="button" class="btn ghost wide warn" onClick={() => setMode('leave')}>
+        <p class="quiet">{plural('members', d.member_count)}</p>
+        {mode !== 'rename' && may(d, me, 'rename') && (
+          <button type="button" class="btn ghost" onClick={() => setMode('rename')}>
+            {t('rename')}
+          </button>
+        )}
+      </div>
+      {error && (
+        <p class="notice" role="alert">
+          {error}
+        </p>
+      )}
+      {may(d, me, 'add') &&
+        (mode === 'add' ? (
+          <AddMembers chat={chat} dialog={d} busy={busy} onCancel={() => setMode('view')} onAdd={(ids) => act(addMembers(full.groups, dialogId, ids))} />
+        ) : (
+          <button type="button" class="btn ghost wide" onClick={() => setMode('add')}>
+            <PlusIcon />
+            {t('addMembers')}
+          </button>
+        ))}
+      <ul class="members">
+        {members.map((u) => (
+          <Member key={u.user_id} chat={chat} dialog={d} user={u} open={open === u.user_id} onToggle={() => setOpen(open === u.user_id ? null : u.user_id)} act={act} />
+        ))}
+      </ul>
+      {isMember(d) &&
+        (mode === 'leave' ? (
+          <div class="confirm">
+            <p>{t('leaveConfirm')}</p>
+            <button type="button" class="btn danger" disabled={busy} onClick={() => act(leaveGroup(full.groups, dialogId), back)}>
               {t('leaveGroup')}
             </button>
-          ))}
-      </div>
-    </>
+            <button type="button" class="btn ghost" onClick={() => setMode('view')}>
+              {t('cancel')}
+            </button>
+          </div>
+        ) : (
+          <button type="button" class="btn ghost wide warn" onClick={() => setMode('leave')}>
+            {t('leaveGroup')}
+          </button>
+        ))}
+    </div>
   );
 }
 
@@ -123,9 +118,9 @@ function Member(props: { chat: Chat; dialog: Dialog; user: User; open: boolean; 
   const actions: { label: string; run(): Promise<unknown> }[] = [];
   if (may(d, me, 'role', id)) {
     const admin = role === 'admin';
-    actions.push({ label: admin ? t('removeAdmin') : t('makeAdmin'), run: () => full.groups.setRole(d.id, id, admin ? 'member' : 'admin') });
+    actions.push({ label: admin ? t('removeAdmin') : t('makeAdmin'), run: () => setRole(full.groups, d.id, id, admin ? 'member' : 'admin') });
   }
-  if (may(d, me, 'remove', id)) actions.push({ label: t('removeMember'), run: () => full.groups.remove(d.id, id) });
+  if (may(d, me, 'remove', id)) actions.push({ label: t('removeMember'), run: () => removeMember(full.groups, d.id, id) });
   return (
     <li class="member">
       <div class="row">

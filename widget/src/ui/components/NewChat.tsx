@@ -1,15 +1,15 @@
-// Starting a chat: pick one person for a one-to-one chat, or two and more and name the group.
+// Starting a chat: pick one person for a one-to-one chat, or two and more and name the group. In
+// the groups chunk.
 import { useState } from 'preact/hooks';
 import { MAX_GROUP_TITLE_CHARS } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { contacts } from '../../state/groups.ts';
+import { contacts, createGroup } from '../../state/page-groups.ts';
 import { errorText } from '../errors.ts';
-import { Banner } from './Banner.tsx';
-import { Header } from './Header.tsx';
 import { People, toggled } from './People.tsx';
 
-export function NewChat({ chat, onClose }: { chat: Chat; onClose(): void }) {
+/** Under the header and the banner, which the panel draws (ui/lazy-groups.tsx). */
+export function NewChat({ chat }: { chat: Chat }) {
   const full = chat.full();
   const people = contacts(chat.dialogs.items.value, chat.session.userId);
   const [chosen, setChosen] = useState<string[]>([]);
@@ -26,7 +26,7 @@ export function NewChat({ chat, onClose }: { chat: Chat; onClose(): void }) {
     if (!group) return void chat.openDialogWith(only);
     setBusy(true);
     setError(null);
-    full.groups.create(title.trim(), chosen).then(
+    createGroup(full.groups, title.trim(), chosen).then(
       (d) => full.showDialog(d.id),
       (err: unknown) => {
         setBusy(false);
@@ -36,37 +36,33 @@ export function NewChat({ chat, onClose }: { chat: Chat; onClose(): void }) {
   };
 
   return (
-    <>
-      <Header chat={chat} onClose={onClose} back title={<h2 class="title ellipsis" tabIndex={-1}>{t('newChat')}</h2>} />
-      <Banner chat={chat} />
-      <form class="sheet" onSubmit={submit}>
-        <div class="body pad">
-          <People people={people} chosen={chosen} onToggle={(id) => setChosen(toggled(chosen, id))} />
+    <form class="sheet" onSubmit={submit}>
+      <div class="body pad">
+        <People people={people} chosen={chosen} onToggle={(id) => setChosen(toggled(chosen, id))} />
+      </div>
+      {people.length > 0 && (
+        <div class="foot">
+          {error && (
+            <p class="notice" role="alert">
+              {error}
+            </p>
+          )}
+          {group && (
+            <input
+              class="field"
+              aria-label={t('groupName')}
+              placeholder={t('groupName')}
+              maxLength={MAX_GROUP_TITLE_CHARS}
+              dir="auto"
+              value={title}
+              onInput={(e) => setTitle(e.currentTarget.value)}
+            />
+          )}
+          <button type="submit" class="btn wide" disabled={!ready} aria-busy={busy}>
+            {group ? t('createGroup') : t('startChat')}
+          </button>
         </div>
-        {people.length > 0 && (
-          <div class="foot">
-            {error && (
-              <p class="notice" role="alert">
-                {error}
-              </p>
-            )}
-            {group && (
-              <input
-                class="field"
-                aria-label={t('groupName')}
-                placeholder={t('groupName')}
-                maxLength={MAX_GROUP_TITLE_CHARS}
-                dir="auto"
-                value={title}
-                onInput={(e) => setTitle(e.currentTarget.value)}
-              />
-            )}
-            <button type="submit" class="btn wide" disabled={!ready} aria-busy={busy}>
-              {group ? t('createGroup') : t('startChat')}
-            </button>
-          </div>
-        )}
-      </form>
-    </>
+      )}
+    </form>
   );
 }

@@ -1,5 +1,5 @@
 // Picking people: a search box over the person's contacts (everyone they have a dialog with) and
-// a checkbox per person, for a new chat or for adding members to a group.
+// a checkbox per person, for a new chat or for adding members to a group. In the groups chunk.
 import type { User } from '@imbachat/server/protocol';
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';

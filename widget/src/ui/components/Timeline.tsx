@@ -9,12 +9,12 @@ import type { Receipt } from '../../state/receipts.ts';
 import type { ChatMessage } from '../../state/messages.ts';
 import { dayKey, formatDay, formatFull, formatTime } from '../format.ts';
 import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon } from '../icons.tsx';
+import { ReadBy } from '../lazy-groups.tsx';
 import { systemText } from '../system.ts';
 import { memberName } from '../who.ts';
 import { Attachments } from './Attachments.tsx';
 import { Avatar } from './Avatar.tsx';
 import { MessageText } from './MessageText.tsx';
-import { ReadBy } from './ReadBy.tsx';
 
 /**
  * `receipt` is how far the others got: in a group, the furthest other member, so my message shows
