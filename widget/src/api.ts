@@ -1,5 +1,6 @@
 // Checks what the host page passes to ImbaChat.load and imbaApi, and explains mistakes in the console.
 import { USER_ID_RULE, normalizeUserId } from '@imbachat/server/protocol';
+import { describe } from './describe.ts';
 
 export type Position = 'bottom-right' | 'bottom-left';
 
@@ -80,11 +81,4 @@ export function validateLoadOptions(input: unknown): LoadOptions | null {
     else report(`ImbaChat.load: "${flag}" must be true or false (got ${describe(value)}); ignored.`);
   }
   return options;
-}
-
-/** A value as a console message names it (strings quoted and cut, objects not spelt out). */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

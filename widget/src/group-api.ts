@@ -2,7 +2,8 @@
 // as api.ts does for the rest. It loads with the conversations part (the calls need it anyway),
 // so the launcher's startup code does not grow.
 import { MAX_GROUP_MEMBERS, MAX_GROUP_TITLE_CHARS } from '@imbachat/server/protocol';
-import { USER_ID_RULE, describe, normalizeUserId, report } from './api.ts';
+import { USER_ID_RULE, normalizeUserId, report } from './api.ts';
+import { describe } from './describe.ts';
 
 export interface GroupInput {
   title: string;
