@@ -20,4 +20,4 @@ addStyles(groupsCss);
 export { GroupInfo } from './ui/components/GroupInfo.tsx';
 export { NewChat } from './ui/components/NewChat.tsx';
 export { Readers } from './ui/components/ReadBy.tsx';
-export { pageCall } from './state/page-groups.ts';
+export { pageCall } from './state/manage-groups.ts';

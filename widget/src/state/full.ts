@@ -258,7 +258,7 @@ export class FullChat {
     }
   }
 
-  /** The group calls of the page API (the app passes them on unchecked; state/page-groups.ts, in
+  /** The group calls of the page API (the app passes them on unchecked; state/manage-groups.ts, in
    *  the groups chunk). Without that chunk (offline) they fail as they would without the server:
    *  openGroup says so above the list; all reject with a `network` error. */
   async page(call: PageCall, arg: unknown): Promise<unknown> {

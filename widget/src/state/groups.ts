@@ -1,7 +1,7 @@
 // Groups, from the conversations part: whether the viewer is still in a dialog, the calls a
 // conversation makes about its dialog (mute, a fresh snapshot), and the groups chunk (groups.ts)
 // with the rest of group management — "New chat", a group's info, "Read by", the page API's group
-// calls (state/page-groups.ts) — fetched the first time one of them is wanted.
+// calls (state/manage-groups.ts) — fetched the first time one of them is wanted.
 import { signal } from '@preact/signals-core';
 import type { Dialog } from '@imbachat/server/protocol';
 import type { RestClient } from '../transport/rest.ts';

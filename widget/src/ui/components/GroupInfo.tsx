@@ -7,7 +7,7 @@ import { MAX_GROUP_TITLE_CHARS } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
 import { isMember } from '../../state/groups.ts';
-import { addMembers, contacts, leaveGroup, may, removeMember, renameGroup, roleOf, setRole } from '../../state/page-groups.ts';
+import { addMembers, contacts, leaveGroup, may, removeMember, renameGroup, roleOf, setRole } from '../../state/manage-groups.ts';
 import { errorText } from '../errors.ts';
 import { plural } from '../format.ts';
 import { MoreIcon, PlusIcon } from '../icons.tsx';

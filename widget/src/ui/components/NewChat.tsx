@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { MAX_GROUP_TITLE_CHARS } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { contacts, createGroup } from '../../state/page-groups.ts';
+import { contacts, createGroup } from '../../state/manage-groups.ts';
 import { errorText } from '../errors.ts';
 import { People, toggled } from './People.tsx';
 

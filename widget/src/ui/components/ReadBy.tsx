@@ -5,7 +5,7 @@ import type { Dialog } from '@imbachat/server/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { readBy, type ReadBy as Answer } from '../../state/page-groups.ts';
+import { readBy, type ReadBy as Answer } from '../../state/manage-groups.ts';
 import { formatFull, formatShort } from '../format.ts';
 import { Waiting } from '../lazy-groups.tsx';
 import { Avatar } from './Avatar.tsx';
