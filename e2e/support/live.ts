@@ -169,11 +169,16 @@ export interface Spied {
 /**
  * Counts real AudioContexts and the tones started on them, and stands in for the browser's
  * Notification (a headless browser cannot answer a permission prompt): permission "default" until
- * requestPermission() is called, which grants it.
+ * requestPermission() is called, which grants it. Its user activation is set by real input only.
  */
 function installSpies(): void {
   const spied: Spied = { audioContexts: 0, tones: 0, permissionAsks: 0, notifications: [] };
   (window as unknown as { __spied: Spied }).__spied = spied;
+  // The browser's sticky activation, as a person's browser has it: set by real input only. Playwright
+  // runs its evaluate and locator calls as user gestures, which would count as a click here.
+  let active = false;
+  for (const type of ['pointerdown', 'keydown', 'touchend']) addEventListener(type, (e) => (active ||= e.isTrusted), true);
+  Object.defineProperty(navigator, 'userActivation', { configurable: true, value: { get hasBeenActive() { return active; }, get isActive() { return active; } } });
   const Real = window.AudioContext;
   if (Real) {
     window.AudioContext = class extends Real {

@@ -56,6 +56,29 @@ test('a sound plays for a new message while the panel is closed, after a gesture
   await u.close();
 });
 
+test('a click on the page before the conversations part is in unlocks the sound as well (the browser remembers it)', async ({ browser }) => {
+  const me = stranger('sound-early');
+  const dialogId = await (await rest(me)).dialogWith(zoe);
+  const zoeApi = await rest(zoe);
+  const u = await widgetPage(browser, me, { spies: true });
+  // On the next load the conversations part (it listens for gestures) waits until released.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await u.context.route(/\/imbachat\/v1\/assets\/later-[\w-]+\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await u.reload();
+  await u.page.mouse.click(5, 5); // the person clicks the page; nothing of ours hears it yet
+  const arrived = u.page.waitForResponse(/\/imbachat\/v1\/assets\/later-[\w-]+\.js$/);
+  release();
+  await arrived;
+  await zoeApi.send(dialogId, unique('After an early click'));
+  await messages(u.page, 1);
+  await expect.poll(async () => (await spied(u.page)).tones).toBe(1);
+  await u.close();
+});
+
 test('a hidden tab plays the sound even with the panel open, and shows "(n) title" until it is visible again', async ({ browser }) => {
   const me = stranger('title');
   const dialogId = await (await rest(me)).dialogWith(zoe);

@@ -99,6 +99,18 @@ it('no sound before the person has interacted with the page, nor while watching,
   expect(again.muted.value).toBe(true);
 });
 
+it('a click before this part loaded unlocks the sound too (the browser remembers it: sticky activation)', () => {
+  const w = fakeWindow();
+  const activation = { hasBeenActive: false };
+  (w.win as unknown as { navigator: unknown }).navigator = { userActivation: activation };
+  const a = new Alerts({ prefix: 'p', win: w.win, storage: memory() });
+  a.incoming(incoming());
+  expect(w.started).toHaveLength(0);
+  activation.hasBeenActive = true; // the person clicked the page while the widget's listeners were not there yet
+  a.incoming(incoming());
+  expect(w.started).toHaveLength(1);
+});
+
 it('browser notifications: permission asked only when turned on, shown only while hidden', async () => {
   const w = fakeWindow();
   const a = new Alerts({ prefix: 'p', win: w.win, storage: memory() });

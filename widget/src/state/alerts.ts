@@ -39,8 +39,9 @@ export class Alerts {
   readonly #win: (Window & typeof globalThis) | null;
   readonly #storage: Prefs | null;
   #audio: AudioContext | null = null;
-  /** Browsers let a page make sound only after the person interacted with it: we wait for a
-   *  click, tap or key press seen by the widget's own listeners. */
+  /** Browsers let a page make sound only after the person interacted with it: a click, tap or
+   *  key press seen by the widget's own listeners, or one before they were there (this part loads
+   *  when the browser is idle; the browser's sticky activation remembers an earlier one). */
   #unlocked = false;
   #lastBeep = 0;
   #savedTitle: string | null = null;
@@ -136,7 +137,7 @@ export class Alerts {
   #beep(): void {
     if (!this.soundAllowed.peek() || this.muted.peek() || !this.#win) return;
     const Ctx = this.#win.AudioContext;
-    if (!this.#unlocked || !Ctx) return;
+    if (!(this.#unlocked ||= this.#win.navigator?.userActivation?.hasBeenActive === true) || !Ctx) return;
     const now = Date.now();
     if (now - this.#lastBeep < 1000) return;
     this.#lastBeep = now;
