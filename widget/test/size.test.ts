@@ -117,37 +117,34 @@ it('the whole English UI (startup and the later chunk) is at most 38.5 KB gzippe
   expect(total).toBeLessThanOrEqual(FULL_BUDGET);
 });
 
-it('the attach chunk is its own, loaded only from the later chunk, and at most 5.5 KB gzipped', () => {
+/** A feature chunk: one file of its own, not loaded before the launcher shows, reached only by a
+ *  dynamic import from the later chunk (nothing loads it with the panel), and needing no chunk but
+ *  the app and later ones, which are in before it; its size (gzipped) is returned. */
+function featureChunk(name: string): number {
   const manifest = JSON.parse(readFileSync(join(out, '.vite/manifest.json'), 'utf8')) as Record<string, Chunk>;
   const { initial, lazy } = startupFiles();
-  const attach = lazy.filter((f) => /\/attach-/.test(f));
-  expect(attach).toHaveLength(1);
-  expect(initial.some((f) => /\/attach-/.test(f))).toBe(false);
-  // Only a dynamic import reaches it: nothing loads it with the panel.
+  const files = lazy.filter((f) => f.startsWith(`assets/${name}-`));
+  expect(files).toHaveLength(1);
+  expect(initial.some((f) => f.startsWith(`assets/${name}-`))).toBe(false);
   const later = manifest['src/later.ts'];
-  expect(later?.dynamicImports).toContain('src/attach.ts');
-  expect(later?.imports ?? []).not.toContain('src/attach.ts');
-  const size = gz(attach[0]!);
-  console.log(`attach chunk: ${(size / 1024).toFixed(1)} KB gzipped (${size} B; loaded on the first file or image)`);
+  expect(later?.dynamicImports).toContain(`src/${name}.ts`);
+  expect(later?.imports ?? []).not.toContain(`src/${name}.ts`);
+  // Had the bundler put what the later chunk shares with it into a chunk of their own, the panel
+  // would wait for one more request (groups.ts says what causes that, and what keeps it away).
+  expect((manifest[`src/${name}.ts`]?.imports ?? []).filter((k) => k !== 'src/app.ts' && k !== 'src/later.ts')).toEqual([]);
+  expect(lazy.filter((f) => /\/shared-/.test(f))).toEqual([]);
+  return gz(files[0]!);
+}
+
+it('the attach chunk is its own, loaded only from the later chunk, and at most 5.5 KB gzipped', () => {
+  const size = featureChunk('attach');
+  console.log(`attach chunk: ${kb(size)} gzipped (${size} B; loaded on the first file or image)`);
   expect(size).toBeLessThanOrEqual(ATTACH_BUDGET);
 });
 
-it('the groups chunk is its own, loaded only by dynamic import from the later chunk, and at most 4.5 KB gzipped', () => {
-  const manifest = JSON.parse(readFileSync(join(out, '.vite/manifest.json'), 'utf8')) as Record<string, Chunk>;
-  const { initial, lazy } = startupFiles();
-  const groups = lazy.filter((f) => /\/groups-/.test(f));
-  expect(groups).toHaveLength(1);
-  expect(initial.some((f) => /\/groups-/.test(f))).toBe(false);
-  const later = manifest['src/later.ts'];
-  expect(later?.dynamicImports).toContain('src/groups.ts');
-  expect(later?.imports ?? []).not.toContain('src/groups.ts');
-  // It needs nothing but what is in before it: had the bundler put what the later chunk shares with
-  // it (and the attach chunk) into a chunk of their own, the panel would wait for one more request
-  // (groups.ts says what causes that, and what keeps it from happening).
-  for (const key of ['src/groups.ts', 'src/attach.ts']) expect((manifest[key]?.imports ?? []).filter((k) => k !== 'src/app.ts' && k !== 'src/later.ts'), key).toEqual([]);
-  expect(lazy.filter((f) => /\/shared-/.test(f))).toEqual([]);
-  const size = gz(groups[0]!);
-  console.log(`groups chunk: ${(size / 1024).toFixed(1)} KB gzipped (${size} B; loaded on the first "New chat", group info or "Read by")`);
+it('the groups chunk is its own, loaded only from the later chunk, and at most 4.5 KB gzipped', () => {
+  const size = featureChunk('groups');
+  console.log(`groups chunk: ${kb(size)} gzipped (${size} B; loaded on the first "New chat", group info or "Read by")`);
   expect(size).toBeLessThanOrEqual(GROUPS_BUDGET);
 });
 

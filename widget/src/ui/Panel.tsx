@@ -15,7 +15,7 @@ import { Header } from './components/Header.tsx';
 import { Banner } from './components/Banner.tsx';
 import type { Chat } from '../state/chat.ts';
 import panelCss from './styles/panel.css?inline';
-import { GroupsScreen, groupsStage } from './lazy-groups.tsx';
+import { GroupsScreen, WaitState, groupsStage } from './lazy-groups.tsx';
 import { addStyles } from './sheets.ts';
 
 // Before the panel first renders, so it never shows unstyled.
@@ -95,10 +95,7 @@ export function Panel({ chat, onClose }: PanelProps) {
           <Header chat={chat} onClose={onClose} back title={<span class="title">{t('chats')}</span>} />
           <Banner chat={chat} />
           <div class="body">
-            <div class="state" role="status">
-              <span class="spinner" aria-hidden="true" />
-              <span>{t('opening')}</span>
-            </div>
+            <WaitState text={t('opening')} />
           </div>
         </>
       )}

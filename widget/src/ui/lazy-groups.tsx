@@ -27,6 +27,14 @@ export const Waiting = () => (
   </span>
 );
 
+/** The panel's waiting look: a turning ring and what it waits for, in the middle of the body. */
+export const WaitState = ({ text }: { text: string }) => (
+  <div class="state" role="status">
+    <span class="spinner" aria-hidden="true" />
+    <span>{text}</span>
+  </div>
+);
+
 /** A screen of the chunk under its header and the banner, which show at once; until the chunk is
  *  in, the panel's waiting look in its place, or why it could not come with "Try again". */
 export function GroupsScreen(props: { chat: Chat; onClose(): void; back: true | (() => void); backLabel?: string; title: string; render(code: GroupsCode): VNode }) {
@@ -50,10 +58,7 @@ export function GroupsScreen(props: { chat: Chat; onClose(): void; back: true | 
               </button>
             </div>
           ) : (
-            <div class="state" role="status">
-              <span class="spinner" aria-hidden="true" />
-              <span>{t('loading')}</span>
-            </div>
+            <WaitState text={t('loading')} />
           )}
         </div>
       )}
