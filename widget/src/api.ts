@@ -1,6 +1,7 @@
 // Checks what the host page passes to ImbaChat.load and imbaApi, and explains mistakes in the console.
 import { USER_ID_RULE, normalizeUserId } from '@imbachat/server/protocol';
 import { describe } from './describe.ts';
+import { isToken, report } from './report.ts';
 
 export type Position = 'bottom-right' | 'bottom-left';
 
@@ -20,18 +21,9 @@ export interface LoadOptions {
   notifications: boolean;
 }
 
-const PREFIX = '[ImbaChat]';
-
-export function report(message: string): void {
-  console.error(`${PREFIX} ${message}`);
-}
-
 /** A host user id, by the server's one rule: refused unless canonical, never trimmed. */
 export { USER_ID_RULE, normalizeUserId };
-
-export function isToken(value: unknown): value is string {
-  return typeof value === 'string' && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value.trim());
-}
+export { report };
 
 /** Returns the options to use, or null (after logging why) when they cannot work. */
 export function validateLoadOptions(input: unknown): LoadOptions | null {

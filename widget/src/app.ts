@@ -1,6 +1,7 @@
 // The app chunk: loaded by the loader on the first ImbaChat.load. Keeps one Chat per signed-in
 // user, mounts the UI once, and answers the page API.
-import { report, type LoadOptions } from './api.ts';
+import type { LoadOptions } from './api.ts';
+import { report } from './report.ts';
 import type { Controller, Host } from './contract.ts';
 import { setLang } from './i18n/index.ts';
 import { Chat } from './state/chat.ts';
@@ -68,7 +69,7 @@ export function start(host: Host): Controller {
       return current()?.dialogs.unreadTotal.peek() ?? 0;
     },
     countNewMessages(userId) {
-      return current()?.unreadWith(userId) ?? 0;
+      return current()?.dialogs.withUser(userId)?.unread_count ?? 0;
     },
     updateToken(token) {
       needChat('imbaApi.updateToken')?.updateToken(token);

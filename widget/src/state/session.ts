@@ -1,9 +1,9 @@
 // Who is signed in and how the link is doing: the current user, the token (and its refresh),
 // the connection state and the error that stopped the chat, if any.
-import { batch, computed, signal } from '@preact/signals-core';
+import { batch, signal } from '@preact/signals-core';
 import type { User } from '@imbachat/server/protocol';
 import type { ConnectionState, StateChange } from '../transport/connection.ts';
-import { isToken, report } from '../api.ts';
+import { isToken, report } from '../report.ts';
 
 /** Errors that stop the chat until the page does something (reload, a new token). */
 export type FatalCode = 'token_expired' | 'token_invalid' | 'widget_not_found' | 'origin_not_allowed' | 'user_not_found' | 'user_switched' | 'too_many_connections';
@@ -15,8 +15,6 @@ export class SessionModel {
   readonly retrying = signal(false);
   readonly everConnected = signal(false);
   readonly fatal = signal<FatalCode | null>(null);
-  /** "Connecting…" is shown once the first try failed or a working link dropped, not on every page load. */
-  readonly showConnecting = computed(() => this.fatal.value === null && this.link.value === 'connecting' && this.retrying.value);
   #refreshing: Promise<string | null> | null = null;
   #currentToken: string;
   #getToken: (() => string | Promise<string>) | undefined;

@@ -1,7 +1,9 @@
 // The WebSocket link as one state machine: disconnected → connecting → connected. All changes go
 // through setState; every way down goes through disconnect(code, reason, reconnect), which goes
 // to `connecting` when it will retry and to `disconnected` only when it will not.
-import { CloseCode, shouldReconnect, type ClientFrame, type ServerFrame } from '@imbachat/server/protocol';
+// The close codes come from their own leaf, so nothing else of the protocol module is in the startup chunk.
+import { CloseCode, shouldReconnect } from '@imbachat/server/close-codes';
+import type { ClientFrame, ServerFrame } from '@imbachat/server/protocol';
 import { StreamPosition } from './stream.ts';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts';
 

@@ -11,7 +11,8 @@ export function Banner({ chat }: { chat: Chat }) {
         {fatalText(fatal)}
       </div>
     );
-  if (chat.session.showConnecting.value)
+  // "Connecting…" once the first try failed or a working link dropped, not on every page load.
+  if (chat.session.link.value === 'connecting' && chat.session.retrying.value)
     return (
       <div class="banner" role="status">
         <span class="spinner" aria-hidden="true" />
