@@ -4,7 +4,7 @@
 // image, or a link needs refreshing.
 // Loaded only from the later chunk, which is in by then: see groups.ts.
 import './later.ts';
-import { addEnglish } from './i18n/index.ts';
+import { addEnglish } from './i18n/english.ts';
 import { enAttach } from './i18n/en-attach.ts';
 import type { FilesOptions } from './state/files.ts';
 import { Links } from './state/links.ts';

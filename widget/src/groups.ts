@@ -8,7 +8,7 @@
 // otherwise splits what the two share (Preact, the icons, the formats) into a chunk of its own, one
 // request more before the panel shows (rolldown's one-pass merge of already loaded chunks).
 import './later.ts';
-import { addEnglish } from './i18n/index.ts';
+import { addEnglish } from './i18n/english.ts';
 import { enGroups } from './i18n/en-groups.ts';
 import groupsCss from './ui/styles/groups.css?inline';
 import { addStyles } from './ui/sheets.ts';

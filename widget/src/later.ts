@@ -2,4 +2,4 @@
 // Both are wanted at the same moment (when the browser is idle, or on the first open), so one
 // request brings them, and gzip compresses them with one dictionary (0.5 KB less than two chunks).
 export { FullChat } from './state/full.ts';
-export { renderPanel, unmountPanel } from './ui/Panel.tsx';
+export { renderPanel } from './ui/Panel.tsx';

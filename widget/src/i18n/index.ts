@@ -12,13 +12,9 @@ const more: Record<string, () => Promise<Catalogue>> = {
 /** Every language the widget has texts for. */
 export const LANGUAGES: readonly string[] = ['en', ...Object.keys(more)];
 
-/** English starts with the launcher's texts; english.ts adds the rest with the panel's code. */
-const loaded = signal<Record<string, Partial<Catalogue>>>({ en: enLauncher });
-
-/** English texts arrive in parts: the panel's (english.ts), then the attach chunk's (en-attach.ts). */
-export function addEnglish(part: Partial<Catalogue>): void {
-  loaded.value = { ...loaded.peek(), en: { ...loaded.peek()['en'], ...part } };
-}
+/** The texts in, by language. English starts with the launcher's; the rest of it comes in parts
+ *  (english.ts adds them, with the code that shows them). */
+export const loaded = signal<Record<string, Partial<Catalogue>>>({ en: enLauncher });
 
 /** A BCP 47 tag as given by the page (kept for Intl formatting). */
 export const lang = signal('en');

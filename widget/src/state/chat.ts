@@ -175,10 +175,6 @@ export class Chat {
     return full;
   }
 
-  unreadWith(userId: string): number {
-    return this.dialogs.withUser(userId)?.unread_count ?? 0;
-  }
-
   // ---- panel ----------------------------------------------------------------------------
 
   openPanel(): void {
@@ -195,11 +191,6 @@ export class Chat {
       this.view.open.value = true;
     });
     if (this.dialogs.status.peek() === 'error') void this.loadDialogs();
-  }
-
-  /** Opens a dialog of the list (a notification's click, the panel restored on the next page). */
-  showDialog(id: number): void {
-    this.#withFull((full) => full.showDialog(id));
   }
 
   /** imbaApi.openDialog(userId): open the dialog with that user, creating it on the server if needed. */
@@ -238,11 +229,11 @@ export class Chat {
     this.view.restored.value = true;
     if (typeof saved.dialog !== 'number') return this.showList();
     const id = saved.dialog;
+    // Its history loads once the conversations part is in (FullChat sees the view restored).
     batch(() => {
       this.view.view.value = { kind: 'dialog', id };
       this.view.open.value = true;
     });
-    this.showDialog(id);
   }
 
   #savedView(): { open?: unknown; dialog?: unknown } | null {
@@ -314,12 +305,6 @@ export class Chat {
     if (frame.type === 'typing.start' || frame.type === 'typing.stop') return;
     this.#waiting.push(frame);
     if (this.#waiting.length > WAITING_FRAMES) this.#waiting.shift();
-  }
-
-  #withFull(run: (full: FullChat) => void): void {
-    const full = this.loaded.peek();
-    if (full) run(full);
-    else this.loadFull().then(run, () => {}); // the launcher shows the failure; a click tries again
   }
 
   async #loadMe(): Promise<void> {

@@ -2,7 +2,8 @@
 // positions (system messages never unread), and which dialog is "the dialog with" someone.
 import type { Dialog, Message } from '@imbachat/server/protocol';
 import { expect, it } from 'vitest';
-import { DialogsModel, dialogName, mergeDialog, partnerOf } from './dialogs.ts';
+import { DialogsModel, mergeDialog, partnerOf } from './dialogs.ts';
+import { dialogName } from './gist.ts';
 
 const person = (id: string, name: string) => ({ user_id: id, name, avatar_url: null, profile_url: null });
 const me = person('1', 'Me');

@@ -72,11 +72,6 @@ export function partnerOf(dialog: Dialog, meId: string): User | null {
   return dialog.members.find((m) => m.user_id !== meId) ?? dialog.members[0] ?? { user_id: '?', name: '?', avatar_url: null, profile_url: null };
 }
 
-/** What a dialog is called: the group's title, or the partner's name. */
-export function dialogName(dialog: Dialog, meId: string): string {
-  return partnerOf(dialog, meId)?.name ?? dialog.title ?? '';
-}
-
 /** Newer facts win: an older answer (a slow REST page, a dialog.updated built before the latest
  *  message) never rolls back a preview or a read position. */
 export function mergeDialog(old: Dialog, next: Dialog): Dialog {

@@ -106,7 +106,7 @@ it("the first message of a brand-new dialog counts as unread, shows in the title
   c.send({ type: 'message.new', message: msg(9, 1, '3') });
   await settle();
   expect(c.chat.dialogs.unreadTotal.value).toBe(1);
-  expect(c.chat.unreadWith('3')).toBe(1);
+  expect(c.chat.dialogs.withUser('3')?.unread_count).toBe(1);
   expect(document.title).toBe('(1) Shop');
   expect(c.alerts).toHaveBeenCalledTimes(1);
   expect(c.alerts.mock.calls[0]![0]).toMatchObject({ title: 'Carol', body: 'm1', hidden: true, watching: false });

@@ -9,10 +9,10 @@ import { t } from '../i18n/index.ts';
 import { ApiError, type RestClient } from '../transport/rest.ts';
 import { TalkApi } from '../transport/talk.ts';
 import { Alerts } from './alerts.ts';
-import { dialogName, type DialogsModel } from './dialogs.ts';
+import type { DialogsModel } from './dialogs.ts';
 import { Drafts } from './drafts.ts';
 import { Files } from './files.ts';
-import { gist } from './gist.ts';
+import { dialogName, gist } from './gist.ts';
 import { Groups, loadGroups } from './groups.ts';
 import { MessagesModel } from './messages.ts';
 import type { LaterFrame } from './frames.ts';
@@ -116,6 +116,9 @@ export class FullChat {
       effect(() => this.#saveView()),
     );
     this.#outbox.restore();
+    // The panel came back open on a dialog (as the tab left it on the previous page): its history.
+    const v = c.view.view.peek();
+    if (c.view.restored.peek() && v.kind === 'dialog') this.showDialog(v.id);
   }
 
   dispose(): void {

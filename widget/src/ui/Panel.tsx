@@ -7,7 +7,7 @@ import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import '../i18n/english.ts';
 import { t } from '../i18n/index.ts';
-import { dialogName } from '../state/dialogs.ts';
+import { dialogName } from '../state/gist.ts';
 import type { AppModel } from './model.ts';
 import { DialogList } from './components/DialogList.tsx';
 import { DialogView } from './components/DialogView.tsx';
@@ -27,12 +27,23 @@ export interface PanelProps {
   onClose(): void;
 }
 
-export function renderPanel(slot: HTMLElement, app: AppModel, onClose: () => void): void {
+/** Renders the panel into `slot`, and makes Escape close it from anywhere in `root` (the widget,
+ *  the launcher included) unless a part of the panel took the key (a menu, the image viewer).
+ *  Returns the way to take both away again. */
+export function renderPanel(slot: HTMLElement, root: HTMLElement, app: AppModel, onClose: () => void): () => void {
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && app.chat.peek()?.view.open.peek() && !e.defaultPrevented) {
+      e.preventDefault();
+      e.stopPropagation();
+      onClose();
+    }
+  };
+  root.addEventListener('keydown', onKey);
   render(<PanelHost app={app} onClose={onClose} />, slot);
-}
-
-export function unmountPanel(slot: HTMLElement): void {
-  render(null, slot);
+  return () => {
+    root.removeEventListener('keydown', onKey);
+    render(null, slot);
+  };
 }
 
 /** The open panel of the current chat (a user switch remounts it whole), once the chat's

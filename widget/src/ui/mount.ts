@@ -12,7 +12,7 @@ import { addStyles, styleRoot } from './sheets.ts';
 export const HOST_TAG = 'imbachat-widget';
 
 /** The panel's code (the app passes its lazy chunk). */
-export type PanelCode = () => Promise<Pick<typeof import('./Panel.tsx'), 'renderPanel' | 'unmountPanel'>>;
+export type PanelCode = () => Promise<Pick<typeof import('./Panel.tsx'), 'renderPanel'>>;
 type PanelModule = Awaited<ReturnType<PanelCode>>;
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -56,19 +56,12 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
     const c = chat();
     if (c) (c.view.open.peek() ? c.closePanel() : c.openPanel());
   });
-  // Escape closes the panel from anywhere in the widget, the launcher included.
-  root.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && chat()?.view.open.peek() && !e.defaultPrevented) {
-      e.preventDefault();
-      e.stopPropagation();
-      close();
-    }
-  });
 
   // The panel's code: fetched when the browser is idle after the launcher shows, or on the first
   // open if that comes sooner, with the chat's conversations part. Until both are in, the
   // launcher spins; if they cannot load, it says so and the next click tries again.
-  let panel: PanelModule | null = null;
+  /** Takes the rendered panel away (and its Escape key, Panel.tsx), once it has rendered. */
+  let panel: (() => void) | null = null;
   let code: Promise<PanelModule> | null = null;
   const state = signal<'idle' | 'loading' | 'failed'>('idle');
   const fetchPanel = () => (code ??= panelCode().catch((err: unknown) => ((code = null), Promise.reject(err))));
@@ -77,8 +70,7 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
     state.value = 'loading';
     Promise.all([fetchPanel(), c.loadFull()]).then(
       ([m]) => {
-        if (!panel) m.renderPanel(slot, app, close);
-        panel = m;
+        panel ??= m.renderPanel(slot, root, app, close);
         state.value = 'idle';
       },
       () => {
@@ -137,7 +129,7 @@ export function mount(app: AppModel, panelCode: PanelCode, doc: Document = docum
   else doc.addEventListener('DOMContentLoaded', attach, { once: true });
   return () => {
     for (const stop of stops) stop();
-    panel?.unmountPanel(slot);
+    panel?.();
     unstyle();
     host.remove();
   };

@@ -2,11 +2,11 @@
 import type { Dialog } from '@imbachat/server/protocol';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { dialogName, partnerOf } from '../../state/dialogs.ts';
+import { partnerOf } from '../../state/dialogs.ts';
 import { formatShort } from '../format.ts';
 import type { FunctionComponent } from 'preact';
 import { BellIcon, ChatIcon, CloseIcon, MutedIcon, PlusIcon, SoundIcon } from '../icons.tsx';
-import { gist } from '../../state/gist.ts';
+import { dialogName, gist } from '../../state/gist.ts';
 import { systemText } from '../system.ts';
 import { warmsGroups } from '../lazy-groups.tsx';
 import { firstName, memberName, typingText } from '../who.ts';
@@ -164,7 +164,7 @@ function DialogItem({ chat, dialog }: { chat: Chat; dialog: Dialog }) {
         class={`dialog-item${unread > 0 ? ' unread' : ''}${dialog.muted ? ' is-muted' : ''}`}
         aria-label={name}
         aria-describedby={described}
-        onClick={() => chat.showDialog(dialog.id)}
+        onClick={() => chat.full().showDialog(dialog.id)}
       >
         <DialogAvatar chat={chat} dialog={dialog} />
         <span class="meta">

@@ -5,7 +5,8 @@
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import type { Chat } from '../../state/chat.ts';
-import { dialogName, partnerOf } from '../../state/dialogs.ts';
+import { partnerOf } from '../../state/dialogs.ts';
+import { dialogName } from '../../state/gist.ts';
 import { isMember } from '../../state/groups.ts';
 import { formatAgo, plural } from '../format.ts';
 import { safeHref } from '../linkify.ts';
