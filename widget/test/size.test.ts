@@ -22,15 +22,21 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
  *  English texts: they come with the panel's code). The link shared by a browser's tabs
  *  (transport/tabs.ts) costs 0.9 KB of it. */
 const BUDGET = 12 * 1024;
-/** The whole UI in English; the goal is 30 KB. It was 36 KB while the size was measured on the
+/** The whole UI in English. The goal first set for it, 30 KB, was set before groups and
+ *  attachments, and cannot hold the conversation UI the widget has: of 30 KB, the 12 KB startup,
+ *  Preact with its hooks and the signals' Preact integration (6.3 KB, fixed choices), the panel's
+ *  styles (3.4 KB) and its English texts (1.2 KB) leave 7 KB for the code that lists dialogs,
+ *  shows and sends messages, retries, marks reads and alerts, which is about 15 KB. So the budget
+ *  is what it is with little room, lowered whenever a change makes it smaller; what not every
+ *  conversation needs is a chunk of its own with its own budget (below). It was 36 KB while the size was measured on the
  *  development build (NODE_ENV=test in vitest) and the panel and the conversations part were two
  *  chunks; 34 KB until groups could be run from the widget (6 KB, all in the later chunk); 40 KB
  *  until attachments showed in bubbles and the list (2.4 KB, in the later chunk; the tray, the
  *  uploads and the viewer are in the attach chunk, below); 42.5 KB until it was measured on the
  *  build's Zopfli copies, minified by terser after rolldown, and the screens that manage groups
  *  ("New chat", a group's info, "Read by", the page API's group calls) became a chunk of their own
- *  (below): 37.9 KB then. */
-const FULL_BUDGET = 38.5 * 1024;
+ *  (below): 37.9 KB then; 38.5 KB until the startup met its 12 KB goal (37.7 KB then). */
+const FULL_BUDGET = 38 * 1024;
 /** The attach chunk (attach.ts): the uploads and the composer's tray, the image viewer, refreshing
  *  expired links, their English texts and styles; 5.3 KB when it was made. Fetched when the person
  *  first attaches, pastes or drops a file or opens an image, so it is in neither budget above. */
@@ -113,7 +119,7 @@ it('the panel and the conversations part are one chunk, not loaded before the la
   expect(lazy.some((f) => /\/(Panel|full)-/.test(f))).toBe(false);
 });
 
-it('the whole English UI (startup and the later chunk) is at most 38.5 KB gzipped', () => {
+it('the whole English UI (startup and the later chunk) is at most 38 KB gzipped', () => {
   const { initial, lazy } = startupFiles();
   const later = lazy.filter((f) => f.endsWith('.js') && !/\/(ru|attach|groups)-/.test(f));
   const total = [...initial, ...later].reduce((n, f) => n + gz(f), 0);
