@@ -2,7 +2,7 @@
 // the link into them, keeps the dialog list and its unread counts, and holds the actions the page
 // API calls. What happens inside conversations (state/full.ts) loads when the browser is idle or
 // on the first open, and attaches here. A user switch disposes it whole.
-import { batch, effect, signal } from '@preact/signals-core';
+import { batch, signal } from '@preact/signals-core';
 import type { Dialog } from '@imbachat/server/protocol';
 import type { EventMap, EventName } from '../contract.ts';
 import { Connection, type ConnectionOptions, type SocketFactory } from '../transport/connection.ts';
@@ -14,6 +14,7 @@ import type { AlertOptions, ChatCore, FullChat } from './full.ts';
 import { loadDialogs, type ListOptions } from './list.ts';
 import type { TabStorage } from './outbox.ts';
 import { type FatalCode, fatalFromCode, SessionModel } from './session.ts';
+import { watchPage } from './page-watch.ts';
 import { ViewModel } from './view.ts';
 
 /** Frames that arrive before the conversations part is in wait for it (messages for the sound and
@@ -111,7 +112,7 @@ export class Chat {
     void this.#loadMe();
     void this.loadDialogs();
     this.#restoreView();
-    this.#watch();
+    this.#cleanups.push(...watchPage({ view: this.view, dialogs: this.dialogs, link: () => this.#connection, emit: this.#opts.emit }));
     // The site signed someone else in, in another tab: this tab's user is no longer the site's.
     this.#cleanups.push(announceUser(this.#opts.devId, this.#opts.userId, () => this.#stop('user_switched', 'Another user signed in in another tab.')));
     // Messages left unsent on the previous page, the sound and the notifications: when idle.
@@ -345,41 +346,5 @@ export class Chat {
 
   #fail(code: string, message: string): void {
     this.#opts.emit('error', { code, message });
-  }
-
-  #watch(): void {
-    const doc = typeof document === 'undefined' ? null : document;
-    if (doc) {
-      const onVisibility = () => {
-        this.view.pageVisible.value = doc.visibilityState !== 'hidden';
-        if (this.#connection instanceof TabLink) this.#connection.setVisible(this.view.pageVisible.peek());
-      };
-      onVisibility();
-      doc.addEventListener('visibilitychange', onVisibility);
-      this.#cleanups.push(() => doc.removeEventListener('visibilitychange', onVisibility));
-    }
-    if (typeof window !== 'undefined') {
-      const onOnline = () => this.#connection.retryNow();
-      window.addEventListener('online', onOnline);
-      this.#cleanups.push(() => window.removeEventListener('online', onOnline));
-    }
-    let lastUnread = -1;
-    this.#cleanups.push(
-      effect(() => {
-        const total = this.dialogs.unreadTotal.value;
-        if (this.dialogs.status.value !== 'loaded' || total === lastUnread) return;
-        lastUnread = total;
-        this.#opts.emit('unread', { total });
-      }),
-    );
-    let wasOpen = false;
-    this.#cleanups.push(
-      effect(() => {
-        const open = this.view.open.value;
-        if (open === wasOpen) return;
-        wasOpen = open;
-        this.#opts.emit(open ? 'open' : 'close', {});
-      }),
-    );
   }
 }

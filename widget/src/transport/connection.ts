@@ -48,6 +48,9 @@ export interface ConnectionOptions {
   pingIntervalMs?: number;
   /** How long to wait for a pong, or for ready after connecting, before calling the link dead. */
   timeoutMs?: number;
+  /** Where the stream is: a tab that leads the link shares the one its tabs keep (transport/tabs.ts),
+   *  so a new leader resumes where every tab got to. Its own, from nothing, otherwise. */
+  position?: StreamPosition;
 }
 
 /** Local reasons for going down, kept apart from the server's codes. */
@@ -59,17 +62,13 @@ export class Connection {
   attempt = 0;
   /** The highest event_id applied here (a position in the widget's log, which grows but skips the
    *  events of other people's dialogs); sent as resume_from on reconnect. */
-  readonly #position = new StreamPosition();
+  readonly #position: StreamPosition;
   /** The highest event applied. Set, the stream starts there. */
   get lastEventId(): number | null {
     return this.#position.last;
   }
   set lastEventId(at: number | null) {
     this.#position.reset(at);
-  }
-  /** A tab taking over the link starts where the other tabs are. */
-  adoptPosition(p: StreamPosition): void {
-    this.#position.adopt(p);
   }
   #ws: SocketLike | null = null;
   #stopped = false;
@@ -85,6 +84,7 @@ export class Connection {
 
   constructor(opts: ConnectionOptions) {
     this.#opts = opts;
+    this.#position = opts.position ?? new StreamPosition();
   }
 
   connect(): void {

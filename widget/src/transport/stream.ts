@@ -16,7 +16,7 @@ export class StreamPosition {
    *  reconnect resumes from here, and the replay's copies of events applied since are skipped. */
   #settled: number | null = null;
   #ordered = true;
-  #seen = new Set<number>();
+  readonly #seen = new Set<number>();
 
   /** Where a reconnect resumes from (null: start afresh). */
   get resumeFrom(): number | null {
@@ -28,15 +28,6 @@ export class StreamPosition {
     this.last = this.#settled = at;
     this.#floor = at ?? 0;
     this.#seen.clear();
-  }
-
-  /** Takes over another position (a tab that takes over the link starts where the others are). */
-  adopt(o: StreamPosition): void {
-    this.last = o.last;
-    this.#floor = o.#floor;
-    this.#settled = o.#settled;
-    this.#ordered = o.#ordered;
-    this.#seen = new Set(o.#seen);
   }
 
   /** Applies a frame to the position: false for an event applied already (skip it). */

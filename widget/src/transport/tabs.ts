@@ -154,9 +154,9 @@ export class TabLink {
         this.#post({ t: 'state', change });
         this.#follow(change);
       },
+      // Frames come here once the connection has placed them in the shared position.
       onFrame: (frame) => {
         if (frame.type === 'ready') this.#lastReady = frame;
-        this.#position.track(frame);
         this.#post({ t: 'frame', frame });
         this.#o.onFrame(frame);
       },
@@ -168,9 +168,9 @@ export class TabLink {
         this.#post({ t: 'stop', code });
         this.#o.onStop(code);
       },
+      // From where every tab got to: the server replays what came after.
+      position: this.#position,
     });
-    // From where every tab got to: the server replays what came after.
-    conn.adoptPosition(this.#position);
     this.#conn = conn;
     conn.connect();
   }
