@@ -118,6 +118,22 @@ test('a PDF picked with the paperclip arrives as a card and downloads under its 
   await Promise.all([a.close(), b.close()]);
 });
 
+test('pointed at, the paperclip fetches the attach code, and the file picker then offers what the server takes', async ({ browser }) => {
+  const me = stranger('att-accept');
+  const you = stranger('att-accept-you');
+  const api = await rest(me);
+  await api.dialogWith(you);
+  const u = await widgetPage(browser, me);
+  await openDialog(u.page, you);
+  const picker = u.page.locator('imbachat-widget').locator('input[type="file"]');
+  await expect(picker).not.toHaveAttribute('accept'); // every file, until the server has said
+  await u.page.getByRole('button', { name: 'Attach files' }).hover();
+  const policy = await api.call<{ types: string[]; extensions: string[] }>('GET', '/uploads');
+  expect(policy.extensions).toContain('.pdf');
+  await expect(picker).toHaveAttribute('accept', [...policy.types, ...policy.extensions].join(','));
+  await u.close();
+});
+
 test('files dragged over the conversation show the drop zone and, dropped, join the tray', async ({ browser }) => {
   const me = stranger('att-drop');
   const you = stranger('att-drop-you');

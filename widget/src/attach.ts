@@ -24,9 +24,10 @@ export { Lightbox } from './ui/components/Lightbox.tsx';
 export function start(o: FilesOptions): { uploads: Uploads; links: Links } {
   const upload = { url: `${o.base}/api/v1/${encodeURIComponent(o.devId)}/uploads`, token: () => o.session.token(), refreshToken: () => o.session.refreshToken() };
   const uploads = new Uploads({ send: (file, progress) => uploadFile(upload, file, progress), onError: (err) => o.onError(err, true) });
-  // Without it the first too-large file is learnt from its 413; nothing else depends on it.
+  // Without it the first too-large file is learnt from its 413 and the picker offers every file;
+  // nothing else depends on it.
   o.talk.uploadPolicy().then(
-    (p) => uploads.limit(p.max_bytes),
+    (p) => uploads.takePolicy(p ?? {}),
     () => {},
   );
   return { uploads, links: new Links(o.talk, o.messages, (err) => o.onError(err, true)) };

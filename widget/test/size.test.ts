@@ -39,7 +39,8 @@ const BUDGET = 12 * 1024;
 const FULL_BUDGET = 38 * 1024;
 /** The attach chunk (attach.ts): the uploads and the composer's tray, the image viewer, refreshing
  *  expired links, their English texts and styles; 5.3 KB when it was made. Fetched when the person
- *  first attaches, pastes or drops a file or opens an image, so it is in neither budget above. */
+ *  first points at the paperclip, attaches, pastes or drops a file or opens an image, so it is in
+ *  neither budget above. */
 const ATTACH_BUDGET = 5.5 * 1024;
 /** The groups chunk (groups.ts): "New chat" with its people picker, a group's info (members, roles,
  *  rename, adding, leaving), the "Read by" list, the page API's group calls and their checks, their
@@ -148,7 +149,7 @@ function featureChunk(name: string): number {
 
 it('the attach chunk is its own, loaded only from the later chunk, and at most 5.5 KB gzipped', () => {
   const size = featureChunk('attach');
-  console.log(`attach chunk: ${kb(size)} gzipped (${size} B; loaded on the first file or image)`);
+  console.log(`attach chunk: ${kb(size)} gzipped (${size} B; loaded on the paperclip, the first file or image)`);
   expect(size).toBeLessThanOrEqual(ATTACH_BUDGET);
 });
 

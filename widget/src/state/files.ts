@@ -1,6 +1,7 @@
 // Attachments in conversations: the composer's uploads, the lightbox and the refreshing of
-// expired links, whose code (attach.ts) is fetched when the person first attaches, pastes or
-// drops a file or opens an image, or a link needs refreshing; and which image the lightbox shows.
+// expired links, whose code (attach.ts) is fetched when the person first points at the paperclip,
+// attaches, pastes or drops a file or opens an image, or a link needs refreshing; and which image
+// the lightbox shows.
 import { signal } from '@preact/signals-core';
 import { ApiError } from '../transport/rest.ts';
 import type { TalkApi } from '../transport/talk.ts';

@@ -151,6 +151,24 @@ it('the limit the server states later (GET …/uploads) refuses larger files fro
   expect(tray.items.value[1]).toMatchObject({ status: 'failed', error: 'file_too_large', retryable: false });
 });
 
+it("the server's policy sets what the picker offers (types and extensions) and the limit; what is not a type or an extension is left out", () => {
+  const { uploads, sent } = setup();
+  expect(uploads.accept.value).toBeUndefined(); // every file, until the policy is in
+  uploads.takePolicy({ max_bytes: 1000, types: ['image/png', 'application/pdf', '', 'text/html"><b>'], extensions: ['.png', '.pdf', 'png', 42, '.png'] });
+  expect(uploads.accept.value).toBe('image/png,application/pdf,.png,.pdf');
+  uploads.add(7, [file('big.png', 1001), file('ok.png', 1000)]);
+  expect(sent.map((s) => s.file.name)).toEqual(['ok.png']);
+});
+
+it('a policy that is not one changes nothing: every file offered, no limit taken', () => {
+  const { uploads, sent } = setup();
+  uploads.takePolicy({ max_bytes: '10' as unknown as number, types: 'image/png' as unknown as string[] });
+  uploads.takePolicy({ max_bytes: -1, extensions: [null] as unknown as string[] });
+  expect(uploads.accept.value).toBeUndefined();
+  uploads.add(7, [file('any.bin', 5_000_000)]);
+  expect(sent.map((s) => s.file.name)).toEqual(['any.bin']);
+});
+
 it('a file over the known limit is refused at once, and one cut off with no answer reads as too large once a 413 was seen', async () => {
   const { uploads, sent, tray } = setup({ maxBytes: 1000 });
   uploads.add(7, [file('small.png', 900), file('big.png', 1001)]);

@@ -2,7 +2,7 @@
 // once (a few side by side), shows its progress, can be cancelled or removed, and retried where
 // that can succeed; once uploaded it holds the id the message sends. Loaded with the tray (attach.ts).
 import { signal } from '@preact/signals-core';
-import { MAX_ATTACHMENTS, type Attachment } from '@imbachat/server/protocol';
+import { MAX_ATTACHMENTS, type Attachment, type UploadPolicy } from '@imbachat/server/protocol';
 import { ApiError } from '../transport/rest.ts';
 import type { Sending } from '../transport/upload.ts';
 
@@ -60,7 +60,21 @@ const browserPreview = {
   revoke: (url: string) => URL.revokeObjectURL(url),
 };
 
+/** A type or an extension as a file input's `accept` takes it: "image/png", ".png". */
+const ACCEPT_ITEM = /^(?:\.[\w-]{1,16}|[\w.+-]{1,64}\/[\w.+-]{1,64})$/;
+
+/** What the file picker offers, from the policy's types and extensions (both: phones' pickers go by
+ *  type, desktops' by extension); anything else in the answer is left out, and with nothing left
+ *  the picker offers every file, as before the policy came. */
+export function acceptOf(p: { types?: unknown; extensions?: unknown }): string | undefined {
+  const items = [p.types, p.extensions].flatMap((l) => (Array.isArray(l) ? (l as unknown[]) : [])).filter((x): x is string => typeof x === 'string' && ACCEPT_ITEM.test(x));
+  return items.length > 0 ? [...new Set(items)].join(',') : undefined;
+}
+
 export class Uploads {
+  /** The file picker's `accept`, once the server's policy is in (a hint: the server reads each
+   *  file's type from its bytes). */
+  readonly accept = signal<string | undefined>(undefined);
   readonly #trays = new Map<number, Tray>();
   readonly #order: { tray: Tray; key: string }[] = [];
   readonly #running = new Map<string, Sending>();
@@ -80,7 +94,13 @@ export class Uploads {
 
   /** The server's stated limit (GET …/uploads): files over it are refused at once, without a byte sent. */
   limit(maxBytes: number): void {
-    this.#tooLarge = Math.min(this.#tooLarge, maxBytes + 1);
+    if (Number.isSafeInteger(maxBytes) && maxBytes > 0) this.#tooLarge = Math.min(this.#tooLarge, maxBytes + 1);
+  }
+
+  /** The server's policy (GET …/uploads): its limit, and the types the file picker offers. */
+  takePolicy(p: Partial<Record<keyof UploadPolicy, unknown>>): void {
+    if (typeof p.max_bytes === 'number') this.limit(p.max_bytes);
+    this.accept.value = acceptOf(p);
   }
 
   tray(dialogId: number): Tray {

@@ -19,6 +19,9 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
   const uploads = tray?.items.value ?? [];
   const busy = uploads.some((u) => u.status === 'queued' || u.status === 'uploading');
   const ready = uploads.some((u) => u.status === 'done');
+  // Pointed at or tabbed to, the paperclip fetches the attach chunk, which asks the server which
+  // files it takes: the picker usually offers just those by the click (a touch goes straight to it).
+  const warm = () => void full.files.load().catch(() => {});
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -68,12 +71,13 @@ export function Composer({ chat, dialogId }: { chat: Chat; dialogId: number }) {
           submit();
         }}
       >
-        <button type="button" class="icon-btn attach" aria-label={t('attachFiles')} title={t('attachFiles')} disabled={blocked} onClick={() => picker.current?.click()}>
+        <button type="button" class="icon-btn attach" aria-label={t('attachFiles')} title={t('attachFiles')} disabled={blocked} onClick={() => picker.current?.click()} onPointerEnter={warm} onFocus={warm}>
           <ClipIcon />
         </button>
         <input
           ref={picker}
           type="file"
+          accept={part?.uploads.accept.value}
           multiple
           hidden
           tabIndex={-1}
