@@ -24,6 +24,12 @@ import type { FileStorage } from './storage/types.ts';
  * mind, and nobody else can ever see it. An hour covers a long message written around a file.
  */
 export const UNSENT_UPLOAD_TTL_MS = 60 * 60_000;
+/**
+ * A storage's scratch file untouched this long was left by a write cut off when its process died:
+ * a live write keeps touching its file, and an upload is cut off long before (Node's HTTP server
+ * gives a request 5 minutes to arrive whole, its default requestTimeout).
+ */
+export const ABANDONED_WRITE_MS = 60 * 60_000;
 /** Uploads removed per sweep round; the next round takes the rest. */
 const SWEEP_BATCH = 500;
 
@@ -151,8 +157,10 @@ export class FileService {
     return rows.length;
   }
 
-  /** Removes uploads never sent within UNSENT_UPLOAD_TTL_MS, bytes first, then rows. Answers how many. */
+  /** Removes uploads never sent within UNSENT_UPLOAD_TTL_MS, bytes first, then rows, and answers
+   *  how many; and what writes cut off by a dead process left in the storage's scratch space. */
   async sweep(): Promise<number> {
+    await this.o.storage.sweepScratch?.(ABANDONED_WRITE_MS);
     let removed = 0;
     for (;;) {
       const rows = await this.o.store.orphanUploads(this.o.now() - UNSENT_UPLOAD_TTL_MS, SWEEP_BATCH);

@@ -1,12 +1,15 @@
 // Attachments through the real server: uploading (type from the bytes, images re-encoded without
 // metadata), sending them in a message that history, events and resume carry, and serving them
 // only by a valid link of the right widget, with the headers that keep a file from acting as a page.
+import { existsSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attachment, Message } from '../realtime/protocol.ts';
 import { ManualClock } from '../testing/clock.ts';
 import { type Env, type TestWidget, createEnv } from '../testing/harness.ts';
-import { storageKey } from './service.ts';
+import { ABANDONED_WRITE_MS, storageKey } from './service.ts';
+import { LOCAL_SCRATCH_DIR } from './storage/local.ts';
 
 let env: Env;
 let w: TestWidget;
@@ -266,6 +269,17 @@ describe('lifecycle', () => {
     // Too late to send it now.
     const late = await (await as(1)).post(`/dialogs/${d}/messages`, { attachment_ids: [unsent.id] });
     expect(late.body.error.code).toBe('upload_not_found');
+  });
+
+  it("the sweep also removes what a write cut off by a dead process left in the storage's scratch space", async () => {
+    await uploadFile(1, pdf, 'fine.pdf'); // the scratch space exists once something was written
+    const scratch = join(env.dataDir, 'files', LOCAL_SCRATCH_DIR);
+    const left = join(scratch, 'c'.repeat(32));
+    writeFileSync(left, 'the first half of a file');
+    const longAgo = new Date(Date.now() - ABANDONED_WRITE_MS - 60_000);
+    utimesSync(left, longAgo, longAgo);
+    await env.server.files.sweep();
+    expect(existsSync(left)).toBe(false);
   });
 
   it('a message’s files and a user’s files can be removed; their links answer 410 and usage drops', async () => {

@@ -1,6 +1,6 @@
 // Runs the FileStorage contract against local disk, and pins what only local disk promises: the
 // layout under `dir`, and readers that keep their bytes across a replace.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -65,4 +65,23 @@ it('openFileStorage without S3 settings keeps files in <dataDir>/files', async (
   await files.put('w3/x', Buffer.from('x'), CT);
   expect(readFileSync(join(dir, 'files', 'w3', 'x'), 'utf8')).toBe('x');
   await files.close();
+});
+
+it('the scratch files a process killed mid-write left behind are swept once untouched for long enough; live ones stay', async () => {
+  expect(await storage.sweepScratch!(60_000)).toBe(0); // nothing was ever written
+  await storage.put('w1/kept', Buffer.from('object'), CT);
+  const scratch = join(dir, LOCAL_SCRATCH_DIR);
+  const abandoned = join(scratch, 'a'.repeat(32));
+  const live = join(scratch, 'b'.repeat(32));
+  writeFileSync(abandoned, 'half an upload');
+  writeFileSync(live, 'an upload under way');
+  const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+  utimesSync(abandoned, twoHoursAgo, twoHoursAgo);
+
+  expect(await storage.sweepScratch!(60 * 60_000)).toBe(1);
+  expect(readdirSync(scratch)).toEqual(['b'.repeat(32)]);
+  // Objects are never in the scratch space, so none is touched.
+  expect(readFileSync(join(dir, 'w1', 'kept'), 'utf8')).toBe('object');
+  await storage.put('w1/next', Buffer.from('still works'), CT);
+  expect(readFileSync(join(dir, 'w1', 'next'), 'utf8')).toBe('still works');
 });

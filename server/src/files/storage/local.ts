@@ -3,8 +3,8 @@
 //
 // Limits: one machine. Several processes may share `dir` (rename is atomic), but not several
 // hosts unless their shared filesystem renames atomically too. Content types are not kept. A
-// process killed mid-write leaves its file in `dir/.tmp`, which nothing reads and a person may
-// empty while the server is stopped. A reader that opened an object before it was replaced or
+// process killed mid-write leaves its file in `dir/.tmp`, which nothing reads; sweepScratch removes
+// such files once untouched for long enough (the uploads' sweep calls it). A reader that opened an object before it was replaced or
 // deleted keeps reading the old bytes, whole (it holds the file open).
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -146,6 +146,28 @@ export function createLocalStorage(o: { dir: string }): FileStorage {
       // The emptied directories, and anything put since the listing (uncounted).
       await rm(dir, { recursive: true, force: true });
       return removed;
+    },
+
+    async sweepScratch(olderThanMs: number): Promise<number> {
+      if (closed) throw new Error('local file storage is closed');
+      let entries;
+      try {
+        entries = await readdir(scratch, { withFileTypes: true });
+      } catch (err) {
+        if (isAbsent(err)) return 0; // nothing was ever written
+        throw err;
+      }
+      const before = Date.now() - olderThanMs;
+      const stale: string[] = [];
+      for (const e of entries.filter((e) => e.isFile())) {
+        const path = join(scratch, e.name);
+        try {
+          if ((await stat(path)).mtimeMs <= before) stale.push(path);
+        } catch (err) {
+          if (!isAbsent(err)) throw err; // renamed into place or removed meanwhile
+        }
+      }
+      return unlinkAll(stale);
     },
 
     async close(): Promise<void> {

@@ -50,6 +50,12 @@ export interface FileStorage {
    * the caller stops writes under the prefix first.
    */
   deletePrefix(prefix: string): Promise<number>;
+  /**
+   * Removes what writes cut off by a process that died mid-write left behind, untouched for at
+   * least `olderThanMs` (a live write keeps touching its file), and answers how many. Where a
+   * backend leaves nothing behind (an S3 upload that never completes stores nothing) it has none.
+   */
+  sweepScratch?(olderThanMs: number): Promise<number>;
   /** Releases connections. Idempotent; every call after it rejects. */
   close(): Promise<void>;
 }
