@@ -23,6 +23,7 @@ import type { Hub, HubSession } from './hub.ts';
 import type { PresenceService } from './presence.ts';
 import { CloseCode, MAX_BAD_FRAMES, MAX_REPLAY_EVENTS, type ServerFrame } from './protocol.ts';
 import { clientFrame } from './schema.ts';
+import { SentEvents } from './sent-events.ts';
 import type { TypingService } from './typing.ts';
 
 export interface SessionDeps {
@@ -65,8 +66,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * sending faster than its frames are handled fills the kernel's buffers, not the server's memory.
  */
 const INBOX_PAUSE_AT = 32;
-/** Live events sent above the floor that a socket remembers, to send a late one once (see floor). */
-const SENT_WINDOW = 1024;
 /**
  * A socket closed by the server for misbehaving (too slow, too many bad frames) is cut this long
  * after its close frame: a client that does not read never answers it, and ws would wait 30 s.
@@ -79,14 +78,8 @@ export class SocketSession implements HubSession {
   userId = '';
   /** Answered the last heartbeat ping (read by the endpoint's heartbeat). */
   alive = true;
-  /**
-   * Where this socket's stream stands. Everything at or below `floor` came from the log (the read
-   * at auth or after a gap). Above it, live events may arrive out of order: two nodes commit N and
-   * N+1 in that order, but N+1's publish can reach the bus first. So above the floor an event goes
-   * out unless it already went (`sentAbove`), late or not.
-   */
-  private floor = 0;
-  private readonly sentAbove = new Set<number>();
+  /** Where this socket's stream stands: which events went out (sent-events.ts). */
+  private readonly sent = new SentEvents();
   /** Live messages held while catching up; null when live. */
   private held: BusMessage[] | null = null;
   private timer: TimerHandle | undefined;
@@ -140,7 +133,7 @@ export class SocketSession implements HubSession {
    * event reaches every open socket within a heartbeat, and `synced` tells the client how far.
    */
   settle(head: number): void {
-    if (!this.d.ordered && head > this.floor) this.resync();
+    if (!this.d.ordered && head > this.sent.floor) this.resync();
   }
 
   resync(): void {
@@ -148,7 +141,7 @@ export class SocketSession implements HubSession {
     this.held = [];
     this.state = 'catching_up';
     // From the floor, not the highest sent: an event below that one may not have come yet.
-    void this.catchUp(this.floor).catch((err) => this.fail(err));
+    void this.catchUp(this.sent.floor).catch((err) => this.fail(err));
   }
 
   logDebug(message: string): void {
@@ -206,8 +199,8 @@ export class SocketSession implements HubSession {
 
   private sendMessage(m: BusMessage): void {
     if (m.eventId !== undefined) {
-      if (m.eventId <= this.floor || this.sentAbove.has(m.eventId)) return;
-      this.markSent(m.eventId);
+      if (this.sent.has(m.eventId)) return;
+      this.sent.take(m.eventId);
     }
     this.send(m.frame);
     if (m.receipt && m.committedAt !== undefined) observeDelivery((this.d.now() - m.committedAt) / 1000);
@@ -347,7 +340,7 @@ export class SocketSession implements HubSession {
     const ready: ServerFrame = { type: 'ready', user, heartbeat_ms: d.heartbeatMs, last_event_id: head, resumed, ...(!d.ordered && { ordered: false as const }) };
     this.send(serialise(ready));
     await this.sendLogged(replay);
-    this.setFloor(head);
+    this.sent.settle(head);
     if (resumed) this.sendSynced();
     this.goLive();
     void d.messages.deliveredAll(this.widgetId, this.userId).catch((err) => d.log.error({ err }, 'could not record deliveries'));
@@ -360,33 +353,15 @@ export class SocketSession implements HubSession {
   private async catchUp(from: number): Promise<void> {
     const page = await this.d.store.readEvents(this.widgetId, this.userId, from, MAX_REPLAY_EVENTS);
     if (!page.complete) return this.close(CloseCode.SLOW_CONSUMER, 'resync_required');
-    await this.sendLogged(page.events.filter((e) => !this.sentAbove.has(e.eventId)));
-    this.setFloor(page.head);
+    await this.sendLogged(page.events.filter((e) => !this.sent.has(e.eventId)));
+    this.sent.settle(page.head);
     this.sendSynced();
     this.goLive();
   }
 
   /** After a log read, where the bus is not ordered: the client may resume from here. */
   private sendSynced(): void {
-    if (!this.d.ordered) this.send(serialise({ type: 'synced', last_event_id: this.floor }));
-  }
-
-  /** The log was read up to `position`: everything at or below it has gone out. */
-  private setFloor(position: number): void {
-    this.floor = position;
-    for (const id of this.sentAbove) if (id <= position) this.sentAbove.delete(id);
-  }
-
-  private markSent(eventId: number): void {
-    this.sentAbove.add(eventId);
-    // Bounded: past SENT_WINDOW events the oldest is taken as settled (a publish is late by
-    // milliseconds, not by a thousand events).
-    if (this.sentAbove.size > SENT_WINDOW) {
-      let oldest = Infinity;
-      for (const id of this.sentAbove) oldest = Math.min(oldest, id);
-      this.sentAbove.delete(oldest);
-      this.floor = Math.max(this.floor, oldest);
-    }
+    if (!this.d.ordered) this.send(serialise({ type: 'synced', last_event_id: this.sent.floor }));
   }
 
   /** Events read from the log, as frames: the same bytes as live, and to the same people. */
