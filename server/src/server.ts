@@ -27,7 +27,8 @@ import { MessageService } from './messages/service.ts';
 import { FileService } from './files/service.ts';
 import type { S3Settings } from './files/storage/s3-settings.ts';
 import { openFileStorage } from './files/storage/open.ts';
-import { type HttpLimits, httpServerOptions } from './ops/http-limits.ts';
+import { type HttpLimits, httpServerOptions, withBodyDeadline } from './ops/http-limits.ts';
+import { isUploadRequest } from './files/routes.ts';
 import { countHostFailure, startProcessMetrics } from './ops/metrics.ts';
 import { Hub } from './realtime/hub.ts';
 import { PresenceService } from './realtime/presence.ts';
@@ -216,7 +217,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     // Built from its parts rather than with serve(), which takes no error handler: a request the
     // adapter cannot parse gets our JSON error (http/request.ts), not a bare empty 400.
-    const s = createServer(httpServerOptions(o.httpLimits), getRequestListener(app.fetch, { hostname: o.host, errorHandler: adapterError }));
+    const listener = getRequestListener(app.fetch, { hostname: o.host, errorHandler: adapterError });
+    const s = createServer(httpServerOptions(o.httpLimits), withBodyDeadline(listener, o.httpLimits ?? {}, isUploadRequest));
     s.once('error', reject);
     s.listen(o.port, o.host, () => resolve(s));
   });

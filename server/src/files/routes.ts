@@ -15,6 +15,11 @@ import { type FileVariant, LINK_TTL_S, checkLink } from './links.ts';
 import { policyToWire, uploadPolicy } from './policy.ts';
 import { type FileService, storageKey } from './service.ts';
 
+/** An upload (POST …/uploads): the one request whose body may take minutes (ops/http-limits.ts). */
+export function isUploadRequest(req: { method?: string | undefined; url?: string | undefined }): boolean {
+  return req.method === 'POST' && /^\/api\/v1\/[^/?#]+\/uploads\/?(?:[?#]|$)/.test(req.url ?? '');
+}
+
 /** Served inline: raster images the server decoded and re-encoded itself. Everything else downloads. */
 const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 

@@ -8,7 +8,7 @@ let env: OpsEnv;
 let dialogId: number;
 beforeAll(async () => {
   // Short timeouts, so a slow-drip request is seen timing out without a long test.
-  env = await startOpsEnv({ httpLimits: { headersTimeoutMs: 300, requestTimeoutMs: 600 }, logLevel: 'info' });
+  env = await startOpsEnv({ httpLimits: { headersTimeoutMs: 300, bodyTimeoutMs: 600, requestTimeoutMs: 3000 }, logLevel: 'info' });
   dialogId = ((await (await env.api(1, '/dialogs', { method: 'POST', body: JSON.stringify({ user_id: 2 }) })).json()) as { id: number }).id;
 });
 afterAll(() => env.close());
@@ -73,4 +73,35 @@ it('a chunked body over 64 KiB is refused with 413 payload_too_large while it st
   expect(res.status).toBe(413);
   expect(((await res.json()) as any).error.code).toBe('payload_too_large');
   upload.abort();
+});
+
+/** A multipart upload of a small PDF, as raw bytes: the request head, then the body. */
+async function uploadRequest(): Promise<{ head: string; body: string }> {
+  const boundary = 'imbachatSlowUpload';
+  const pdf = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+  const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.pdf"\r\nContent-Type: application/pdf\r\n\r\n${pdf}\r\n--${boundary}--\r\n`;
+  const head = `POST /api/v1/${env.devId}/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${await env.token(1)}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  return { head, body };
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+it('an upload that takes longer than a JSON body may still arrives whole: only the uploads\' allowance bounds it', async () => {
+  const { head, body } = await uploadRequest();
+  const answer = await raw((send) => {
+    void (async () => {
+      send(head);
+      // In three parts over about 1.5 s: past the 600 ms a JSON body gets, within the uploads' 3 s.
+      for (const part of [body.slice(0, 60), body.slice(60, 120), body.slice(120)]) {
+        await sleep(500);
+        send(part);
+      }
+    })();
+  });
+  expect(answer).toMatch(/^HTTP\/1\.1 201 /);
+});
+
+it('an upload that has not arrived within the uploads\' allowance is answered 408', async () => {
+  const { head, body } = await uploadRequest();
+  const answer = await raw((send) => send(head + body.slice(0, 60)));
+  expect(answer).toMatch(/^HTTP\/1\.1 408 /);
 });

@@ -278,6 +278,7 @@ export const ErrorCodes = [
   'invalid_json',
   'validation_failed',
   'payload_too_large',
+  'request_timeout',
   'file_too_large',
   'file_type_not_allowed',
   'file_type_mismatch',
