@@ -1,12 +1,15 @@
 // Serves the widget bundle from widget/dist: the loader at /imbachat/v1/{dev_id}/widget (short
 // cache, ETag) and its content-hashed chunks at /imbachat/v1/assets/{name} (cached for a year).
 // Files are read once, compressed with brotli and gzip (or the build's smaller gzip copy beside
-// them is taken), and kept in memory until they change.
+// them is taken), and kept in memory until they change. Compression runs on libuv's thread pool:
+// brotli's best level takes 170 ms for the later chunk, which once blocked every socket of a
+// starting server (and the request that found a new build) that long.
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gunzip, gzip } from 'node:zlib';
 import { Hono, type Context } from 'hono';
 
 export interface AssetDeps {
@@ -15,6 +18,10 @@ export interface AssetDeps {
   /** Where the widget build is; defaults to widget/dist of this repository. */
   distDir?: string;
 }
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../widget/dist', import.meta.url));
 
@@ -43,8 +50,19 @@ type Encoding = 'br' | 'gzip' | 'identity';
 export function createAssetRoutes(deps: AssetDeps): Hono {
   const dist = deps.distDir ?? DEFAULT_DIST_DIR;
   const cache = new Map<string, Entry>();
+  /** Loads under way, by path: requests that come meanwhile share them. */
+  const loading = new Map<string, Promise<Entry | null>>();
 
-  async function load(path: string): Promise<Entry | null> {
+  function load(path: string): Promise<Entry | null> {
+    let p = loading.get(path);
+    if (!p) {
+      p = read(path).finally(() => loading.delete(path));
+      loading.set(path, p);
+    }
+    return p;
+  }
+
+  async function read(path: string): Promise<Entry | null> {
     let info;
     try {
       info = await stat(path);
@@ -62,9 +80,9 @@ export function createAssetRoutes(deps: AssetDeps): Hono {
       type: TYPES[ext] ?? 'application/octet-stream',
       etag: `W/"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`,
       identity: bytes,
-      gzip: (await precompressed(path, info.mtimeMs, bytes)) ?? new Uint8Array(gzipSync(bytes, { level: 9 })),
+      gzip: (await precompressed(path, info.mtimeMs, bytes)) ?? new Uint8Array(await gzipAsync(bytes, { level: 9 })),
       br: new Uint8Array(
-        brotliCompressSync(bytes, {
+        await brotliAsync(bytes, {
           params: {
             [zlib.BROTLI_PARAM_QUALITY]: 11,
             [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
@@ -154,7 +172,7 @@ async function precompressed(path: string, mtimeMs: number, bytes: Uint8Array): 
     const gz = `${path}.gz`;
     if ((await stat(gz)).mtimeMs < mtimeMs) return null;
     const copy = new Uint8Array(await readFile(gz));
-    return Buffer.from(gunzipSync(copy)).equals(bytes) ? copy : null;
+    return Buffer.from(await gunzipAsync(copy)).equals(bytes) ? copy : null;
   } catch {
     return null; // none, or not gzip
   }
