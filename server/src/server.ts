@@ -214,11 +214,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const refresh = setInterval(() => presenceState.refresh().catch((err) => o.log.error({ err }, 'could not refresh presence')), 10_000);
   refresh.unref();
 
+  const bodyDeadline = withBodyDeadline(getRequestListener(app.fetch, { hostname: o.host, errorHandler: adapterError }), o.httpLimits ?? {}, isUploadRequest);
   const server = await new Promise<Server>((resolve, reject) => {
     // Built from its parts rather than with serve(), which takes no error handler: a request the
     // adapter cannot parse gets our JSON error (http/request.ts), not a bare empty 400.
-    const listener = getRequestListener(app.fetch, { hostname: o.host, errorHandler: adapterError });
-    const s = createServer(httpServerOptions(o.httpLimits), withBodyDeadline(listener, o.httpLimits ?? {}, isUploadRequest));
+    const s = createServer(httpServerOptions(o.httpLimits), bodyDeadline.listener);
     s.once('error', reject);
     s.listen(o.port, o.host, () => resolve(s));
   });
@@ -262,6 +262,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       clearInterval(prune);
       clearInterval(sweep);
       clearInterval(refresh);
+      bodyDeadline.stop();
       // Stop accepting first: from here no new connection lands on a server that is going away.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await realtime.close();

@@ -46,34 +46,57 @@ export function httpServerOptions(limits: Partial<HttpLimits> = {}): ServerOptio
   };
 }
 
+/** The request listener with the body deadline, and the way to stop its checks. */
+export interface BodyDeadline {
+  listener: RequestListener;
+  stop(): void;
+}
+
 /**
  * The request listener with the deadline of bodies that are not uploads (`isUpload` tells them
  * apart by method and path, before any body is read): one that has not arrived whole within
  * bodyTimeoutMs of its head is answered 408 request_timeout and its connection closed, as Node
- * does for the whole request. A request without a body is whole with its head.
+ * does for the whole request. A request without a body is whole with its head. The requests
+ * still arriving are looked over on one timer, as Node looks over its own deadlines, so that a
+ * request costs no timer or listener of its own.
  */
-export function withBodyDeadline(listener: RequestListener, limits: Partial<HttpLimits>, isUpload: (req: IncomingMessage) => boolean): RequestListener {
+export function withBodyDeadline(listener: RequestListener, limits: Partial<HttpLimits>, isUpload: (req: IncomingMessage) => boolean): BodyDeadline {
   const ms = limits.bodyTimeoutMs ?? DEFAULT_HTTP_LIMITS.bodyTimeoutMs;
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const length = req.headers['content-length'];
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-    if (hasBody && !req.complete && !isUpload(req)) {
-      const timer = setTimeout(() => {
-        if (req.complete) return;
-        if (!res.headersSent) {
-          const body = JSON.stringify(errorBody('request_timeout', `The request body did not arrive within ${ms / 1000} s.`));
-          res.writeHead(408, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-          res.end(body);
+  /** Requests whose body was still arriving when their head came, with when it came. */
+  const arriving = new Map<IncomingMessage, { res: ServerResponse; at: number }>();
+  const check = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [req, { res, at }] of arriving) {
+        if (req.complete || res.writableEnded || req.destroyed) arriving.delete(req);
+        else if (now - at >= ms) {
+          arriving.delete(req);
+          refuse(res, ms);
         }
-        // What the client still sends is not read: the connection goes once the answer is out.
-        res.once('finish', () => req.socket.destroy());
-        if (res.writableFinished) req.socket.destroy();
-      }, ms);
-      timer.unref();
-      const clear = () => clearTimeout(timer);
-      req.once('end', clear);
-      res.once('close', clear);
-    }
-    listener(req, res);
+      }
+    },
+    Math.max(50, Math.min(1_000, Math.floor(ms / 2))),
+  );
+  check.unref();
+  return {
+    listener(req: IncomingMessage, res: ServerResponse) {
+      const length = req.headers['content-length'];
+      const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+      if (hasBody && !req.complete && !isUpload(req)) arriving.set(req, { res, at: Date.now() });
+      listener(req, res);
+    },
+    stop: () => clearInterval(check),
   };
+}
+
+/** 408 request_timeout (unless an answer is already on its way), then the connection goes: what
+ *  the client still sends is not read. */
+function refuse(res: ServerResponse, ms: number): void {
+  if (!res.headersSent) {
+    const body = JSON.stringify(errorBody('request_timeout', `The request body did not arrive within ${ms / 1000} s.`));
+    res.writeHead(408, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    res.end(body);
+  }
+  if (res.writableFinished) res.socket?.destroy();
+  else res.once('finish', () => res.socket?.destroy());
 }
